@@ -1,0 +1,51 @@
+# BZPEER: `make run` serves the site, `make test` runs the whole suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_BIN := /usr/lib/postgresql/15/bin
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-postgres lint typecheck demo migrate clean bench
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the project
+
+run: $(STAMP) ## migrate, load the demo data on first run, serve http://127.0.0.1:8000
+	$(BIN)/bzpeer migrate
+	$(BIN)/bzpeer demo
+	$(BIN)/bzpeer serve
+
+migrate: $(STAMP) ## create or update the database
+	$(BIN)/bzpeer migrate
+
+demo: $(STAMP) ## load the bundled demo data
+	$(BIN)/bzpeer demo
+
+test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
+
+test-sqlite: $(STAMP) ## the suite on SQLite
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+test-postgres: $(STAMP) ## the suite on a throwaway PostgreSQL cluster
+	bash scripts/with-postgres.sh $(BIN)/pytest
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/mypy src
+
+bench: $(STAMP) ## the benchmarks (read ../shared/data)
+	$(BIN)/python bench/import_throughput.py
+	$(BIN)/python bench/profile_page.py
+
+clean: ## remove the database and collected static files
+	rm -rf var

@@ -1,0 +1,299 @@
+"""Public JSON API v1, shaped like OpenAlex's: same field names where the
+concept is the same, ``filter=``, ``search=``, ``per_page=``, ``cursor=``."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+import orjson
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError, ValidationError
+
+from bzpeer.catalog import queries
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
+from bzpeer.catalog.models import Author, Work, WorkType
+
+api = NinjaAPI(
+    title="BZPEER API",
+    version="1",
+    urls_namespace="api-v1",
+    description="Works and authors resolved from public scholarly records, shaped like OpenAlex.",
+)
+
+MAX_PER_PAGE = 200
+
+
+@api.exception_handler(ValidationError)
+def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    where = ".".join(str(p) for p in first.get("loc", [])[1:])
+    return api.create_response(
+        request,
+        {
+            "error": "Invalid query parameters error.",
+            "message": f"{where}: {first.get('msg', 'invalid value')}",
+        },
+        status=400,
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"error": str(exc.message), "message": str(exc.message)}, status=exc.status_code
+    )
+
+
+class ListParams(Schema):
+    filter: str = ""
+    search: str = ""
+    per_page: int = 25
+    page: int | None = None
+    cursor: str | None = None
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/api/v1").rstrip("/")
+
+
+def _paginate(qs: QuerySet[Any], params: ListParams) -> tuple[list[Any], dict[str, Any]]:
+    if not 1 <= params.per_page <= MAX_PER_PAGE:
+        raise HttpError(400, f"per_page must be between 1 and {MAX_PER_PAGE}")
+    if params.page is not None and params.cursor is not None:
+        raise HttpError(400, "use either page or cursor, not both")
+    offset = 0
+    if params.cursor and params.cursor != "*":
+        try:
+            offset = int(orjson.loads(base64.urlsafe_b64decode(params.cursor.encode()))["o"])
+        except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
+            raise HttpError(400, "cursor is not one this API gave out") from exc
+        if offset < 0:
+            raise HttpError(400, "cursor is not one this API gave out")
+    elif params.page is not None:
+        if params.page < 1:
+            raise HttpError(400, "page must be 1 or more")
+        offset = (params.page - 1) * params.per_page
+    count = qs.count()
+    items = list(qs[offset : offset + params.per_page])
+    next_cursor = None
+    if params.cursor is not None and offset + params.per_page < count:
+        next_cursor = base64.urlsafe_b64encode(
+            orjson.dumps({"o": offset + params.per_page})
+        ).decode()
+    meta = {
+        "count": count,
+        "per_page": params.per_page,
+        "page": None if params.cursor is not None else (params.page or 1),
+        "next_cursor": next_cursor,
+    }
+    return items, meta
+
+
+def _parse_filter(text: str, allowed: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (p for p in text.split(",") if p.strip()):
+        key, sep, value = part.partition(":")
+        key = key.strip()
+        if not sep or not value.strip():
+            raise HttpError(400, f"filter {part!r} must look like name:value")
+        if key not in allowed:
+            raise HttpError(
+                400, f"{key} is not a valid filter; valid: {', '.join(sorted(allowed))}"
+            )
+        out[key] = value.strip()
+    return out
+
+
+def _year_filter(qs: QuerySet[Work], value: str) -> QuerySet[Work]:
+    try:
+        if value.startswith(">"):
+            return qs.filter(year__gt=int(value[1:]))
+        if value.startswith("<"):
+            return qs.filter(year__lt=int(value[1:]))
+        if "-" in value:
+            low, high = value.split("-", 1)
+            return qs.filter(year__gte=int(low), year__lte=int(high))
+        return qs.filter(year=int(value))
+    except ValueError as exc:
+        raise HttpError(400, f"publication_year must be a year or range, not {value!r}") from exc
+
+
+# -- serialisers ---------------------------------------------------------------
+
+
+def author_json(request: HttpRequest, author: Author, full: bool = True) -> dict[str, Any]:
+    base = _base(request)
+    data: dict[str, Any] = {
+        "id": f"{base}/authors/A{author.pk}",
+        "display_name": author.display_name,
+        "display_name_alternatives": [n for n in author.name_variants if n != author.display_name],
+        "orcid": f"https://orcid.org/{author.orcid}" if author.orcid else None,
+        "works_count": author.works_count,
+        "ids": {
+            "bzpeer": f"A{author.pk}",
+            "openalex": f"https://openalex.org/{author.openalex_id}"
+            if author.openalex_id
+            else None,
+            "orcid": f"https://orcid.org/{author.orcid}" if author.orcid else None,
+        },
+        "works_api_url": f"{base}/works?filter=author.id:A{author.pk}",
+        "profile_url": request.build_absolute_uri(f"/researchers/{author.slug}"),
+    }
+    if full:
+        o = queries.author_overview(author)
+        data["last_known_institutions"] = [{"display_name": o.affiliation}] if o.affiliation else []
+        data["affiliations"] = [
+            {
+                "institution": {
+                    "display_name": a.institution.name,
+                    "ror": f"https://ror.org/{a.institution.ror}" if a.institution.ror else None,
+                    "country_code": a.institution.country or None,
+                },
+                "years": [y for y in (a.start_year, a.end_year) if y],
+            }
+            for a in author.affiliations.select_related("institution")
+        ]
+        data["topics"] = [{"display_name": name, "count": n} for _, name, n in o.topics]
+        data["counts_by_year"] = [
+            {"year": y, "works_count": n} for y, n in reversed(o.works_by_year)
+        ]
+        data["summary_stats"] = {
+            "followers": o.followers,
+            "close_collaborators": o.close_collaborators,
+        }
+    return data
+
+
+def work_json(
+    request: HttpRequest, work: Work, authors: list[queries.AuthorLink]
+) -> dict[str, Any]:
+    base = _base(request)
+    ids = {i.scheme: i.value for i in work.identifiers.all()}
+    doi = f"https://doi.org/{ids['doi']}" if "doi" in ids else None
+    return {
+        "id": f"{base}/works/W{work.pk}",
+        "doi": doi,
+        "title": work.title,
+        "display_name": work.title,
+        "publication_year": work.year,
+        "publication_date": work.date.isoformat() if work.date else None,
+        "type": work.type,
+        "ids": {
+            "bzpeer": f"W{work.pk}",
+            "doi": doi,
+            "arxiv": f"https://arxiv.org/abs/{ids['arxiv']}" if "arxiv" in ids else None,
+            "openalex": f"https://openalex.org/{ids['openalex']}" if "openalex" in ids else None,
+        },
+        "primary_location": {
+            "source": {
+                "display_name": work.venue_name,
+                "type": work.venue.kind if work.venue else None,
+            }
+            if work.venue_name
+            else None,
+        },
+        "authorships": [
+            {
+                "author_position": "first"
+                if i == 0
+                else ("last" if i == len(authors) - 1 else "middle"),
+                "author": {
+                    "id": f"{base}/authors/A{a.author_id}" if a.author_id else None,
+                    "display_name": a.name,
+                },
+                "raw_author_name": a.name,
+            }
+            for i, a in enumerate(authors)
+        ],
+        "abstract": work.abstract or None,
+        "abstract_inverted_index": _inverted(work.abstract),
+        "locations_count": work.versions.count(),
+        "also_preprint": work.also_preprint,
+    }
+
+
+def _inverted(text: str) -> dict[str, list[int]] | None:
+    if not text:
+        return None
+    index: dict[str, list[int]] = {}
+    for i, word in enumerate(text.split()):
+        index.setdefault(word, []).append(i)
+    return index
+
+
+# -- endpoints -------------------------------------------------------------------
+
+
+@api.get("/authors/{author_id}", summary="One author record")
+def get_author(request: HttpRequest, author_id: str) -> dict[str, Any]:
+    author = queries.find_author(author_id)
+    if author is None:
+        raise HttpError(404, f"no author {author_id!r}")
+    return author_json(request, author)
+
+
+@api.get("/authors", summary="Search or list author records")
+def list_authors(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    _parse_filter(params.filter, set())
+    qs = (
+        queries.search_authors(params.search[:200])
+        if params.search.strip()
+        else Author.objects.filter(merged_into=None).order_by("-works_count", "id")
+    )
+    items, meta = _paginate(qs, params)
+    return {"meta": meta, "results": [author_json(request, a, full=False) for a in items]}
+
+
+@api.get("/works/{work_id}", summary="One work")
+def get_work(request: HttpRequest, work_id: str) -> dict[str, Any]:
+    work = queries.find_work(work_id)
+    if work is None:
+        raise HttpError(404, f"no work {work_id!r}")
+    return work_json(request, work, queries.author_lists([work.pk]).get(work.pk, []))
+
+
+WORK_FILTERS = {
+    "author.id",
+    "authorships.author.id",
+    "publication_year",
+    "type",
+    "doi",
+    "ids.arxiv",
+}
+
+
+@api.get("/works", summary="Filter, search and page through works")
+def list_works(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    filters = _parse_filter(params.filter, WORK_FILTERS)
+    qs: QuerySet[Work] = Work.objects.all()
+    for key, value in filters.items():
+        if key in {"author.id", "authorships.author.id"}:
+            author = queries.find_author(value.rsplit("/", 1)[-1])
+            if author is None:
+                raise HttpError(400, f"author.id {value!r} matches no author")
+            qs = qs.filter(id__in=queries.author_works(author).values("id"))
+        elif key == "publication_year":
+            qs = _year_filter(qs, value)
+        elif key == "type":
+            if value not in WorkType.values:
+                raise HttpError(400, f"type must be one of {', '.join(WorkType.values)}")
+            qs = qs.filter(type=value)
+        elif key == "doi":
+            doi = parse_doi(value)
+            if not doi:
+                raise HttpError(400, f"{value!r} is not a DOI")
+            qs = qs.filter(identifiers__scheme="doi", identifiers__value=doi)
+        elif key == "ids.arxiv":
+            arxiv_id = parse_arxiv(value)
+            if not arxiv_id:
+                raise HttpError(400, f"{value!r} is not an arXiv id")
+            qs = qs.filter(identifiers__scheme="arxiv", identifiers__value=arxiv_id)
+    if params.search.strip():
+        qs = qs.filter(id__in=queries.search_works(params.search[:200]).values("id"))
+    items, meta = _paginate(qs.select_related("venue").order_by("-year", "-id"), params)
+    lists = queries.author_lists([w.pk for w in items])
+    return {"meta": meta, "results": [work_json(request, w, lists.get(w.pk, [])) for w in items]}

@@ -1,0 +1,236 @@
+"""The catalog: what sources said (SourceRecord, WorkVersion, AuthorshipMention)
+and what we concluded from it (Work, Author, Venue, Institution, Topic)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class WorkType(models.TextChoices):
+    JOURNAL_ARTICLE = "journal-article", "journal article"
+    CONFERENCE_PAPER = "conference-paper", "conference paper"
+    BOOK = "book", "book"
+    BOOK_CHAPTER = "book-chapter", "book chapter"
+    THESIS = "thesis", "thesis"
+    REPORT = "report", "report"
+    DATASET = "dataset", "dataset"
+    PREPRINT = "preprint", "preprint"
+    OTHER = "other", "other"
+
+
+class SourceRecord(models.Model):
+    """One record as a source gave it: raw text kept so it can be re-parsed."""
+
+    source = models.CharField(max_length=16)
+    external_id = models.CharField(max_length=255)
+    payload_hash = models.CharField(max_length=32)
+    payload = models.TextField()
+    locator = models.CharField(max_length=500, blank=True, help_text="file and position")
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="uniq_source_record")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Quarantine(models.Model):
+    """A record that could not be imported, with why, so nothing is lost."""
+
+    source = models.CharField(max_length=16)
+    locator = models.CharField(max_length=500)
+    reason = models.TextField()
+    payload = models.TextField()
+    options = models.JSONField(default=dict, blank=True)
+    seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "locator"], name="uniq_quarantine_locator")
+        ]
+        indexes = [models.Index(fields=["resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.locator}: {self.reason[:60]}"
+
+
+class Venue(models.Model):
+    """A journal, conference or repository; ``key`` is its normalised name."""
+
+    key = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=500)
+    kind = models.CharField(max_length=16, default="other")
+    openalex_id = models.CharField(max_length=20, blank=True, db_index=True)
+    issn_l = models.CharField(max_length=9, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Institution(models.Model):
+    ror = models.CharField(max_length=9, null=True, blank=True, unique=True)
+    openalex_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    name = models.CharField(max_length=500)
+    country = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """A node of a topic taxonomy (OpenAlex domain/field/subfield/topic)."""
+
+    scheme = models.CharField(max_length=16, default="openalex")
+    external_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    level = models.CharField(max_length=16, default="topic")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scheme", "external_id"], name="uniq_topic")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Work(models.Model):
+    """The canonical work: its fields follow its best version."""
+
+    title = models.TextField()
+    title_key = models.CharField(max_length=255, db_index=True)
+    abstract = models.TextField(blank=True)
+    year = models.IntegerField(null=True, db_index=True)
+    date = models.DateField(null=True)
+    type = models.CharField(max_length=24, choices=WorkType.choices, default=WorkType.OTHER)
+    venue = models.ForeignKey(Venue, null=True, on_delete=models.SET_NULL, related_name="works")
+    venue_name = models.CharField(max_length=500, blank=True)
+    also_preprint = models.BooleanField(default=False)
+    authors_text = models.TextField(blank=True, help_text="display names in order")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-year", "id"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkVersion(models.Model):
+    """One source's record of a work: its title, type, venue and author list."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="versions")
+    source_record = models.OneToOneField(
+        SourceRecord, on_delete=models.CASCADE, related_name="version"
+    )
+    source = models.CharField(max_length=16)
+    title = models.TextField()
+    abstract = models.TextField(blank=True)
+    year = models.IntegerField(null=True)
+    date = models.DateField(null=True)
+    type = models.CharField(max_length=24, choices=WorkType.choices, default=WorkType.OTHER)
+    venue = models.ForeignKey(Venue, null=True, on_delete=models.SET_NULL)
+    venue_raw = models.CharField(max_length=500, blank=True)
+    journal_ref = models.CharField(max_length=500, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    rank = models.IntegerField(default=0, help_text="higher is a better version to show")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.title[:60]}"
+
+
+class WorkIdentifier(models.Model):
+    scheme = models.CharField(max_length=16)
+    value = models.CharField(max_length=255)
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="identifiers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="uniq_work_identifier")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme}:{self.value}"
+
+
+class WorkTopic(models.Model):
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    score = models.FloatField(default=1.0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work", "topic"], name="uniq_work_topic")]
+
+
+class Author(models.Model):
+    """The public author record, built by resolution. Nobody owns it."""
+
+    display_name = models.CharField(max_length=255)
+    name_key = models.CharField(max_length=255, db_index=True, help_text="surname_initial")
+    slug = models.SlugField(max_length=100, unique=True)
+    orcid = models.CharField(max_length=19, null=True, blank=True, unique=True)
+    openalex_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    name_variants = models.JSONField(default=list, blank=True)
+    works_count = models.IntegerField(default=0)
+    open_to_collaborate = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        indexes = [models.Index(fields=["-works_count"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class AuthorshipMention(models.Model):
+    """An author as one version names them. Resolution sets ``author``."""
+
+    version = models.ForeignKey(WorkVersion, on_delete=models.CASCADE, related_name="mentions")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="mentions")
+    position = models.IntegerField(null=True)
+    raw_name = models.CharField(max_length=500)
+    name_key = models.CharField(max_length=255, db_index=True)
+    raw_affiliation = models.TextField(blank=True)
+    orcid = models.CharField(max_length=19, blank=True)
+    person_key = models.CharField(
+        max_length=255, blank=True, help_text="source person id: openalex:A..., owner:..."
+    )
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
+    confidence = models.FloatField(default=0.0)
+
+    class Meta:
+        indexes = [models.Index(fields=["author", "work"]), models.Index(fields=["person_key"])]
+
+    def __str__(self) -> str:
+        return self.raw_name
+
+
+class Affiliation(models.Model):
+    """An author's affiliation with an institution, as a source stated it."""
+
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="affiliations")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    start_year = models.IntegerField(null=True)
+    end_year = models.IntegerField(null=True)
+    works_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "institution"], name="uniq_affiliation")
+        ]
+
+
+class MentionInstitution(models.Model):
+    """Institutions a source attached to one mention (OpenAlex authorships)."""
+
+    mention = models.ForeignKey(
+        AuthorshipMention, on_delete=models.CASCADE, related_name="institutions"
+    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE)

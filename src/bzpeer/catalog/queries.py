@@ -1,0 +1,214 @@
+"""Read queries the pages and the API share. Views stay thin."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from bzpeer.catalog.models import (
+    Affiliation,
+    Author,
+    AuthorshipMention,
+    Work,
+    WorkIdentifier,
+    WorkTopic,
+)
+
+CLOSE_MIN_SHARED = 2  # a close collaborator shares at least this many works
+
+
+@dataclass(frozen=True)
+class AuthorLink:
+    name: str
+    slug: str | None
+    author_id: int | None
+    position: int | None
+
+
+@dataclass
+class AuthorOverview:
+    author: Author
+    affiliation: str
+    affiliation_source: str
+    works_by_year: list[tuple[int, int]]
+    topics: list[tuple[int, str, int]]
+    collaborators: list[tuple[Author, int]]
+    close_collaborators: int
+    followers: int
+    top_venues: list[str] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        """A one-line description derived from the record, never typed in."""
+        a = self.author
+        years = [y for y, _ in self.works_by_year]
+        parts = [f"{a.display_name} has {a.works_count} work{'s' if a.works_count != 1 else ''}"]
+        if years:
+            span = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
+            parts[0] += f" ({span})"
+        if self.topics:
+            parts.append("on " + ", ".join(name for _, name, _ in self.topics[:3]))
+        if self.top_venues:
+            parts.append("published at " + ", ".join(self.top_venues[:3]))
+        return " ".join(parts) + "."
+
+
+def author_works(author: Author) -> QuerySet[Work]:
+    return Work.objects.filter(
+        id__in=AuthorshipMention.objects.filter(author=author).values("work_id")
+    )
+
+
+def author_overview(author: Author) -> AuthorOverview:
+    from bzpeer.social.models import Follow
+
+    works = author_works(author)
+    by_year = list(
+        works.exclude(year=None).values_list("year").annotate(n=Count("id")).order_by("year")
+    )
+    topics = list(
+        WorkTopic.objects.filter(work__in=works)
+        .values_list("topic_id", "topic__name")
+        .annotate(n=Count("work_id", distinct=True))
+        .order_by("-n", "topic__name")[:10]
+    )
+    venues = [
+        name
+        for name, _ in works.exclude(venue_name="")
+        .exclude(venue_name="arXiv")
+        .values_list("venue_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "venue_name")[:3]
+    ]
+    shared = Counter(
+        AuthorshipMention.objects.filter(work__in=works, author__isnull=False)
+        .exclude(author=author)
+        .values_list("author_id", "work_id")
+        .distinct()
+        .values_list("author_id", flat=True)
+    )
+    top = [pk for pk, n in shared.most_common(12)]
+    people = Author.objects.in_bulk(top)
+    collaborators = [(people[pk], shared[pk]) for pk in top if pk in people]
+    affiliation, origin = current_affiliation(author)
+    return AuthorOverview(
+        author=author,
+        affiliation=affiliation,
+        affiliation_source=origin,
+        works_by_year=[(y, n) for y, n in by_year],
+        topics=[(pk, name, n) for pk, name, n in topics],
+        collaborators=collaborators,
+        close_collaborators=sum(1 for n in shared.values() if n >= CLOSE_MIN_SHARED),
+        followers=Follow.objects.filter(author=author).count(),
+        top_venues=venues,
+    )
+
+
+def current_affiliation(author: Author) -> tuple[str, str]:
+    """(affiliation, where it comes from); ('', '') when no source gives one."""
+    latest = (
+        Affiliation.objects.filter(author=author)
+        .select_related("institution")
+        .order_by("-end_year", "-works_count")
+        .first()
+    )
+    if latest:
+        years = f", {latest.end_year}" if latest.end_year else ""
+        return latest.institution.name, f"institution record{years}"
+    mention = (
+        AuthorshipMention.objects.filter(author=author)
+        .exclude(raw_affiliation="")
+        .order_by("-work__year", "-id")
+        .values_list("raw_affiliation", "work__year", "version__source")
+        .first()
+    )
+    if mention:
+        return mention[0], f"as stated on a {mention[1] or 'dated'} paper ({mention[2]})"
+    return "", ""
+
+
+def filter_works(works: QuerySet[Work], year: int | None, work_type: str | None) -> QuerySet[Work]:
+    if year:
+        works = works.filter(year=year)
+    if work_type:
+        works = works.filter(type=work_type)
+    return works
+
+
+def author_lists(work_ids: list[int]) -> dict[int, list[AuthorLink]]:
+    """Ordered author list per work, from its version with the fullest list."""
+    rows = AuthorshipMention.objects.filter(work_id__in=work_ids).values_list(
+        "work_id",
+        "version_id",
+        "position",
+        "raw_name",
+        "author_id",
+        "author__slug",
+        "author__display_name",
+        "id",
+    )
+    per_version: dict[int, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        per_version[row[0]][row[1]].append(row)
+    out: dict[int, list[AuthorLink]] = {}
+    for work_id, versions in per_version.items():
+        best = max(versions.values(), key=lambda v: (len(v), -min(r[7] for r in v)))
+        best.sort(key=lambda r: (r[2] if r[2] is not None else 1 << 30, r[7]))
+        out[work_id] = [AuthorLink(r[6] or r[3], r[5], r[4], r[2]) for r in best]
+    return out
+
+
+def find_work(identifier: str) -> Work | None:
+    """A work by our id (``W12`` or ``12``) or ``doi:``/``arxiv:``/``openalex:`` prefix."""
+    from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_openalex
+
+    value = identifier.strip()
+    scheme, sep, rest = value.partition(":")
+    if sep and scheme.lower() in {"doi", "arxiv", "openalex", "pmid"}:
+        parser = {"doi": parse_doi, "arxiv": parse_arxiv, "openalex": parse_openalex}.get(
+            scheme.lower()
+        )
+        normal = parser(rest) if parser else rest
+        if not normal:
+            return None
+        ident = WorkIdentifier.objects.filter(scheme=scheme.lower(), value=normal).first()
+        return ident.work if ident else None
+    if value.upper().startswith("W"):
+        value = value[1:]
+    return Work.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+
+def find_author(identifier: str) -> Author | None:
+    """An author by our id (``A12``), slug, ``orcid:`` or ``openalex:`` id."""
+    from bzpeer.catalog.identifiers import parse_openalex, parse_orcid
+
+    value = identifier.strip()
+    scheme, sep, rest = value.partition(":")
+    if sep and scheme.lower() == "orcid":
+        orcid = parse_orcid(rest)
+        return Author.objects.filter(orcid=orcid).first() if orcid else None
+    if sep and scheme.lower() == "openalex":
+        oa = parse_openalex(rest, "A")
+        return Author.objects.filter(openalex_id=oa).first() if oa else None
+    if value[:1].upper() == "A" and value[1:].isdigit():
+        return Author.objects.filter(pk=int(value[1:])).first()
+    if value.isdigit():
+        return Author.objects.filter(pk=int(value)).first()
+    return Author.objects.filter(slug=value).first()
+
+
+def search_authors(text: str) -> QuerySet[Author]:
+    terms = text.split()
+    query = Q()
+    for term in terms:
+        query &= Q(display_name__icontains=term)
+    return Author.objects.filter(query, merged_into=None).order_by("-works_count", "id")
+
+
+def search_works(text: str) -> QuerySet[Work]:
+    query = Q()
+    for term in text.split():
+        query &= Q(title__icontains=term)
+    return Work.objects.filter(query).order_by("-year", "id")

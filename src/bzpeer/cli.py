@@ -1,0 +1,151 @@
+"""The ``bzpeer`` command: migrate, import, quarantine, resolve, demo, serve."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
+    import django
+
+    django.setup()
+
+
+def _options(args: argparse.Namespace) -> dict[str, str]:
+    return {"owner": args.owner} if getattr(args, "owner", None) else {}
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from bzpeer.ingest.pipeline import run_import
+
+    console = Console(stderr=True)
+    try:
+        result = run_import(args.source, args.paths, _options(args), show_progress=not args.quiet)
+    except FileNotFoundError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
+    s = result.stats
+    rate = s.records / result.seconds if result.seconds else 0.0
+    print(
+        f"{args.source}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+        f"{s.quarantined} quarantined, {s.skipped} skipped "
+        f"in {result.seconds:.1f}s ({rate:,.0f} records/s); "
+        f"authors resolved in {result.resolve_seconds:.1f}s"
+    )
+    if s.quarantined:
+        print("see them with: bzpeer quarantine list")
+    return 0
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from bzpeer.catalog.models import Quarantine
+    from bzpeer.ingest.pipeline import retry_quarantine
+
+    if args.action == "retry":
+        fixed, still = retry_quarantine(args.source)
+        print(f"{fixed} imported, {still} still quarantined")
+        return 0
+    rows = Quarantine.objects.filter(resolved_at__isnull=True).order_by("id")
+    if args.source:
+        rows = rows.filter(source=args.source)
+    count = 0
+    for row in rows:
+        count += 1
+        print(f"#{row.pk}\t{row.source}\t{row.locator}\t{row.reason}")
+    print(f"{count} record(s) in quarantine")
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from bzpeer.resolve.authors import resolve_authors
+
+    stats = resolve_authors()
+    print(f"{stats.assigned} mentions assigned, {stats.authors_created} author records created")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bzpeer.demo import load_demo
+
+    load_demo(force=args.force, show_progress=not args.quiet)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    argv = [
+        str(gunicorn),
+        "bzpeer.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+    ]
+    os.execv(argv[0], argv)
+    return 0  # pragma: no cover
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bzpeer.ingest.sources import SOURCES
+
+    parser = argparse.ArgumentParser(prog="bzpeer", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or update the database schema").set_defaults(
+        func=cmd_migrate
+    )
+    imp = sub.add_parser(
+        "import",
+        help="import files, folders, .gz or .tar.gz of one source",
+        description="\n".join(f"{n}: {s.summary}" for n, s in SOURCES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("source", choices=sorted(SOURCES))
+    imp.add_argument("paths", nargs="+")
+    imp.add_argument("--owner", help="whose publication list this is (bibtex, manual, listing)")
+    imp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(func=cmd_import)
+    quarantine = sub.add_parser("quarantine", help="records that could not be imported")
+    quarantine.add_argument("action", choices=["list", "retry"])
+    quarantine.add_argument("--source", choices=sorted(SOURCES))
+    quarantine.set_defaults(func=cmd_quarantine)
+    sub.add_parser("resolve", help="assign unresolved mentions to author records").set_defaults(
+        func=cmd_resolve
+    )
+    demo = sub.add_parser("demo", help="load the bundled demo data (once)")
+    demo.add_argument("--force", action="store_true", help="load even if data exists")
+    demo.add_argument("-q", "--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+    serve = sub.add_parser("serve", help="serve the site with gunicorn")
+    serve.add_argument("--bind", default=os.environ.get("BZPEER_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("BZPEER_WORKERS", "2")))
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _setup()
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

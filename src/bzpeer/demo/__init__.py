@@ -1,0 +1,44 @@
+"""The bundled demo data set, loaded through the real importers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+OWNER = "Tianlong Chen"
+
+# (source, paths relative to DATA, options) in load order.
+STEPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
+    ("openalex", ("openalex/entities", "openalex/works"), {}),
+    ("arxiv", ("arxiv/abs", "arxiv/snapshot", "arxiv/oai", "arxiv/listings"), {}),
+    ("bibtex", ("reference-profile/vita_readme_citations_tianlong_chen.bib",), {"owner": OWNER}),
+    ("manual", ("reference-profile/requested_papers.json",), {"owner": OWNER}),
+    ("listing", ("reference-profile/works-as-listed.jsonl",), {"owner": OWNER}),
+)
+
+
+def load_demo(force: bool = False, show_progress: bool = True) -> bool:
+    """Load the demo records unless the catalog already holds works."""
+    from bzpeer.catalog.models import Work
+    from bzpeer.ingest.pipeline import run_import
+    from bzpeer.resolve.authors import resolve_authors
+
+    if Work.objects.exists() and not force:
+        print("demo data already loaded (use --force to load again)")
+        return False
+    for source, paths, options in STEPS:
+        result = run_import(
+            source,
+            [str(DATA / p) for p in paths],
+            options,
+            show_progress=show_progress,
+            resolve=False,
+        )
+        s = result.stats
+        print(
+            f"{source}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+            f"{s.quarantined} quarantined, {s.skipped} skipped"
+        )
+    stats = resolve_authors()
+    print(f"authors: {stats.authors_created} records from {stats.assigned} mentions")
+    return True

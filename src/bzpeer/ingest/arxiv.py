@@ -1,0 +1,377 @@
+"""arXiv: ``.abs`` files, monthly listings, the JSON-lines metadata snapshot and
+OAI-PMH ``ListRecords`` XML with ``metadataPrefix=arXiv``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import orjson
+from lxml import etree
+
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
+from bzpeer.catalog.models import WorkType
+
+from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .text import latex_to_unicode, squash
+from .xmlsafe import parse_xml
+
+SOURCE = "arxiv"
+_SEPARATOR = b"-" * 30
+_FIELD = re.compile(r"^([A-Za-z][A-Za-z\- ()0-9]*):\s?(.*)$")
+_OAI = "{http://www.openarchives.org/OAI/2.0/}"
+_ARX = "{http://arxiv.org/OAI/arXiv/}"
+_LEGEND = re.compile(r"^\(\s*\(?\d+\)")
+_MARKER = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)\s*$")
+
+
+# --- chunking ---------------------------------------------------------------
+
+
+def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
+    """Split a file into one chunk per record, sniffing the format."""
+    head = stream.read(512)
+    rest = stream
+    first = head.lstrip()[:1]
+    if first == b"{":
+        yield from _json_lines(label, head, rest, options)
+    elif first == b"<":
+        yield from _oai_records(label, _safe_text(head + rest.read()), options)
+    else:
+        yield from _blocks(label, head, rest, options)
+
+
+def _oai_records(label: str, text: str, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
+    """One chunk per OAI-PMH ``<record>``; a document that cannot be read is one bad chunk."""
+    try:
+        if text.startswith("\x00UNDECODABLE\x00"):
+            raise RecordError("undecodable bytes (not UTF-8)")
+        root = parse_xml(text)
+    except RecordError as exc:
+        yield Chunk(SOURCE, label, text, (*options, ("format", "oai"), ("failed", str(exc))))
+        return
+    error = root.find(f"{_OAI}error")
+    if error is not None and error.get("code") != "noRecordsMatch":
+        reason = f"OAI-PMH error {error.get('code')}: {squash(error.text)}"
+        yield Chunk(SOURCE, label, text, (*options, ("format", "oai"), ("failed", reason)))
+    for number, record in enumerate(root.iter(f"{_OAI}record"), start=1):
+        yield Chunk(
+            SOURCE,
+            f"{label}#{number}",
+            etree.tostring(record, encoding="unicode"),
+            (*options, ("format", "oai")),
+        )
+
+
+def _json_lines(
+    label: str, head: bytes, rest: BinaryIO, options: tuple[tuple[str, str], ...]
+) -> Iterator[Chunk]:
+    number = 0
+    pending = head
+    for line in _lines(pending, rest):
+        number += 1
+        if line.strip():
+            yield Chunk(
+                SOURCE, f"{label}:{number}", _safe_text(line), (*options, ("format", "json"))
+            )
+
+
+def _blocks(
+    label: str, head: bytes, rest: BinaryIO, options: tuple[tuple[str, str], ...]
+) -> Iterator[Chunk]:
+    """Listing and ``.abs`` files: records separated by lines of dashes."""
+    block: list[bytes] = []
+    start = 1
+    number = 0
+    for line in _lines(head, rest):
+        number += 1
+        if line.startswith(_SEPARATOR):
+            if any(b.strip() for b in block):
+                yield Chunk(
+                    SOURCE,
+                    f"{label}:{start}",
+                    _safe_text(b"".join(block)),
+                    (*options, ("format", "abs")),
+                )
+            block = []
+            start = number + 1
+        else:
+            block.append(line)
+    if any(b.strip() for b in block):
+        yield Chunk(
+            SOURCE, f"{label}:{start}", _safe_text(b"".join(block)), (*options, ("format", "abs"))
+        )
+
+
+def _lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
+    buffer = head
+    while True:
+        data = rest.read(1 << 16)
+        if not data:
+            break
+        buffer += data
+        *complete, buffer = buffer.split(b"\n")
+        for line in complete:
+            yield line + b"\n"
+    if buffer:
+        yield buffer
+
+
+def _safe_text(data: bytes) -> str:
+    """Decode; undecodable bytes are kept visibly and flagged for quarantine."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "\x00UNDECODABLE\x00" + data.decode("utf-8", "backslashreplace")
+
+
+# --- parsing ----------------------------------------------------------------
+
+
+def parse(chunk: Chunk) -> list[ParsedWork]:
+    if chunk.text.startswith("\x00UNDECODABLE\x00"):
+        raise RecordError("undecodable bytes (not UTF-8)")
+    kind = chunk.option("format")
+    if kind == "json":
+        return [_from_json(chunk)]
+    if kind == "oai":
+        return _from_oai(chunk)
+    return [_from_abs(chunk)]
+
+
+def _from_abs(chunk: Chunk) -> ParsedWork:
+    head, _, tail = chunk.text.strip().strip("\\").strip().partition("\n\\\\\n")
+    fields: dict[str, str] = {}
+    dates: list[str] = []
+    current = ""
+    for line in head.splitlines():
+        if line.strip() == "\\\\" or not line.strip():
+            continue
+        if line.startswith((" ", "\t")) and current:
+            fields[current] += " " + line.strip()
+            continue
+        if line.startswith("arXiv:"):
+            fields["id"] = line[6:].strip()
+            continue
+        if line.startswith("Paper:"):
+            fields["id"] = line[6:].strip()
+            continue
+        match = _FIELD.match(line)
+        if not match:
+            continue
+        current = match.group(1).strip()
+        if current.startswith("Date"):
+            dates.append(match.group(2))
+        fields[current] = match.group(2).strip()
+    abstract = tail.rsplit("\n\\\\", 1)[0] if tail else ""
+    raw_id = fields.get("id", "")
+    date = _email_date(dates[0]) if dates else None
+    return _build(
+        raw_id=raw_id,
+        title=fields.get("Title", ""),
+        authors=_split_authors(fields.get("Authors", "")),
+        abstract=abstract,
+        date=date,
+        categories=fields.get("Categories", ""),
+        doi=fields.get("DOI", ""),
+        journal_ref=fields.get("Journal-ref", ""),
+    )
+
+
+def _from_json(chunk: Chunk) -> ParsedWork:
+    try:
+        data = orjson.loads(chunk.text)
+    except orjson.JSONDecodeError as exc:
+        raise RecordError(f"malformed JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RecordError("JSON line is not an object")
+    versions = data.get("versions") or []
+    date = _email_date(versions[0].get("created", "")) if versions else None
+    if data.get("authors_parsed"):
+        authors = [
+            _author(
+                " ".join(p for p in (parts[1] if len(parts) > 1 else "", parts[0]) if p),
+                i,
+                parts[2] if len(parts) > 2 else "",
+            )
+            for i, parts in enumerate(data["authors_parsed"])
+        ]
+    else:
+        authors = _split_authors(str(data.get("authors") or ""))
+    return _build(
+        raw_id=str(data.get("id") or ""),
+        title=str(data.get("title") or ""),
+        authors=authors,
+        abstract=str(data.get("abstract") or ""),
+        date=date,
+        categories=str(data.get("categories") or ""),
+        doi=str(data.get("doi") or ""),
+        journal_ref=str(data.get("journal-ref") or ""),
+    )
+
+
+def _from_oai(chunk: Chunk) -> list[ParsedWork]:
+    failed = chunk.option("failed")
+    if failed:
+        raise RecordError(failed)
+    record = parse_xml(chunk.text)
+    meta = record.find(f"{_OAI}metadata/{_ARX}arXiv")
+    if meta is None:
+        return []  # a deleted record or another metadata format: nothing to import
+    authors = []
+    for i, node in enumerate(meta.iterfind(f"{_ARX}authors/{_ARX}author")):
+        name = " ".join(
+            squash(node.findtext(f"{_ARX}{part}")) for part in ("forenames", "keyname")
+        ).strip()
+        affiliation = "; ".join(squash(a.text) for a in node.iterfind(f"{_ARX}affiliation"))
+        authors.append(_author(name, i, affiliation))
+    return [
+        _build(
+            raw_id=meta.findtext(f"{_ARX}id") or "",
+            title=meta.findtext(f"{_ARX}title") or "",
+            authors=authors,
+            abstract=meta.findtext(f"{_ARX}abstract") or "",
+            date=_iso_date(meta.findtext(f"{_ARX}created") or ""),
+            categories=meta.findtext(f"{_ARX}categories") or "",
+            doi=meta.findtext(f"{_ARX}doi") or "",
+            journal_ref=meta.findtext(f"{_ARX}journal-ref") or "",
+        )
+    ]
+
+
+def _build(
+    *,
+    raw_id: str,
+    title: str,
+    authors: list[ParsedAuthor],
+    abstract: str,
+    date: dt.date | None,
+    categories: str,
+    doi: str,
+    journal_ref: str,
+) -> ParsedWork:
+    arxiv_id = parse_arxiv(raw_id.split()[0] if raw_id.strip() else "")
+    if not arxiv_id:
+        raise RecordError(f"missing or malformed arXiv id: {raw_id[:80]!r}")
+    title = latex_to_unicode(title)
+    if not title:
+        raise RecordError(f"arXiv {arxiv_id}: missing title")
+    identifiers = [("arxiv", arxiv_id)]
+    if doi.strip():
+        first = doi.split()[0]
+        parsed = parse_doi(first)
+        if not parsed:
+            raise RecordError(f"arXiv {arxiv_id}: bad DOI {first[:80]!r}")
+        identifiers.append(("doi", parsed))
+    if not authors:
+        raise RecordError(f"arXiv {arxiv_id}: no authors")
+    year = date.year if date else _year_from_id(arxiv_id)
+    topics = tuple(
+        TopicRef(f"arxiv:{c}", c, 1.0 if i == 0 else 0.5) for i, c in enumerate(categories.split())
+    )
+    return ParsedWork(
+        source=SOURCE,
+        external_id=arxiv_id,
+        title=title,
+        year=year,
+        date=date,
+        type=WorkType.PREPRINT,
+        authors=tuple(authors),
+        abstract=squash(abstract),
+        venue="arXiv",
+        identifiers=tuple(identifiers),
+        journal_ref=squash(journal_ref),
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        topics=topics,
+    )
+
+
+def _year_from_id(arxiv_id: str) -> int | None:
+    digits = arxiv_id.split("/")[-1][:2]
+    if not digits.isdigit():
+        return None
+    yy = int(digits)
+    return 1900 + yy if yy >= 91 else 2000 + yy
+
+
+def _email_date(text: str) -> dt.date | None:
+    text = re.sub(r"\s+\(.*$", "", text.strip())
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _author(name: str, position: int, affiliation: str = "") -> ParsedAuthor:
+    return ParsedAuthor(
+        name=latex_to_unicode(name), position=position, affiliation=latex_to_unicode(affiliation)
+    )
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas and 'and' that are outside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if depth == 0 and (char == "," or text.startswith(" and ", i)):
+            parts.append("".join(current))
+            current = []
+            i += 5 if char == " " else 1
+            continue
+        current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return [squash(p) for p in parts if squash(p)]
+
+
+def _split_authors(text: str) -> list[ParsedAuthor]:
+    """``A. Smith (MIT), B. Jones (1), C. Wu (1,2) ((1) MIT, (2) PKU)`` -> authors."""
+    text = squash(text)
+    legend: dict[str, str] = {}
+    parts = _split_top_level(text)
+    names: list[tuple[str, str]] = []
+    for part in parts:
+        if _LEGEND.match(part):
+            for number, value in re.findall(
+                r"\((\d+)\)\s*([^()]+?)(?=\s*\(\d+\)|\)?$)", part.strip("() ")
+            ):
+                legend[number] = squash(value).strip(" ,;")
+            continue
+        if part.lower().startswith("et al"):
+            continue
+        if part.startswith("and "):
+            part = part[4:]
+        affiliation = ""
+        marker = _MARKER.search(part)
+        if marker:
+            affiliation = "#" + marker.group(1)
+            part = part[: marker.start()].strip()
+        elif "(" in part and part.endswith(")"):
+            head, _, tail = part.partition("(")
+            part, affiliation = head.strip(), tail[:-1].strip()
+        if part:
+            names.append((part, affiliation))
+    authors = []
+    for i, (name, affiliation) in enumerate(names):
+        if affiliation.startswith("#"):
+            numbers = [n.strip() for n in affiliation[1:].split(",")]
+            affiliation = "; ".join(legend[n] for n in numbers if n in legend)
+        authors.append(_author(name, i, affiliation))
+    return authors

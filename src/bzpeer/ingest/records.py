@@ -1,0 +1,107 @@
+"""Typed records every parser produces. Nothing downstream touches raw dicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+class RecordError(ValueError):
+    """A record is malformed; the message is the quarantine reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The raw text of one record and where it came from."""
+
+    source: str
+    locator: str
+    text: str
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option(self, name: str) -> str | None:
+        return dict(self.options).get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionRef:
+    name: str
+    ror: str | None = None
+    openalex_id: str | None = None
+    country: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAuthor:
+    name: str
+    position: int | None
+    affiliation: str = ""
+    orcid: str | None = None
+    person_key: str = ""
+    institutions: tuple[InstitutionRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TopicRef:
+    external_id: str
+    name: str
+    score: float
+    parents: tuple[tuple[str, str, str], ...] = ()  # (level, id, name), broadest first
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedWork:
+    source: str
+    external_id: str
+    title: str
+    year: int | None
+    type: str
+    authors: tuple[ParsedAuthor, ...]
+    abstract: str = ""
+    date: dt.date | None = None
+    venue: str = ""
+    venue_openalex_id: str | None = None
+    identifiers: tuple[tuple[str, str], ...] = ()
+    journal_ref: str = ""
+    url: str = ""
+    topics: tuple[TopicRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAuthorEntity:
+    source: str
+    external_id: str
+    display_name: str
+    openalex_id: str | None
+    orcid: str | None
+    name_variants: tuple[str, ...] = ()
+    affiliations: tuple[tuple[InstitutionRef, int | None, int | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedInstitution:
+    source: str
+    external_id: str
+    ref: InstitutionRef
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedVenue:
+    source: str
+    external_id: str
+    name: str
+    kind: str
+    openalex_id: str | None
+    issn_l: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTopic:
+    source: str
+    external_id: str
+    ref: TopicRef
+
+
+Parsed = ParsedWork | ParsedAuthorEntity | ParsedInstitution | ParsedVenue | ParsedTopic

@@ -1,0 +1,671 @@
+"""Write parsed records into the catalog, a batch at a time.
+
+A record is new, updated (its raw text changed) or unchanged (same hash): an
+import run twice writes nothing the second time. Works are matched on shared
+identifiers (DOI, arXiv id, OpenAlex id) and, failing that, on the same
+normalised title with a close year and a shared author surname.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from bzpeer.catalog import venues
+from bzpeer.catalog.bulk import allocate_ids, insert_rows
+from bzpeer.catalog.models import (
+    Affiliation,
+    Author,
+    AuthorshipMention,
+    Institution,
+    MentionInstitution,
+    SourceRecord,
+    Topic,
+    Venue,
+    Work,
+    WorkIdentifier,
+    WorkTopic,
+    WorkVersion,
+)
+from bzpeer.catalog.names import parse_name_cached
+from bzpeer.resolve.works import VersionFacts, summarize, version_rank
+
+from .records import (
+    Chunk,
+    InstitutionRef,
+    Parsed,
+    ParsedAuthorEntity,
+    ParsedInstitution,
+    ParsedTopic,
+    ParsedVenue,
+    ParsedWork,
+    TopicRef,
+)
+from .text import title_key
+
+MIN_TITLE_KEY = 25
+
+
+@dataclass
+class Stats:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    skipped: int = 0
+    touched_works: set[int] = field(default_factory=set)
+
+    @property
+    def records(self) -> int:
+        return self.new + self.updated + self.unchanged + self.quarantined + self.skipped
+
+
+def payload_hash(chunk: Chunk) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    digest.update(chunk.text.encode("utf-8", "surrogatepass"))
+    for name, value in sorted(chunk.options):
+        digest.update(f"\x00{name}={value}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Item:
+    chunk: Chunk
+    record: ParsedWork
+    digest: str
+    record_id: int | None = None
+    work_id: int | None = None
+    new_work: int | None = None  # index into the batch's new works
+    version_id: int | None = None
+
+
+class Writer:
+    """Holds caches across batches of one import run."""
+
+    def __init__(self) -> None:
+        self._venues: dict[str, int] = {}
+        self._topics: dict[str, int] = {}
+        self._institutions: dict[tuple[str | None, str | None, str], int] = {}
+        self._seen: set[tuple[str, str]] = set()
+
+    # -- entry point ---------------------------------------------------------
+
+    def write(self, batch: list[tuple[Chunk, Parsed]], stats: Stats) -> None:
+        """Write one batch; call inside a transaction."""
+        works: list[tuple[Chunk, ParsedWork]] = []
+        others: list[tuple[Chunk, Parsed]] = []
+        for chunk, record in batch:
+            key = (record.source, record.external_id)
+            if key in self._seen:
+                stats.skipped += 1  # the same record twice in one run: first one wins
+                continue
+            self._seen.add(key)
+            if isinstance(record, ParsedWork):
+                works.append((chunk, record))
+            else:
+                others.append((chunk, record))
+        if works:
+            self._write_works(works, stats)
+        for chunk, record in others:
+            self._write_entity(chunk, record, stats)
+
+    # -- works ---------------------------------------------------------------
+
+    def _write_works(self, pairs: list[tuple[Chunk, ParsedWork]], stats: Stats) -> None:
+        now = timezone.now()
+        by_source: dict[str, list[_Item]] = defaultdict(list)
+        for chunk, record in pairs:
+            by_source[record.source].append(_Item(chunk, record, payload_hash(chunk)))
+        new_items: list[_Item] = []
+        changed: list[_Item] = []
+        for source, items in by_source.items():
+            existing = {
+                ext: (pk, digest)
+                for ext, pk, digest in SourceRecord.objects.filter(
+                    source=source, external_id__in=[i.record.external_id for i in items]
+                ).values_list("external_id", "id", "payload_hash")
+            }
+            for item in items:
+                found = existing.get(item.record.external_id)
+                if found is None:
+                    new_items.append(item)
+                elif found[1] != item.digest:
+                    item.record_id = found[0]
+                    changed.append(item)
+                else:
+                    stats.unchanged += 1
+        if not new_items and not changed:
+            return
+        venue_ids = self._venue_ids(i.record for i in [*new_items, *changed])
+        self._assign_works(new_items)
+        self._create_new_works(new_items, venue_ids)
+        ids = allocate_ids(SourceRecord, len(new_items))
+        for item, pk in zip(new_items, ids, strict=True):
+            item.record_id = pk
+        insert_rows(
+            SourceRecord,
+            ["id", "source", "external_id", "payload_hash", "payload", "locator", "fetched_at"],
+            [
+                (
+                    i.record_id,
+                    i.record.source,
+                    i.record.external_id,
+                    i.digest,
+                    i.chunk.text,
+                    i.chunk.locator[:500],
+                    now,
+                )
+                for i in new_items
+            ],
+        )
+        for item in changed:
+            SourceRecord.objects.filter(pk=item.record_id).update(
+                payload_hash=item.digest,
+                payload=item.chunk.text,
+                locator=item.chunk.locator[:500],
+                fetched_at=now,
+            )
+            version = WorkVersion.objects.filter(source_record_id=item.record_id).first()
+            if version is None:
+                continue
+            item.version_id, item.work_id = version.pk, version.work_id
+            AuthorshipMention.objects.filter(version_id=version.pk).delete()
+            self._update_version(item, venue_ids)
+            stats.touched_works.add(version.work_id)
+        version_ids = allocate_ids(WorkVersion, len(new_items))
+        for item, pk in zip(new_items, version_ids, strict=True):
+            item.version_id = pk
+        insert_rows(
+            WorkVersion,
+            [
+                "id",
+                "work_id",
+                "source_record_id",
+                "source",
+                "title",
+                "abstract",
+                "year",
+                "date",
+                "type",
+                "venue_id",
+                "venue_raw",
+                "journal_ref",
+                "url",
+                "rank",
+            ],
+            [self._version_row(i, venue_ids) for i in new_items],
+        )
+        written = [*new_items, *(i for i in changed if i.version_id)]
+        self._write_identifiers(written)
+        self._write_mentions(written)
+        self._write_topics(written)
+        refresh_works(
+            {i.work_id for i in new_items if i.new_work is None and i.work_id}
+            | {i.work_id for i in changed if i.work_id}
+        )
+        stats.new += len(new_items)
+        stats.updated += len(changed)
+        stats.touched_works.update(i.work_id for i in written if i.work_id)
+
+    def _version_row(self, item: _Item, venue_ids: dict[str, int]) -> tuple[object, ...]:
+        r = item.record
+        venue_id = venue_ids.get(r.venue) if r.venue else None
+        rank = version_rank(r.source, r.type, venues.match_known(r.venue) is not None)
+        return (
+            item.version_id,
+            item.work_id,
+            item.record_id,
+            r.source,
+            r.title,
+            r.abstract,
+            r.year,
+            r.date,
+            r.type,
+            venue_id,
+            r.venue[:500],
+            r.journal_ref[:500],
+            r.url[:1000],
+            rank,
+        )
+
+    def _update_version(self, item: _Item, venue_ids: dict[str, int]) -> None:
+        row = self._version_row(item, venue_ids)
+        WorkVersion.objects.filter(pk=item.version_id).update(
+            title=row[4],
+            abstract=row[5],
+            year=row[6],
+            date=row[7],
+            type=row[8],
+            venue_id=row[9],
+            venue_raw=row[10],
+            journal_ref=row[11],
+            url=row[12],
+            rank=row[13],
+        )
+
+    def _assign_works(self, items: list[_Item]) -> None:
+        """Find each new record's work: identifiers first, then title + year + surname."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for item in items:
+            for scheme, value in item.record.identifiers:
+                wanted[scheme].add(value)
+        known: dict[tuple[str, str], int] = {}
+        for scheme, values in wanted.items():
+            for value, work_id in WorkIdentifier.objects.filter(
+                scheme=scheme, value__in=list(values)
+            ).values_list("value", "work_id"):
+                known[(scheme, value)] = work_id
+        keys = {title_key(i.record.title) for i in items}
+        keys = {k for k in keys if len(k) >= MIN_TITLE_KEY}
+        by_title: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+        surnames: dict[int, set[str]] = defaultdict(set)
+        if keys:
+            for pk, key, year in Work.objects.filter(title_key__in=list(keys)).values_list(
+                "id", "title_key", "year"
+            ):
+                by_title[key].append((pk, year))
+            candidates = [pk for rows in by_title.values() for pk, _ in rows]
+            for work_id, name_key in AuthorshipMention.objects.filter(
+                work_id__in=candidates
+            ).values_list("work_id", "name_key"):
+                surnames[work_id].add(name_key.split("_")[0])
+        local_ids: dict[tuple[str, str], int] = {}
+        local_titles: dict[str, list[tuple[int, int | None, set[str]]]] = defaultdict(list)
+        new_count = 0
+        for item in items:
+            record = item.record
+            mine = {parse_name_cached(a.name).surname for a in record.authors}
+            work_id = next((known[i] for i in record.identifiers if i in known), None)
+            key = title_key(record.title)
+            if work_id is None and len(key) >= MIN_TITLE_KEY:
+                for pk, year in by_title.get(key, []):
+                    if _years_close(year, record.year) and mine & surnames[pk]:
+                        work_id = pk
+                        break
+            if work_id is not None:
+                item.work_id = work_id
+                for ident in record.identifiers:
+                    known.setdefault(ident, work_id)
+                continue
+            index = next((local_ids[i] for i in record.identifiers if i in local_ids), None)
+            if index is None and len(key) >= MIN_TITLE_KEY:
+                for other, year, names in local_titles[key]:
+                    if _years_close(year, record.year) and mine & names:
+                        index = other
+                        break
+            if index is None:
+                index = new_count
+                new_count += 1
+                local_titles[key].append((index, record.year, mine))
+            item.new_work = index
+            for ident in record.identifiers:
+                local_ids.setdefault(ident, index)
+
+    def _create_new_works(self, items: list[_Item], venue_ids: dict[str, int]) -> None:
+        groups: dict[int, list[_Item]] = defaultdict(list)
+        for item in items:
+            if item.new_work is not None:
+                groups[item.new_work].append(item)
+        if not groups:
+            return
+        ids = allocate_ids(Work, len(groups))
+        rows = []
+        now = timezone.now()
+        for (_, members), pk in zip(sorted(groups.items()), ids, strict=True):
+            facts = summarize([self._facts(m, venue_ids) for m in members])
+            for member in members:
+                member.work_id = pk
+            rows.append(
+                (
+                    pk,
+                    facts.title,
+                    facts.title_key,
+                    facts.abstract,
+                    facts.year,
+                    facts.date,
+                    facts.type,
+                    facts.venue_id,
+                    facts.venue_name[:500],
+                    facts.also_preprint,
+                    facts.authors_text,
+                    now,
+                )
+            )
+        insert_rows(
+            Work,
+            [
+                "id",
+                "title",
+                "title_key",
+                "abstract",
+                "year",
+                "date",
+                "type",
+                "venue_id",
+                "venue_name",
+                "also_preprint",
+                "authors_text",
+                "updated_at",
+            ],
+            rows,
+        )
+
+    def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
+        r = item.record
+        venue_id = venue_ids.get(r.venue) if r.venue else None
+        rank = version_rank(r.source, r.type, venues.match_known(r.venue) is not None)
+        return rank, VersionFacts(
+            source=r.source,
+            title=r.title,
+            abstract=r.abstract,
+            year=r.year,
+            date=r.date,
+            type=r.type,
+            venue_id=venue_id,
+            venue_name=self._venue_display(r.venue),
+            journal_ref=r.journal_ref,
+            author_names=tuple(
+                a.name
+                for a in sorted(
+                    r.authors, key=lambda a: a.position if a.position is not None else 1 << 30
+                )
+            ),
+        )
+
+    def _venue_display(self, raw: str) -> str:
+        known = venues.match_known(raw) if raw else None
+        return known.name if known else venues.clean_venue_name(raw)
+
+    def _write_identifiers(self, items: list[_Item]) -> None:
+        rows = {(s, v): i.work_id for i in items for s, v in i.record.identifiers}
+        ids = allocate_ids(WorkIdentifier, len(rows))
+        insert_rows(
+            WorkIdentifier,
+            ["id", "scheme", "value", "work_id"],
+            [(pk, s, v[:255], w) for pk, ((s, v), w) in zip(ids, rows.items(), strict=True)],
+            ignore_conflicts=True,
+        )
+
+    def _write_mentions(self, items: list[_Item]) -> None:
+        rows = []
+        links: list[tuple[int, InstitutionRef]] = []
+        total = sum(len(i.record.authors) for i in items)
+        ids = iter(allocate_ids(AuthorshipMention, total))
+        for item in items:
+            for author in item.record.authors:
+                pk = next(ids)
+                rows.append(
+                    (
+                        pk,
+                        item.version_id,
+                        item.work_id,
+                        author.position,
+                        author.name[:500],
+                        parse_name_cached(author.name).block_key[:255],
+                        author.affiliation,
+                        author.orcid or "",
+                        author.person_key[:255],
+                        0.0,
+                    )
+                )
+                links.extend((pk, ref) for ref in author.institutions)
+        insert_rows(
+            AuthorshipMention,
+            [
+                "id",
+                "version_id",
+                "work_id",
+                "position",
+                "raw_name",
+                "name_key",
+                "raw_affiliation",
+                "orcid",
+                "person_key",
+                "confidence",
+            ],
+            rows,
+        )
+        if links:
+            MentionInstitution.objects.bulk_create(
+                MentionInstitution(mention_id=pk, institution_id=self.institution_id(ref))
+                for pk, ref in links
+            )
+
+    def _write_topics(self, items: list[_Item]) -> None:
+        rows = {}
+        for item in items:
+            for ref in item.record.topics:
+                rows[(item.work_id, self.topic_id(ref))] = ref.score
+        ids = allocate_ids(WorkTopic, len(rows))
+        insert_rows(
+            WorkTopic,
+            ["id", "work_id", "topic_id", "score"],
+            [(pk, w, t, s) for pk, ((w, t), s) in zip(ids, rows.items(), strict=True)],
+            ignore_conflicts=True,
+        )
+
+    # -- lookups ------------------------------------------------------------
+
+    def _venue_ids(self, records: Iterable[ParsedWork]) -> dict[str, int]:
+        """Venue id per raw venue string; known venues share one row whatever the alias."""
+        out: dict[str, int] = {}
+        for record in records:
+            raw = record.venue
+            if not raw or raw in out:
+                continue
+            known = venues.match_known(raw)
+            key = known.key if known else venues.venue_key(raw)
+            if not key:
+                continue
+            if key not in self._venues:
+                venue = Venue.objects.filter(key=key).first()
+                if venue is None and record.venue_openalex_id:
+                    venue = Venue.objects.filter(openalex_id=record.venue_openalex_id).first()
+                if venue is None:
+                    venue, _ = Venue.objects.get_or_create(
+                        key=key,
+                        defaults={
+                            "name": known.name if known else venues.clean_venue_name(raw)[:500],
+                            "kind": known.kind if known else venues.OTHER,
+                            "openalex_id": record.venue_openalex_id or "",
+                        },
+                    )
+                self._venues[key] = venue.pk
+            out[raw] = self._venues[key]
+        return out
+
+    def topic_id(self, ref: TopicRef) -> int:
+        if ref.external_id in self._topics:
+            return self._topics[ref.external_id]
+        parent_id = None
+        for level, external, name in ref.parents:
+            parent, _ = Topic.objects.get_or_create(
+                scheme=external.split(":")[0],
+                external_id=external,
+                defaults={"name": name[:255], "level": level, "parent_id": parent_id},
+            )
+            parent_id = parent.pk
+        scheme = ref.external_id.split(":")[0]
+        topic, _ = Topic.objects.get_or_create(
+            scheme=scheme,
+            external_id=ref.external_id,
+            defaults={
+                "name": ref.name[:255] or ref.external_id,
+                "parent_id": parent_id,
+                "level": "topic" if scheme == "openalex" else "category",
+            },
+        )
+        self._topics[ref.external_id] = topic.pk
+        return topic.pk
+
+    def institution_id(self, ref: InstitutionRef) -> int:
+        key = (ref.ror, ref.openalex_id, ref.name)
+        if key in self._institutions:
+            return self._institutions[key]
+        query = Q(pk__in=[])
+        if ref.ror:
+            query |= Q(ror=ref.ror)
+        if ref.openalex_id:
+            query |= Q(openalex_id=ref.openalex_id)
+        institution = (
+            Institution.objects.filter(query).first()
+            if (ref.ror or ref.openalex_id)
+            else Institution.objects.filter(name=ref.name, ror=None, openalex_id=None).first()
+        )
+        if institution is None:
+            institution = Institution.objects.create(
+                ror=ref.ror,
+                openalex_id=ref.openalex_id,
+                name=ref.name[:500],
+                country=ref.country,
+                kind=ref.kind[:32],
+            )
+        else:
+            changed = False
+            for attr in ("ror", "openalex_id"):
+                if getattr(ref, attr) and not getattr(institution, attr):
+                    setattr(institution, attr, getattr(ref, attr))
+                    changed = True
+            if changed:
+                institution.save()
+        self._institutions[key] = institution.pk
+        return institution.pk
+
+    # -- other entities -----------------------------------------------------
+
+    def _write_entity(self, chunk: Chunk, record: Parsed, stats: Stats) -> None:
+        digest = payload_hash(chunk)
+        existing = SourceRecord.objects.filter(
+            source=record.source, external_id=record.external_id
+        ).first()
+        if existing and existing.payload_hash == digest:
+            stats.unchanged += 1
+            return
+        if existing:
+            existing.payload_hash, existing.payload = digest, chunk.text
+            existing.fetched_at = timezone.now()
+            existing.save()
+            stats.updated += 1
+        else:
+            SourceRecord.objects.create(
+                source=record.source,
+                external_id=record.external_id,
+                payload_hash=digest,
+                payload=chunk.text,
+                locator=chunk.locator[:500],
+                fetched_at=timezone.now(),
+            )
+            stats.new += 1
+        if isinstance(record, ParsedInstitution):
+            self.institution_id(record.ref)
+        elif isinstance(record, ParsedTopic):
+            self.topic_id(record.ref)
+        elif isinstance(record, ParsedVenue):
+            Venue.objects.update_or_create(
+                openalex_id=record.openalex_id or "",
+                defaults={
+                    "key": venues.venue_key(record.name)[:255],
+                    "name": record.name[:500],
+                    "kind": record.kind,
+                    "issn_l": record.issn_l,
+                    "aliases": list(record.aliases),
+                },
+            )
+        elif isinstance(record, ParsedAuthorEntity):
+            self._author_entity(record)
+
+    def _author_entity(self, record: ParsedAuthorEntity) -> None:
+        from bzpeer.resolve.authors import unique_slug
+
+        author = Author.objects.filter(openalex_id=record.openalex_id).first()
+        if author is None and record.orcid:
+            author = Author.objects.filter(orcid=record.orcid).first()
+        if author is None:
+            author = Author(
+                display_name=record.display_name[:255],
+                name_key=parse_name_cached(record.display_name).block_key[:255],
+                slug=unique_slug(record.display_name),
+            )
+        author.openalex_id = record.openalex_id
+        author.orcid = record.orcid or author.orcid
+        author.name_variants = sorted({*author.name_variants, *record.name_variants})
+        author.save()
+        for ref, start, end in record.affiliations:
+            Affiliation.objects.update_or_create(
+                author=author,
+                institution_id=self.institution_id(ref),
+                defaults={"start_year": start, "end_year": end},
+            )
+
+
+def _years_close(a: int | None, b: int | None) -> bool:
+    return a is None or b is None or abs(a - b) <= 2
+
+
+def refresh_works(work_ids: set[int]) -> None:
+    """Recompute the canonical fields of works whose versions changed."""
+    if not work_ids:
+        return
+    ids = sorted(work_ids)
+    names: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for version_id, position, name in AuthorshipMention.objects.filter(work_id__in=ids).values_list(
+        "version_id", "position", "raw_name"
+    ):
+        names[version_id].append((position if position is not None else 1 << 30, name))
+    venue_names = dict(
+        Venue.objects.values_list("id", "name").filter(
+            id__in=WorkVersion.objects.filter(work_id__in=ids).values("venue_id")
+        )
+    )
+    grouped: dict[int, list[tuple[int, VersionFacts]]] = defaultdict(list)
+    for v in WorkVersion.objects.filter(work_id__in=ids).only(
+        "id",
+        "work_id",
+        "source",
+        "title",
+        "abstract",
+        "year",
+        "date",
+        "type",
+        "venue_id",
+        "venue_raw",
+        "journal_ref",
+        "rank",
+    ):
+        grouped[v.work_id].append(
+            (
+                v.rank,
+                VersionFacts(
+                    source=v.source,
+                    title=v.title,
+                    abstract=v.abstract,
+                    year=v.year,
+                    date=v.date,
+                    type=v.type,
+                    venue_id=v.venue_id,
+                    venue_name=venue_names.get(v.venue_id, "") if v.venue_id else v.venue_raw,
+                    journal_ref=v.journal_ref,
+                    author_names=tuple(n for _, n in sorted(names[v.pk])),
+                ),
+            )
+        )
+    for work_id, versions in grouped.items():
+        facts = summarize(versions)
+        Work.objects.filter(pk=work_id).update(
+            title=facts.title,
+            title_key=facts.title_key,
+            abstract=facts.abstract,
+            year=facts.year,
+            date=facts.date,
+            type=facts.type,
+            venue_id=facts.venue_id,
+            venue_name=facts.venue_name[:500],
+            also_preprint=facts.also_preprint,
+            authors_text=facts.authors_text,
+            updated_at=timezone.now(),
+        )

@@ -1,0 +1,363 @@
+"""First-pass author resolution: mentions -> author records.
+
+Rules, in order of strength:
+
+1. Hard evidence: mentions sharing a source person id (ORCID, OpenAlex author
+   id, the owner of a publication list) are one person.
+2. Within one work (across its versions), mentions with compatible names are
+   one person: versions of a paper name the same people.
+3. Within a name block (surname + first initial), mentions with compatible
+   names that share a co-author are one person.
+
+A cluster never joins two given names that disagree (``Tianlong`` and
+``Tao``), two ORCIDs, or two existing author records. Existing assignments are
+kept: new mentions join the record their cluster already has. This module is
+the one place a later, learned disambiguation replaces.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import orjson
+from django.db import connection, transaction
+
+from bzpeer.catalog.bulk import allocate_ids, insert_rows
+from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention
+from bzpeer.catalog.names import (
+    PersonName,
+    fullness,
+    given_compatible,
+    name_slug,
+    parse_name_cached,
+)
+
+GROUP_BLOCKS = 2000
+
+
+@dataclass(slots=True)
+class _Mention:
+    id: int
+    work_id: int
+    raw_name: str
+    orcid: str
+    person_key: str
+    author_id: int | None
+    name: PersonName
+    stored: bool = False
+    coauthors: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ResolveStats:
+    mentions: int = 0
+    assigned: int = 0
+    authors_created: int = 0
+    touched_authors: set[int] = field(default_factory=set)
+
+
+class _Clusters:
+    """Union-find with per-cluster constraints."""
+
+    def __init__(self, mentions: list[_Mention]) -> None:
+        self.parent = list(range(len(mentions)))
+        self.given = [m.name.given for m in mentions]
+        self.orcids = [{m.orcid} if m.orcid else set() for m in mentions]
+        self.authors = [{m.author_id} if m.author_id else set() for m in mentions]
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int, *, checked: bool) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if checked and not self._compatible(ra, rb):
+            return False
+        self.parent[rb] = ra
+        if len(self.given[rb]) > len(self.given[ra]) or (
+            len(self.given[rb]) == len(self.given[ra])
+            and sum(map(len, self.given[rb])) > sum(map(len, self.given[ra]))
+        ):
+            self.given[ra] = self.given[rb]
+        self.orcids[ra] |= self.orcids[rb]
+        self.authors[ra] |= self.authors[rb]
+        return True
+
+    def _compatible(self, ra: int, rb: int) -> bool:
+        if not given_compatible(self.given[ra], self.given[rb]):
+            return False
+        if self.orcids[ra] and self.orcids[rb] and not self.orcids[ra] & self.orcids[rb]:
+            return False
+        return not (
+            self.authors[ra] and self.authors[rb] and not self.authors[ra] & self.authors[rb]
+        )
+
+
+def unique_slug(display_name: str, taken: set[str] | None = None) -> str:
+    """``tianlong-chen``, or ``tianlong-chen-2`` when that is taken."""
+    base = name_slug(display_name)
+    if taken is None:
+        taken = set(Author.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
+def resolve_authors(progress: Callable[[int, int], None] | None = None) -> ResolveStats:
+    """Assign every unresolved mention to an author record."""
+    stats = ResolveStats()
+    blocks = sorted(
+        set(
+            AuthorshipMention.objects.filter(author__isnull=True)
+            .values_list("name_key", flat=True)
+            .distinct()
+        )
+    )
+    if not blocks:
+        return stats
+    taken = set(Author.objects.values_list("slug", flat=True))
+    key_owner: dict[str, int] = {}
+    for i in range(0, len(blocks), GROUP_BLOCKS):
+        group = blocks[i : i + GROUP_BLOCKS]
+        with transaction.atomic():
+            _resolve_group(group, taken, key_owner, stats)
+        if progress:
+            progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
+    refresh_author_counts(stats.touched_authors)
+    return stats
+
+
+def _load(group: list[str]) -> dict[str, list[_Mention]]:
+    marks = ", ".join(["%s"] * len(group))
+    table = AuthorshipMention._meta.db_table
+    by_id: dict[int, _Mention] = {}
+    blocks: dict[str, list[_Mention]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id, work_id, raw_name, name_key, orcid, person_key, author_id FROM "{table}" '
+            f"WHERE name_key IN ({marks}) ORDER BY id",
+            group,
+        )
+        for pk, work_id, raw, key, orcid, person_key, author_id in cursor.fetchall():
+            mention = _Mention(
+                pk,
+                work_id,
+                raw,
+                orcid,
+                person_key,
+                author_id,
+                parse_name_cached(raw),
+                stored=author_id is not None,
+            )
+            by_id[pk] = mention
+            blocks[key].append(mention)
+        cursor.execute(
+            f'SELECT m.id, o.name_key FROM "{table}" m JOIN "{table}" o '
+            f"ON o.work_id = m.work_id AND o.id <> m.id AND o.name_key <> m.name_key "
+            f"WHERE m.name_key IN ({marks})",
+            group,
+        )
+        for pk, other in cursor.fetchall():
+            by_id[pk].coauthors.add(other)
+    return blocks
+
+
+def _resolve_group(
+    group: list[str], taken: set[str], key_owner: dict[str, int], stats: ResolveStats
+) -> None:
+    blocks = _load(group)
+    wanted = {m.person_key for ms in blocks.values() for m in ms if m.person_key} - set(key_owner)
+    if wanted:
+        for key, author_id in AuthorshipMention.objects.filter(
+            person_key__in=list(wanted), author__isnull=False
+        ).values_list("person_key", "author_id"):
+            key_owner.setdefault(key, author_id)
+        openalex = {k.split(":", 1)[1]: k for k in wanted if k.startswith("openalex:")}
+        for author_id, oa in Author.objects.filter(openalex_id__in=list(openalex)).values_list(
+            "id", "openalex_id"
+        ):
+            key_owner.setdefault(openalex[oa], author_id)
+    orcids = {m.orcid for ms in blocks.values() for m in ms if m.orcid}
+    orcid_owner = (
+        dict(Author.objects.filter(orcid__in=list(orcids)).values_list("orcid", "id"))
+        if orcids
+        else {}
+    )
+    updates: list[tuple[int, float, int]] = []
+    pending: list[list[_Mention]] = []
+    for mentions in blocks.values():
+        for mention in mentions:
+            if mention.author_id is None:
+                mention.author_id = key_owner.get(mention.person_key) or orcid_owner.get(
+                    mention.orcid
+                )
+        for members in _cluster(mentions):
+            stats.mentions += len(members)
+            if all(m.stored for m in members):
+                continue
+            counts = Counter(m.author_id for m in members if m.author_id)
+            if counts:
+                _assign(members, counts.most_common(1)[0][0], key_owner, updates, stats)
+            else:
+                pending.append(members)
+    new_ids = allocate_ids(Author, len(pending))
+    new_authors = []
+    for members, author_id in zip(pending, new_ids, strict=True):
+        new_authors.append(_new_author_row(author_id, members, taken, orcid_owner))
+        _assign(members, author_id, key_owner, updates, stats)
+    stats.authors_created += len(pending)
+    insert_rows(
+        Author,
+        [
+            "id",
+            "display_name",
+            "name_key",
+            "slug",
+            "orcid",
+            "openalex_id",
+            "name_variants",
+            "works_count",
+            "open_to_collaborate",
+        ],
+        new_authors,
+    )
+    table = AuthorshipMention._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f'UPDATE "{table}" SET author_id = %s, confidence = %s WHERE id = %s',
+            updates,
+        )
+    stats.assigned += len(updates)
+
+
+def _assign(
+    members: list[_Mention],
+    author_id: int,
+    key_owner: dict[str, int],
+    updates: list[tuple[int, float, int]],
+    stats: ResolveStats,
+) -> None:
+    strong = len(members) > 1
+    for mention in members:
+        if mention.person_key:
+            key_owner.setdefault(mention.person_key, author_id)
+        if mention.stored:
+            continue
+        mention.author_id = mention.author_id or author_id
+        mention.stored = True
+        confidence = 1.0 if (mention.person_key or mention.orcid) else (0.8 if strong else 0.5)
+        updates.append((mention.author_id, confidence, mention.id))
+        stats.touched_authors.add(mention.author_id)
+
+
+def _new_author_row(
+    author_id: int, members: list[_Mention], taken: set[str], orcid_owner: dict[str, int]
+) -> tuple[object, ...]:
+    names = Counter(m.raw_name for m in members)
+    display = max(names, key=lambda n: (fullness(n), names[n]))
+    orcid = next((m.orcid for m in members if m.orcid and m.orcid not in orcid_owner), None)
+    if orcid:
+        orcid_owner[orcid] = author_id
+    openalex = next(
+        (m.person_key.split(":", 1)[1] for m in members if m.person_key.startswith("openalex:")),
+        None,
+    )
+    return (
+        author_id,
+        display[:255],
+        members[0].name.block_key[:255],
+        unique_slug(display, taken),
+        orcid,
+        openalex,
+        orjson.dumps(sorted(names)).decode(),
+        0,
+        False,
+    )
+
+
+def _cluster(mentions: list[_Mention]) -> list[list[_Mention]]:
+    uf = _Clusters(mentions)
+    hard: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.person_key:
+            hard["p" + m.person_key].append(i)
+        if m.orcid:
+            hard["o" + m.orcid].append(i)
+        if m.author_id:
+            hard[f"a{m.author_id}"].append(i)
+    for members in hard.values():
+        for j in members[1:]:
+            uf.union(members[0], j, checked=False)
+    _union_buckets(uf, mentions, ((f"w{m.work_id}",) for m in mentions))
+    _union_buckets(uf, mentions, (m.coauthors for m in mentions))
+    out: dict[int, list[_Mention]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        out[uf.find(i)].append(m)
+    return list(out.values())
+
+
+def _union_buckets(
+    uf: _Clusters, mentions: list[_Mention], keys_per_mention: Iterable[Iterable[str]]
+) -> None:
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, keys in enumerate(keys_per_mention):
+        for key in keys:
+            buckets[key].append(i)
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        roots: list[int] = []
+        for i in members:
+            if not any(uf.find(r) == uf.find(i) or uf.union(r, i, checked=True) for r in roots):
+                roots.append(i)
+
+
+def refresh_author_counts(author_ids: set[int]) -> None:
+    """Recompute works_count for the given authors from their mentions."""
+    ids = sorted(author_ids)
+    author_table = Author._meta.db_table
+    mention_table = AuthorshipMention._meta.db_table
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f'UPDATE "{author_table}" SET works_count = ('
+                f'SELECT COUNT(DISTINCT m.work_id) FROM "{mention_table}" m '
+                f'WHERE m.author_id = "{author_table}".id) WHERE id IN ({marks})',
+                part,
+            )
+    refresh_affiliations(ids)
+
+
+def refresh_affiliations(author_ids: list[int]) -> None:
+    """Affiliation rows from the institutions sources attached to mentions."""
+    from bzpeer.catalog.models import MentionInstitution
+
+    rows: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in range(0, len(author_ids), 500):
+        part = author_ids[i : i + 500]
+        for author_id, institution_id, year in MentionInstitution.objects.filter(
+            mention__author_id__in=part
+        ).values_list("mention__author_id", "institution_id", "mention__work__year"):
+            rows[(author_id, institution_id)].append(year or 0)
+    for (author_id, institution_id), years in rows.items():
+        known = [y for y in years if y]
+        Affiliation.objects.update_or_create(
+            author_id=author_id,
+            institution_id=institution_id,
+            defaults={
+                "start_year": min(known, default=None),
+                "end_year": max(known, default=None),
+                "works_count": len(years),
+            },
+        )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from bzpeer.api.v1 import api
+from bzpeer.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("researchers/<slug:slug>", views.profile, name="profile"),
+    path("works/<int:pk>", views.work, name="work"),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "bzpeer.web.views.not_found"

@@ -1,0 +1,113 @@
+"""Pages: home/search, researcher profile, work. Each view parses, queries, renders."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from bzpeer.catalog import queries
+from bzpeer.catalog.models import Author, Work, WorkType
+
+PAGE_SIZE = 20
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    context: dict[str, object] = {"q": q}
+    if q:
+        context["authors"] = list(queries.search_authors(q)[:20])
+        context["works"] = list(queries.search_works(q)[:20])
+    else:
+        context["authors"] = list(
+            Author.objects.filter(merged_into=None).order_by("-works_count", "id")[:12]
+        )
+        context["counts"] = {"works": Work.objects.count(), "authors": Author.objects.count()}
+    return render(request, "web/home.html", context)
+
+
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    if author.merged_into_id:
+        return redirect("profile", slug=author.merged_into.slug, permanent=True)
+    overview = queries.author_overview(author)
+    year = _int(request.GET.get("year"))
+    work_type = request.GET.get("type") or None
+    if work_type not in WorkType.values:
+        work_type = None
+    works = queries.filter_works(queries.author_works(author), year, work_type)
+    paginator = Paginator(works.select_related("venue").order_by("-year", "-id"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    lists = queries.author_lists([w.pk for w in page.object_list])
+    rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
+    peak = max((n for _, n in overview.works_by_year), default=0)
+    types = queries.author_works(author).values_list("type", flat=True).distinct()
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "author": author,
+            "o": overview,
+            "page": page,
+            "rows": rows,
+            "year": year,
+            "type": work_type,
+            "types": [(t, WorkType(t).label) for t in sorted(set(types))],
+            "years": sorted({y for y, _ in overview.works_by_year}, reverse=True),
+            "chart": _chart(overview.works_by_year, peak),
+        },
+    )
+
+
+def _chart(by_year: list[tuple[int, int]], peak: int) -> dict[str, object]:
+    """Bar geometry for the works-per-year SVG (every year in the span, zeros too)."""
+    if not by_year:
+        return {"bars": [], "width": 0}
+    counts = dict(by_year)
+    first, last = by_year[0][0], by_year[-1][0]
+    bars = []
+    step = 28
+    for i, y in enumerate(range(first, last + 1)):
+        n = counts.get(y, 0)
+        h = round(90 * n / peak) if peak else 0
+        bars.append(
+            {
+                "year": y,
+                "n": n,
+                "x": i * step + 4,
+                "y": 100 - h,
+                "h": h,
+                "label": y % 100 if (last - first) > 12 else y,
+            }
+        )
+    return {"bars": bars, "width": (last - first + 1) * step + 8}
+
+
+def work(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Work.objects.select_related("venue"), pk=pk)
+    versions = list(item.versions.select_related("venue", "source_record").order_by("-rank", "id"))
+    identifiers = list(item.identifiers.order_by("scheme", "value"))
+    authors = queries.author_lists([item.pk]).get(item.pk, [])
+    topics = list(item.work_topics.select_related("topic").order_by("-score")[:10])
+    return render(
+        request,
+        "web/work.html",
+        {
+            "work": item,
+            "versions": versions,
+            "identifiers": identifiers,
+            "authors": authors,
+            "topics": topics,
+        },
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/404.html", status=404)
+
+
+__all__ = ["Http404", "home", "not_found", "profile", "work"]

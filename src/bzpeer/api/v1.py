@@ -228,7 +228,9 @@ def _inverted(text: str) -> dict[str, list[int]] | None:
 # -- endpoints -------------------------------------------------------------------
 
 
-@api.get("/authors/{author_id}", summary="One author record")
+@api.get(
+    "/authors/{path:author_id}", summary="One author record (A1, slug, orcid:..., openalex:...)"
+)
 def get_author(request: HttpRequest, author_id: str) -> dict[str, Any]:
     author = queries.find_author(author_id)
     if author is None:
@@ -248,7 +250,7 @@ def list_authors(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
     return {"meta": meta, "results": [author_json(request, a, full=False) for a in items]}
 
 
-@api.get("/works/{work_id}", summary="One work")
+@api.get("/works/{path:work_id}", summary="One work (W1, doi:..., arxiv:..., openalex:...)")
 def get_work(request: HttpRequest, work_id: str) -> dict[str, Any]:
     work = queries.find_work(work_id)
     if work is None:

@@ -107,15 +107,16 @@ def _blocks(
 
 
 def _lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
+    """Lines (with their newline) of ``head`` followed by the rest of the stream."""
     buffer = head
     while True:
+        *complete, buffer = buffer.split(b"\n")
+        for line in complete:
+            yield line + b"\n"
         data = rest.read(1 << 16)
         if not data:
             break
         buffer += data
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            yield line + b"\n"
     if buffer:
         yield buffer
 

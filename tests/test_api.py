@@ -1,0 +1,105 @@
+"""The OpenAlex-shaped JSON API."""
+
+import pytest
+
+from bzpeer.catalog.models import Author, WorkIdentifier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chen():
+    return Author.objects.get(display_name="Tianlong Chen")
+
+
+def test_author(client, chen):
+    data = client.get(f"/api/v1/authors/A{chen.pk}").json()
+    assert data["display_name"] == "Tianlong Chen"
+    assert data["works_count"] == chen.works_count
+    assert data["id"].endswith(f"/authors/A{chen.pk}")
+    assert data["last_known_institutions"][0]["display_name"].startswith("University of North")
+    assert sum(c["works_count"] for c in data["counts_by_year"]) == chen.works_count
+    assert client.get(f"/api/v1/authors/{chen.slug}").json()["id"] == data["id"]
+
+
+def test_author_by_orcid_and_openalex_id(client):
+    data = client.get("/api/v1/authors/orcid:0000-0003-3260-0660").json()
+    assert data["display_name"] == "Daniel Kaufmann"
+    data = client.get("/api/v1/authors/openalex:A5023888391").json()
+    assert data["display_name"] == "Jason Priem"
+
+
+def test_author_search(client):
+    data = client.get("/api/v1/authors?search=tianlong chen").json()
+    assert data["meta"]["count"] >= 1
+    assert data["results"][0]["display_name"] == "Tianlong Chen"
+
+
+def test_work_by_ids(client):
+    work = WorkIdentifier.objects.get(scheme="arxiv", value="2106.10404").work
+    data = client.get(f"/api/v1/works/W{work.pk}").json()
+    assert data["type"] == "conference-paper"
+    assert data["publication_year"] == 2021
+    assert data["primary_location"]["source"]["display_name"] == "NeurIPS"
+    assert [a["raw_author_name"] for a in data["authorships"]][:2] == [
+        "Shiwei Liu",
+        "Tianlong Chen",
+    ]
+    assert client.get("/api/v1/works/arxiv:2106.10404").json()["id"] == data["id"]
+    doi = client.get("/api/v1/works/doi:10.1103/PhysRevD.76.013009").json()
+    assert doi["doi"] == "https://doi.org/10.1103/physrevd.76.013009"
+    words = doi["abstract_inverted_index"]
+    assert words["A"][0] == 0
+
+
+def test_works_filtered_by_author_with_cursor(client, chen):
+    seen = []
+    cursor = "*"
+    while cursor:
+        data = client.get(
+            f"/api/v1/works?filter=author.id:A{chen.pk}&per_page=25&cursor={cursor}"
+        ).json()
+        seen.extend(r["id"] for r in data["results"])
+        cursor = data["meta"]["next_cursor"]
+    assert len(seen) == len(set(seen)) == chen.works_count
+    data = client.get(
+        f"/api/v1/works?filter=author.id:A{chen.pk},publication_year:2021,type:conference-paper"
+    ).json()
+    assert data["meta"]["count"] >= 5
+    assert {r["publication_year"] for r in data["results"]} == {2021}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/works?filter=nonsense:1",
+        "/api/v1/works?filter=publication_year:soon",
+        "/api/v1/works?filter=author.id",
+        "/api/v1/works?filter=type:poem",
+        "/api/v1/works?filter=doi:xyz",
+        "/api/v1/works?per_page=0",
+        "/api/v1/works?per_page=1000",
+        "/api/v1/works?per_page=ten",
+        "/api/v1/works?cursor=%%%",
+        "/api/v1/works?cursor=eyJvIjogLTF9",
+        "/api/v1/works?page=0",
+        "/api/v1/works?filter=author.id:A999999999",
+        "/api/v1/authors?per_page=-5",
+    ],
+)
+def test_bad_parameters_answer_400_with_a_message(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["message"]
+
+
+def test_unknown_ids_answer_404(client):
+    assert client.get("/api/v1/works/W999999999").status_code == 404
+    assert client.get("/api/v1/works/doi:nonsense").status_code == 404
+    assert client.get("/api/v1/authors/A999999999").status_code == 404
+
+
+def test_openapi_docs(client):
+    assert client.get("/api/v1/docs").status_code == 200
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/works" in schema["paths"]

@@ -1,0 +1,284 @@
+"""Importers on real records, malformed records, quarantine, re-import."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from bzpeer.catalog.models import (
+    Author,
+    AuthorshipMention,
+    Quarantine,
+    SourceRecord,
+    Work,
+    WorkIdentifier,
+    WorkVersion,
+)
+from bzpeer.ingest.pipeline import retry_quarantine, run_import
+from bzpeer.ingest.sources import SOURCES, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(source, paths, **options):
+    return run_import(source, list(paths), options, show_progress=False).stats
+
+
+def _work(scheme, value):
+    return WorkIdentifier.objects.get(scheme=scheme, value=value).work
+
+
+def test_arxiv_abs_record_is_parsed_fully():
+    work = _work("arxiv", "0704.0001")
+    assert work.title.startswith("Calculation of prompt diphoton production cross sections")
+    version = work.versions.get(source="arxiv")
+    assert version.type == "preprint"
+    assert version.journal_ref == "Phys.Rev.D76:013009,2007"
+    names = list(version.mentions.order_by("position").values_list("raw_name", flat=True))
+    assert names == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
+    # The published version named by the journal-ref is what the work shows.
+    assert (work.type, work.venue_name, work.year) == ("journal-article", "Phys.Rev.D", 2007)
+    assert work.also_preprint
+    assert WorkIdentifier.objects.filter(
+        work=work, scheme="doi", value="10.1103/physrevd.76.013009"
+    ).exists()
+
+
+def test_arxiv_snapshot_and_abs_of_the_same_paper_are_one_work():
+    work = _work("arxiv", "0704.0002")
+    # The snapshot's copy of 0704.0002 is a duplicate record of the same source id.
+    assert SourceRecord.objects.filter(source="arxiv", external_id="0704.0002").count() == 1
+    assert work.versions.count() == 1
+
+
+def test_arxiv_old_style_ids_and_listing_affiliations():
+    assert _work("arxiv", "hep-th/9108002").title == "Hamiltonian construction of W-gravity actions"
+    mention = AuthorshipMention.objects.get(
+        version__source_record__external_id="2006.00004", raw_name="Yingtian Chen"
+    )
+    assert mention.raw_affiliation == "MIT, PKU"
+
+
+def test_arxiv_oai_pmh_records():
+    work = _work("arxiv", "1412.8544")
+    assert work.title == "A Kochen-Specker system has at least 22 vectors (extended abstract)"
+    mention = work.mentions.get(raw_name="Sander Uijlen")
+    assert mention.raw_affiliation == "Radboud Universiteit"
+    assert _work("arxiv", "hep-th/9504118").year == 1995
+
+
+def test_openalex_work_with_authorships_topics_and_abstract():
+    work = _work("openalex", "W1934649023")
+    assert work.type == "book"
+    mention = work.mentions.get(raw_name="Daniel Kaufmann")
+    assert mention.orcid == "0000-0003-3260-0660"
+    assert mention.author.orcid == "0000-0003-3260-0660"
+    assert mention.institutions.get().institution.ror == "04aj4sh46"
+    assert work.work_topics.filter(topic__name="Corruption and Economic Development").exists()
+
+
+def test_openalex_entities():
+    author = Author.objects.get(openalex_id="A5023888391")
+    assert author.display_name == "Jason Priem"
+    assert author.affiliations.exists()
+
+
+def test_bibtex_latex_and_types():
+    work = Work.objects.get(title="Graph Contrastive Learning with Augmentations")
+    assert (work.type, work.venue_name, work.year) == ("conference-paper", "NeurIPS", 2020)
+    assert "Yuning You" in work.authors_text
+
+
+def test_reimport_changes_nothing(data):
+    before = (
+        Work.objects.count(),
+        WorkVersion.objects.count(),
+        AuthorshipMention.objects.count(),
+        Author.objects.count(),
+    )
+    stats = _import("arxiv", [data / "arxiv/listings", data / "arxiv/oai"])
+    assert stats.new == 0 and stats.updated == 0 and stats.unchanged > 3000
+    stats = _import("bibtex", [data / "reference-profile"], owner="Tianlong Chen")
+    assert stats.new == 0 and stats.updated == 0
+    after = (
+        Work.objects.count(),
+        WorkVersion.objects.count(),
+        AuthorshipMention.objects.count(),
+        Author.objects.count(),
+    )
+    assert before == after
+
+
+def test_updated_record_replaces_its_version(write):
+    path = write(
+        "one.jsonl",
+        json.dumps(
+            {
+                "id": "https://openalex.org/W99",
+                "title": "First title of a test work here",
+                "publication_year": 2020,
+                "type": "article",
+                "authorships": [{"author": {"display_name": "Ada Lovelace"}}],
+            }
+        )
+        + "\n",
+    )
+    assert _import("openalex", [path]).new == 1
+    write(
+        "one.jsonl",
+        json.dumps(
+            {
+                "id": "https://openalex.org/W99",
+                "title": "Second title of a test work here",
+                "publication_year": 2021,
+                "type": "article",
+                "authorships": [
+                    {"author": {"display_name": "Ada Lovelace"}},
+                    {"author": {"display_name": "Charles Babbage"}},
+                ],
+            }
+        )
+        + "\n",
+    )
+    stats = _import("openalex", [path])
+    assert (stats.new, stats.updated) == (0, 1)
+    work = _work("openalex", "W99")
+    assert (work.title, work.year) == ("Second title of a test work here", 2021)
+    assert work.mentions.count() == 2
+
+
+MALFORMED_OPENALEX = (
+    "\n".join(
+        [
+            json.dumps(
+                {
+                    "id": "https://openalex.org/W1001",
+                    "title": "A good record among bad ones",
+                    "type": "article",
+                    "authorships": [{"author": {"display_name": "A. Good"}}],
+                }
+            ),
+            '{"id": "https://openalex.org/W1002", "title": "Truncated rec',
+            json.dumps({"id": "https://openalex.org/W1003", "title": "", "type": "article"}),
+            json.dumps(
+                {
+                    "id": "https://openalex.org/W1004",
+                    "title": "Bad DOI record",
+                    "doi": "https://doi.org/11.999/nope",
+                }
+            ),
+            json.dumps(
+                {
+                    "id": "https://openalex.org/W1005",
+                    "title": "Bad ORCID record",
+                    "authorships": [
+                        {
+                            "author": {
+                                "display_name": "X Y",
+                                "orcid": "https://orcid.org/0000-0002-1825-0098",
+                            }
+                        }
+                    ],
+                }
+            ),
+            json.dumps(
+                {
+                    "id": "https://openalex.org/W1006",
+                    "title": "Another good record",
+                    "type": "article",
+                    "authorships": [{"author": {"display_name": "B. Good"}}],
+                }
+            ),
+        ]
+    )
+    + "\n"
+)
+
+
+def test_malformed_records_are_quarantined_with_reasons(write):
+    path = write(
+        "bad.jsonl", MALFORMED_OPENALEX.encode() + b'{"id": "W1007", "title": "\xff\xfe"}\n'
+    )
+    stats = _import("openalex", [path])
+    assert stats.new == 2
+    assert stats.quarantined == 5
+    reasons = dict(
+        Quarantine.objects.filter(locator__startswith=path).values_list("locator", "reason")
+    )
+    assert "truncated JSON" in reasons[f"{path}:2"]
+    assert "missing title" in reasons[f"{path}:3"]
+    assert "bad DOI" in reasons[f"{path}:4"]
+    assert "bad ORCID" in reasons[f"{path}:5"]
+    assert "undecodable" in reasons[f"{path}:7"]
+    assert Quarantine.objects.get(locator=f"{path}:2").payload.startswith('{"id"')
+    # Importing again neither duplicates quarantine rows nor good records.
+    again = _import("openalex", [path])
+    assert again.quarantined == 5 and again.unchanged == 2
+    assert Quarantine.objects.filter(locator__startswith=path).count() == 5
+
+
+def test_xml_bomb_is_refused(write):
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>&lol2;'
+        "</ListRecords></OAI-PMH>"
+    )
+    stats = _import("arxiv", [write("bomb.xml", bomb)])
+    assert stats.quarantined == 1 and stats.new == 0
+    assert "entities" in Quarantine.objects.get(locator__endswith="bomb.xml").reason
+
+
+def test_arxiv_block_without_title_and_gzip_input(write, data):
+    block = (
+        "------------------------------------------------------------------------------\n"
+        "\\\\\narXiv:2006.99999\nFrom: A <a@b.c>\nDate: Fri, 29 May 2020 18:00:00 GMT   (1kb)\n\n"
+        "Authors: A. Person\nCategories: astro-ph.GA\n\\\\\n"
+    )
+    good = (data / "arxiv/abs/hep-th/papers/9108/9108002.abs").read_bytes()
+    path = write("mixed.abs.gz", gzip.compress(block.encode() + good))
+    stats = _import("arxiv", [path])
+    assert stats.quarantined == 1 and stats.unchanged == 1
+    assert "missing title" in Quarantine.objects.get(locator__startswith=path).reason
+
+
+def test_truncated_gzip_keeps_what_came_before(write, data):
+    full = gzip.compress((data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes())
+    stats = _import("arxiv", [write("cut.txt.gz", full[: len(full) // 2])])
+    assert stats.unchanged > 100
+    assert stats.quarantined == 1
+    assert "unreadable file" in Quarantine.objects.get(locator__endswith="cut.txt.gz").reason
+
+
+def test_quarantine_retry_after_a_fix(monkeypatch):
+    item = Quarantine.objects.get(source="manual", resolved_at=None)
+    assert "no authors" in item.reason
+    fixed, still = retry_quarantine("manual")
+    assert (fixed, still) == (0, 1)
+
+    original = SOURCES["manual"]
+
+    def lenient(chunk):
+        data = json.loads(chunk.text)
+        data["authors"] = ["Tianlong Chen"]
+        from bzpeer.ingest.records import Chunk
+
+        return original.parse(Chunk(chunk.source, chunk.locator, json.dumps(data), chunk.options))
+
+    monkeypatch.setitem(SOURCES, "manual", Source("manual", original.chunks, lenient, ""))
+    fixed, still = retry_quarantine("manual")
+    assert (fixed, still) == (1, 0)
+    assert SourceRecord.objects.filter(source="manual", external_id="mutebench").exists()
+    item.refresh_from_db()
+    assert item.resolved_at is not None
+
+
+def test_listing_requires_an_owner(write):
+    path = write(
+        "list.jsonl", json.dumps({"title": "Some listed work of a person", "year": 2020}) + "\n"
+    )
+    stats = _import("listing", [path])
+    assert stats.quarantined == 1
+    assert "--owner" in Quarantine.objects.get(locator__startswith=path).reason

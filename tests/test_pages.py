@@ -1,0 +1,113 @@
+"""Profile, work and search pages as a visitor sees them."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bzpeer.catalog.models import Author, AuthorshipMention, Work, WorkIdentifier
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+def test_profile_header_counts_and_chart(client):
+    author = Author.objects.get(display_name="Tianlong Chen")
+    response = client.get(f"/researchers/{author.slug}")
+    assert response.status_code == 200
+    text = _text(response)
+    assert "Tianlong Chen" in text
+    assert f"{author.works_count} works" in text
+    assert "0 followers" in text
+    assert "University of North Carolina at Chapel Hill" in text
+    assert "Affiliation not imported" not in text
+    assert "close collaborators" in text
+    assert "Works per year" in text and "<svg" in response.content.decode()
+    # No section of a later capability is faked.
+    for absent in ("Trust snapshot", "Log in to claim", "Follow researcher", "Research graph"):
+        assert absent not in text
+
+
+def test_profile_lists_published_work_newest_first_with_linked_coauthors(client):
+    response = client.get("/researchers/tianlong-chen")
+    page = response.content.decode()
+    years = [int(y) for y in re.findall(r'<span class="year">(\d{4})</span>', page)]
+    assert years == sorted(years, reverse=True) and len(years) == 20
+    wang = Author.objects.get(display_name="Zhangyang Wang")
+    assert f'href="/researchers/{wang.slug}"' in page
+    wang_pages = -(-Author.objects.get(display_name="Tianlong Chen").works_count // 20)
+    older = client.get(f"/researchers/tianlong-chen?page={wang_pages}")
+    assert "Learning to Optimize in Swarms" in _text(older)
+
+
+def test_profile_types_granet_as_neurips_2021(client):
+    text = _text(client.get("/researchers/tianlong-chen?year=2021&type=conference-paper"))
+    assert re.search(
+        r"conference paper 2021 NeurIPS · also on arXiv Sparse Training via Boosting Pruning", text
+    )
+    assert "preprint 2022" not in text
+
+
+def test_profile_filters(client):
+    text = _text(client.get("/researchers/tianlong-chen?type=preprint"))
+    assert "conference paper 20" not in text
+    assert "preprint 2026" in text
+    assert client.get("/researchers/tianlong-chen?year=abc&type=<x>&page=zz").status_code == 200
+
+
+def test_profile_without_affiliation_says_so(client):
+    author = (
+        Author.objects.filter(mentions__raw_affiliation="", affiliations=None)
+        .exclude(mentions__raw_affiliation__gt="")
+        .first()
+    )
+    text = _text(client.get(f"/researchers/{author.slug}"))
+    assert "Affiliation not imported" in text
+
+
+def test_profile_query_count_is_bounded(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        client.get("/researchers/tianlong-chen")
+
+
+def test_unknown_profile_is_404(client):
+    assert client.get("/researchers/no-such-person").status_code == 404
+
+
+def test_work_page_shows_versions_and_identifiers(client):
+    work = WorkIdentifier.objects.get(scheme="arxiv", value="2106.10404").work
+    response = client.get(f"/works/{work.pk}")
+    text = _text(response)
+    assert "2106.10404" in text
+    for source in ("bibtex", "manual", "listing"):
+        assert source in text
+    assert "Decebal Constantin Mocanu" in text
+
+
+def test_titles_from_strangers_are_escaped(client):
+    work = Work.objects.first()
+    Work.objects.filter(pk=work.pk).update(title="<script>alert(1)</script>")
+    page = client.get(f"/works/{work.pk}").content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_home_search_finds_people_and_works(client):
+    text = _text(client.get("/?q=tianlong"))
+    assert "Tianlong Chen" in text
+    text = _text(client.get("/?q=Neuroregeneration"))
+    assert "Sparse Training via Boosting Pruning Plasticity" in text
+    assert client.get("/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/?q=chen")
+    assert len(queries) < 10
+
+
+def test_mentions_of_one_author_are_linked_once_per_work():
+    author = Author.objects.get(display_name="Tianlong Chen")
+    works = AuthorshipMention.objects.filter(author=author).values("work_id").distinct().count()
+    assert works == author.works_count

@@ -1,0 +1,57 @@
+"""The reference researcher and first-pass resolution on the demo data."""
+
+import pytest
+
+from bzpeer.catalog.models import Author, AuthorshipMention, Work, WorkIdentifier
+from bzpeer.catalog.queries import author_works
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reference_researcher_is_one_record_with_every_work():
+    records = Author.objects.filter(display_name="Tianlong Chen")
+    assert records.count() == 1
+    author = records.get()
+    works = author_works(author)
+    assert author.works_count == works.count()
+    assert works.count() > 36  # the reference page shows only 36
+    titles = list(works.values_list("title", flat=True))
+    assert len(titles) == len(set(titles)), "each paper appears once"
+
+
+def test_published_versions_type_and_place_the_work():
+    work = WorkIdentifier.objects.get(scheme="arxiv", value="2106.10404").work
+    assert work.title == "Sparse Training via Boosting Pruning Plasticity with Neuroregeneration"
+    assert (work.type, work.venue_name, work.year) == ("conference-paper", "NeurIPS", 2021)
+    assert work.also_preprint
+    assert work.versions.count() == 3  # BibTeX, compiled list, profile listing
+    assert "Decebal Constantin Mocanu" in work.authors_text
+    bag = Work.objects.get(title__startswith="Bag of Tricks for Training Deeper Graph")
+    assert bag.type == "journal-article"
+    assert bag.venue_name == "IEEE Transactions on Pattern Analysis and Machine Intelligence"
+
+
+def test_listing_abstracts_fill_the_works():
+    work = WorkIdentifier.objects.get(scheme="arxiv", value="2202.02643").work
+    assert work.abstract.startswith("Random pruning is arguably the most naive way")
+
+
+def test_other_chens_stay_apart():
+    author = Author.objects.get(display_name="Tianlong Chen")
+    names = set(AuthorshipMention.objects.filter(author=author).values_list("raw_name", flat=True))
+    assert names <= {"Tianlong Chen", "Chen, Tianlong", "T. Chen"}
+    assert Author.objects.filter(display_name="Xiaohan Chen").exists()
+    assert not AuthorshipMention.objects.filter(author=author, raw_name="Xiaohan Chen").exists()
+
+
+def test_coauthors_shared_across_versions_resolve_to_one_record():
+    wang = Author.objects.filter(display_name="Zhangyang Wang")
+    assert wang.count() == 1
+    assert wang.get().works_count >= 30
+
+
+def test_owner_affiliation_from_the_paper():
+    mention = AuthorshipMention.objects.get(
+        version__source="manual", work__title__startswith="H3PIMAP", raw_name="Tianlong Chen"
+    )
+    assert mention.raw_affiliation == "University of North Carolina at Chapel Hill"

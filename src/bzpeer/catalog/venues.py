@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -100,6 +101,7 @@ _YEARS = re.compile(r"\b(19|20)\d{2}\b")
 _NOISE = re.compile(r"[^a-z0-9 ]+")
 
 
+@lru_cache(maxsize=65536)
 def venue_key(raw: str) -> str:
     """Normalised lookup key: ASCII, lower case, no punctuation, no years."""
     text = unidecode(raw).lower()
@@ -108,6 +110,7 @@ def venue_key(raw: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def match_known(raw: str) -> KnownVenue | None:
     """The well-known venue a raw string names (``NIPS 2019`` -> NeurIPS), if any."""
     key = venue_key(raw)

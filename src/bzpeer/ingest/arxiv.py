@@ -15,7 +15,7 @@ from lxml import etree
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
-from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
 from .text import latex_to_unicode, squash
 from .xmlsafe import parse_xml
 
@@ -25,6 +25,7 @@ _FIELD = re.compile(r"^([A-Za-z][A-Za-z\- ()0-9]*):\s?(.*)$")
 _OAI = "{http://www.openarchives.org/OAI/2.0/}"
 _ARX = "{http://arxiv.org/OAI/arXiv/}"
 _LEGEND = re.compile(r"^\(\s*\(?\d+\)")
+_PLAIN_SPLIT = re.compile(r",|\s+and\s+")
 _MARKER = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)\s*$")
 
 
@@ -47,7 +48,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
 def _oai_records(label: str, text: str, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
     """One chunk per OAI-PMH ``<record>``; a document that cannot be read is one bad chunk."""
     try:
-        if text.startswith("\x00UNDECODABLE\x00"):
+        if text.startswith(UNDECODABLE):
             raise RecordError("undecodable bytes (not UTF-8)")
         root = parse_xml(text)
     except RecordError as exc:
@@ -124,26 +125,29 @@ def _lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
 def _safe_text(data: bytes) -> str:
     """Decode; undecodable bytes are kept visibly and flagged for quarantine."""
     try:
+        if b"\x00" in data:
+            raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), 1, "NUL byte")
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return "\x00UNDECODABLE\x00" + data.decode("utf-8", "backslashreplace")
+        return UNDECODABLE + data.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
 
 
 # --- parsing ----------------------------------------------------------------
 
 
 def parse(chunk: Chunk) -> list[ParsedWork]:
-    if chunk.text.startswith("\x00UNDECODABLE\x00"):
+    if chunk.text.startswith(UNDECODABLE):
         raise RecordError("undecodable bytes (not UTF-8)")
     kind = chunk.option("format")
     if kind == "json":
         return [_from_json(chunk)]
     if kind == "oai":
         return _from_oai(chunk)
-    return [_from_abs(chunk)]
+    work = _from_abs(chunk)
+    return [work] if work else []
 
 
-def _from_abs(chunk: Chunk) -> ParsedWork:
+def _from_abs(chunk: Chunk) -> ParsedWork | None:
     head, _, tail = chunk.text.strip().strip("\\").strip().partition("\n\\\\\n")
     fields: dict[str, str] = {}
     dates: list[str] = []
@@ -169,6 +173,8 @@ def _from_abs(chunk: Chunk) -> ParsedWork:
         fields[current] = match.group(2).strip()
     abstract = tail.rsplit("\n\\\\", 1)[0] if tail else ""
     raw_id = fields.get("id", "")
+    if not raw_id and "Title" not in fields and "Authors" not in fields:
+        return None  # a listing's header or footer, not a record
     date = _email_date(dates[0]) if dates else None
     return _build(
         raw_id=raw_id,
@@ -321,6 +327,8 @@ def _author(name: str, position: int, affiliation: str = "") -> ParsedAuthor:
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas and 'and' that are outside parentheses."""
+    if "(" not in text:
+        return [p for p in (squash(x) for x in _PLAIN_SPLIT.split(text)) if p]
     parts: list[str] = []
     depth = 0
     current: list[str] = []

@@ -19,7 +19,7 @@ from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
 from .arxiv import _safe_text
-from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
 from .text import latex_to_unicode, title_key
 
 SOURCE = "bibtex"
@@ -28,7 +28,7 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?([\w.\-/]+\d)", re.IGNORECASE
 
 def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
     text = _safe_text(stream.read())
-    if text.startswith("\x00UNDECODABLE\x00"):
+    if text.startswith(UNDECODABLE):
         yield Chunk(SOURCE, label, text, options)
         return
     library = bibtexparser.parse_string(text, parse_stack=[])
@@ -44,7 +44,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
 
 
 def parse(chunk: Chunk) -> list[ParsedWork]:
-    if chunk.text.startswith("\x00UNDECODABLE\x00"):
+    if chunk.text.startswith(UNDECODABLE):
         raise RecordError("undecodable bytes (not UTF-8)")
     if chunk.option("failed"):
         raise RecordError("BibTeX block could not be parsed (unbalanced braces or bad syntax)")

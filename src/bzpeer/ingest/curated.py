@@ -22,7 +22,7 @@ from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
 from .arxiv import _lines, _safe_text
-from .records import Chunk, ParsedAuthor, ParsedWork, RecordError
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
 from .text import latex_to_unicode, squash, title_key
 
 MANUAL = "manual"
@@ -55,7 +55,7 @@ def listing_chunks(
 
 
 def _load(chunk: Chunk) -> dict[str, Any]:
-    if chunk.text.startswith("\x00UNDECODABLE\x00"):
+    if chunk.text.startswith(UNDECODABLE):
         raise RecordError("undecodable bytes (not UTF-8)")
     try:
         data = orjson.loads(chunk.text)

@@ -14,6 +14,7 @@ from bzpeer.catalog.models import WorkType
 
 from .arxiv import _lines, _safe_text
 from .records import (
+    UNDECODABLE,
     Chunk,
     InstitutionRef,
     Parsed,
@@ -64,7 +65,7 @@ def _is_object(line: bytes) -> bool:
 
 
 def parse(chunk: Chunk) -> list[Parsed]:
-    if chunk.text.startswith("\x00UNDECODABLE\x00"):
+    if chunk.text.startswith(UNDECODABLE):
         raise RecordError("undecodable bytes (not UTF-8)")
     try:
         data = orjson.loads(chunk.text)

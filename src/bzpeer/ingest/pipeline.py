@@ -166,7 +166,7 @@ def _chunks(
     except (OSError, EOFError, ValueError) as exc:
         with contextlib.suppress(Exception):
             counter.raw.seek(0)
-        raw = counter.raw.read(1 << 20).decode("utf-8", "backslashreplace")
+        raw = counter.raw.read(1 << 20).decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
         bad.append((Chunk(source.name, str(path), raw, opts), f"unreadable file: {exc}"))
 
 

@@ -105,3 +105,7 @@ class ParsedTopic:
 
 
 Parsed = ParsedWork | ParsedAuthorEntity | ParsedInstitution | ParsedVenue | ParsedTopic
+
+# Marks a chunk whose bytes are not UTF-8 text (or hold NUL bytes); the rest is
+# the bytes with escapes, kept for quarantine. No NUL: PostgreSQL text refuses it.
+UNDECODABLE = "\ufffdUNDECODABLE\ufffd "

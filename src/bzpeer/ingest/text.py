@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 from unidecode import unidecode
@@ -19,11 +20,56 @@ def squash(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
+# Accent macros -> Unicode combining marks: \'e, \"{o}, {\`a}, \c{c}, \v c ...
+_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "u": "\u0306",
+    "H": "\u030b",
+    "k": "\u0328",
+    "r": "\u030a",
+}
+_ACCENT_RE = re.compile(r"\{?\\(['`^\"~=.]|[cvuHkr](?=[\s{]))\s*\{?\s*(\\[ij]|[A-Za-z])\s*\}?\}?")
+_LETTERS = {
+    "\\ss": "ß",
+    "\\o": "ø",
+    "\\O": "Ø",
+    "\\l": "ł",
+    "\\L": "Ł",
+    "\\ae": "æ",
+    "\\AE": "Æ",
+    "\\aa": "å",
+    "\\AA": "Å",
+    "\\i": "ı",
+    "\\&": "&",
+}
+_LETTER_RE = re.compile(r"\{?(\\(?:ss|o|O|l|L|ae|AE|aa|AA|i)(?![A-Za-z])|\\&)\s*\}?")
+
+
+def _accent(match: re.Match[str]) -> str:
+    letter = match.group(2)
+    base = "i" if letter == "\\i" else ("j" if letter == "\\j" else letter)
+    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
+
+
+@lru_cache(maxsize=65536)
 def latex_to_unicode(text: str) -> str:
     """Turn LaTeX accents and braces into Unicode, keeping ``$math$`` as written."""
     text = squash(text)
     if not _LATEX_HINT.search(text):
         return text
+    if "$" not in text:
+        quick = _ACCENT_RE.sub(_accent, text)
+        quick = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], quick)
+        if not _LATEX_HINT.search(quick):
+            return quick
     try:
         converted = _converter.latex_to_text(text)
     except Exception:  # pylatexenc raises many kinds on odd input; keep the raw text

@@ -32,14 +32,15 @@ demo: $(STAMP) ## load the bundled demo data
 
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
-test-sqlite: $(STAMP) ## the suite on SQLite
+test-sqlite: $(STAMP) ## ruff, mypy and the suite on SQLite
 	$(BIN)/ruff check .
+	$(BIN)/mypy src
 	$(BIN)/pytest
 
 test-postgres: $(STAMP) ## the suite on a throwaway PostgreSQL cluster
 	bash scripts/with-postgres.sh $(BIN)/pytest
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff and mypy (also part of make test)
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 

@@ -27,8 +27,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp()
-    os.environ.update(DJANGO_SETTINGS_MODULE="bzpeer.settings", BZPEER_HOME=tmp,
-                      BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bzpeer.settings",
+        BZPEER_HOME=tmp,
+        BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"),
+    )
     import django
 
     django.setup()
@@ -40,9 +43,11 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     load_demo(show_progress=False)
     client = Client()
-    urls = {"profile": "/researchers/tianlong-chen",
-            "profile, filtered": "/researchers/tianlong-chen?year=2022&type=conference-paper",
-            "home (baseline)": "/"}
+    urls = {
+        "profile": "/researchers/tianlong-chen",
+        "profile, filtered": "/researchers/tianlong-chen?year=2022&type=conference-paper",
+        "home (baseline)": "/",
+    }
     print(f"machine: {os.cpu_count()} cores; {args.requests} requests per page after 20 warm-up")
     for label, url in urls.items():
         for _ in range(20):

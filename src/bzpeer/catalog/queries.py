@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -167,9 +168,12 @@ def find_work(identifier: str) -> Work | None:
     value = identifier.strip()
     scheme, sep, rest = value.partition(":")
     if sep and scheme.lower() in {"doi", "arxiv", "openalex", "pmid"}:
-        parser = {"doi": parse_doi, "arxiv": parse_arxiv, "openalex": parse_openalex}.get(
-            scheme.lower()
-        )
+        parsers: dict[str, Callable[[str], str | None]] = {
+            "doi": parse_doi,
+            "arxiv": parse_arxiv,
+            "openalex": parse_openalex,
+        }
+        parser = parsers.get(scheme.lower())
         normal = parser(rest) if parser else rest
         if not normal:
             return None

@@ -33,14 +33,21 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         return
     library = bibtexparser.parse_string(text, parse_stack=[])
     for entry in library.entries:
-        yield Chunk(SOURCE, f"{label}:{entry.start_line + 1}", entry.raw, options)
+        yield Chunk(SOURCE, f"{label}:{(entry.start_line or 0) + 1}", entry.raw or "", options)
     for block in library.failed_blocks:
-        raw = getattr(block, "raw", "")
+        raw = str(getattr(block, "raw", "") or "")
         if "DuplicateBlockKey" in type(block).__name__:
             # Same key twice in one file: a separate record all the same.
-            yield Chunk(SOURCE, f"{label}:{block.start_line + 1}", raw, options)
+            yield Chunk(
+                SOURCE, f"{label}:{(getattr(block, 'start_line', 0) or 0) + 1}", raw, options
+            )
         else:
-            yield Chunk(SOURCE, f"{label}:{block.start_line + 1}", raw, (*options, ("failed", "1")))
+            yield Chunk(
+                SOURCE,
+                f"{label}:{(getattr(block, 'start_line', 0) or 0) + 1}",
+                raw,
+                (*options, ("failed", "1")),
+            )
 
 
 def parse(chunk: Chunk) -> list[ParsedWork]:

@@ -63,7 +63,7 @@ def open_streams(path: Path, counter: CountingReader) -> Iterator[tuple[str, Bin
                         yield f"{path}!{member.name}", stream
         return
     if name.endswith(".gz"):
-        with gzip.GzipFile(fileobj=counter) as stream:  # type: ignore[arg-type]
+        with gzip.GzipFile(fileobj=counter) as stream:  # type: ignore[arg-type,call-overload]
             yield str(path), stream  # type: ignore[misc]
         return
     yield str(path), counter  # type: ignore[misc]

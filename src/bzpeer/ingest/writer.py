@@ -164,6 +164,7 @@ class Writer:
             ],
         )
         for item in changed:
+            assert item.record_id is not None
             SourceRecord.objects.filter(pk=item.record_id).update(
                 payload_hash=item.digest,
                 payload=item.chunk.text,
@@ -235,6 +236,7 @@ class Writer:
 
     def _update_version(self, item: _Item, venue_ids: dict[str, int]) -> None:
         row = self._version_row(item, venue_ids)
+        assert item.version_id is not None
         WorkVersion.objects.filter(pk=item.version_id).update(
             title=row[4],
             abstract=row[5],
@@ -256,10 +258,10 @@ class Writer:
                 wanted[scheme].add(value)
         known: dict[tuple[str, str], int] = {}
         for scheme, values in wanted.items():
-            for value, work_id in WorkIdentifier.objects.filter(
+            for value, found_id in WorkIdentifier.objects.filter(
                 scheme=scheme, value__in=list(values)
             ).values_list("value", "work_id"):
-                known[(scheme, value)] = work_id
+                known[(scheme, value)] = found_id
         keys = {title_key(i.record.title) for i in items}
         keys = {k for k in keys if len(k) >= MIN_TITLE_KEY}
         by_title: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
@@ -270,17 +272,17 @@ class Writer:
             ):
                 by_title[key].append((pk, year))
             candidates = [pk for rows in by_title.values() for pk, _ in rows]
-            for work_id, name_key in AuthorshipMention.objects.filter(
+            for candidate, name_key in AuthorshipMention.objects.filter(
                 work_id__in=candidates
             ).values_list("work_id", "name_key"):
-                surnames[work_id].add(name_key.split("_")[0])
+                surnames[candidate].add(name_key.split("_")[0])
         local_ids: dict[tuple[str, str], int] = {}
         local_titles: dict[str, list[tuple[int, int | None, set[str]]]] = defaultdict(list)
         new_count = 0
         for item in items:
             record = item.record
             mine = {parse_name_cached(a.name).surname for a in record.authors}
-            work_id = next((known[i] for i in record.identifiers if i in known), None)
+            work_id: int | None = next((known[i] for i in record.identifiers if i in known), None)
             key = title_key(record.title)
             if work_id is None and len(key) >= MIN_TITLE_KEY:
                 for pk, year in by_title.get(key, []):

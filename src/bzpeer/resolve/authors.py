@@ -185,10 +185,15 @@ def _resolve_group(
         for author_id, oa in Author.objects.filter(openalex_id__in=list(openalex)).values_list(
             "id", "openalex_id"
         ):
-            key_owner.setdefault(openalex[oa], author_id)
+            if oa:
+                key_owner.setdefault(openalex[oa], author_id)
     orcids = {m.orcid for ms in blocks.values() for m in ms if m.orcid}
-    orcid_owner = (
-        dict(Author.objects.filter(orcid__in=list(orcids)).values_list("orcid", "id"))
+    orcid_owner: dict[str, int] = (
+        {
+            o: pk
+            for o, pk in Author.objects.filter(orcid__in=list(orcids)).values_list("orcid", "id")
+            if o
+        }
         if orcids
         else {}
     )

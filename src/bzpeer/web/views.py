@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    if author.merged_into_id:
+    if author.merged_into is not None:
         return redirect("profile", slug=author.merged_into.slug, permanent=True)
     overview = queries.author_overview(author)
     year = _int(request.GET.get("year"))

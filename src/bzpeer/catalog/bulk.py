@@ -1,5 +1,6 @@
 """Fast bulk writes for the import path: ids allocated up front, rows inserted
-with ``executemany``. Django's ``bulk_create`` costs more per row than parsing."""
+with the driver's own ``executemany``. Django's ``bulk_create`` costs more per
+row than parsing does."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     """Reserve ``count`` primary keys for rows about to be inserted.
 
     PostgreSQL draws them from the column's sequence, so concurrent importers
-    never collide. SQLite has one writer at a time; inside the import's
-    transaction ``max(id)`` is stable until commit.
+    never collide. SQLite has one writer at a time (transactions are
+    ``IMMEDIATE``), so inside the import's transaction ``max(id)`` is stable.
     """
     if count == 0:
         return []
@@ -37,13 +38,24 @@ def insert_rows(
     rows: Sequence[Sequence[Any]],
     ignore_conflicts: bool = False,
 ) -> None:
-    """INSERT many rows of ``columns`` (database column names) in one executemany."""
+    """INSERT many rows of ``columns`` (database column names) in one executemany.
+
+    Goes straight to the DB-API cursor: Django's wrapper adds a few
+    microseconds per row, which at a million mentions is most of the cost.
+    """
     if not rows:
         return
     table = model._meta.db_table
     cols = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    marks = ", ".join([mark] * len(columns))
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}){suffix}'
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
         cursor.executemany(sql, rows)
+    finally:
+        cursor.close()

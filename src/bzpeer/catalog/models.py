@@ -159,7 +159,9 @@ class WorkIdentifier(models.Model):
 
 
 class WorkTopic(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="work_topics")
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="work_topics", db_index=False
+    )  # the unique (work, topic) constraint indexes it
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField(default=1.0)
 
@@ -190,8 +192,15 @@ class Author(models.Model):
 class AuthorshipMention(models.Model):
     """An author as one version names them. Resolution sets ``author``."""
 
-    version = models.ForeignKey(WorkVersion, on_delete=models.CASCADE, related_name="mentions")
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="mentions")
+    version = models.ForeignKey(
+        WorkVersion,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+        db_index=False,  # served by the (work, version) index
+    )
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="mentions", db_index=False
+    )
     position = models.IntegerField(null=True)
     raw_name = models.CharField(max_length=500)
     name_key = models.CharField(max_length=255, db_index=True)
@@ -201,12 +210,25 @@ class AuthorshipMention(models.Model):
         max_length=255, blank=True, help_text="source person id: openalex:A..., owner:..."
     )
     author = models.ForeignKey(
-        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+        Author,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentions",
+        db_index=False,  # the (author, work) index below serves author lookups
     )
     confidence = models.FloatField(default=0.0)
 
     class Meta:
-        indexes = [models.Index(fields=["author", "work"]), models.Index(fields=["person_key"])]
+        indexes = [
+            models.Index(fields=["work", "version"]),
+            models.Index(fields=["author", "work"]),
+            models.Index(
+                fields=["person_key"],
+                condition=~models.Q(person_key=""),
+                name="mention_person_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.raw_name

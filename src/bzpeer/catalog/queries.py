@@ -27,6 +27,18 @@ class AuthorLink:
     author_id: int | None
     position: int | None
 
+    @property
+    def url(self) -> str | None:
+        return f"/researchers/{self.slug}" if self.slug else None
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    id: int
+    display_name: str
+    slug: str
+    shared_works: int
+
 
 @dataclass
 class AuthorOverview:
@@ -35,10 +47,23 @@ class AuthorOverview:
     affiliation_source: str
     works_by_year: list[tuple[int, int]]
     topics: list[tuple[int, str, int]]
-    collaborators: list[tuple[Author, int]]
+    collaborators: list[Collaborator]
     close_collaborators: int
     followers: int
     top_venues: list[str] = field(default_factory=list)
+    facets: dict[tuple[int | None, str], int] = field(default_factory=dict)
+
+    def count(self, year: int | None = None, work_type: str | None = None) -> int:
+        """Works matching a year and/or type filter, from the facet counts."""
+        return sum(
+            n
+            for (y, t), n in self.facets.items()
+            if (year is None or y == year) and (work_type is None or t == work_type)
+        )
+
+    @property
+    def types(self) -> list[str]:
+        return sorted({t for _, t in self.facets})
 
     @property
     def description(self) -> str:
@@ -66,44 +91,54 @@ def author_overview(author: Author) -> AuthorOverview:
     from bzpeer.social.models import Follow
 
     works = author_works(author)
-    by_year = list(
-        works.exclude(year=None).values_list("year").annotate(n=Count("id")).order_by("year")
-    )
+    facets: Counter[tuple[int | None, str]] = Counter()
+    venue_counts: Counter[str] = Counter()
+    for year, work_type, venue, n in works.values_list("year", "type", "venue_name").annotate(
+        n=Count("id")
+    ):
+        facets[(year, work_type)] += n
+        if venue and venue != "arXiv":
+            venue_counts[venue] += n
+    by_year: Counter[int] = Counter()
+    for (year, _), n in facets.items():
+        if year is not None:
+            by_year[year] += n
     topics = list(
         WorkTopic.objects.filter(work__in=works)
         .values_list("topic_id", "topic__name")
         .annotate(n=Count("work_id", distinct=True))
         .order_by("-n", "topic__name")[:10]
     )
-    venues = [
-        name
-        for name, _ in works.exclude(venue_name="")
-        .exclude(venue_name="arXiv")
-        .values_list("venue_name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "venue_name")[:3]
-    ]
-    shared = Counter(
+    shared: Counter[int] = Counter()
+    people: dict[int, Collaborator] = {}
+    for pk, name, slug, _ in (
         AuthorshipMention.objects.filter(work__in=works, author__isnull=False)
         .exclude(author=author)
-        .values_list("author_id", "work_id")
+        .values_list("author_id", "author__display_name", "author__slug", "work_id")
         .distinct()
-        .values_list("author_id", flat=True)
-    )
-    top = [pk for pk, n in shared.most_common(12)]
-    people = Author.objects.in_bulk(top)
-    collaborators = [(people[pk], shared[pk]) for pk in top if pk in people]
+    ):
+        shared[pk] += 1
+        people.setdefault(pk, Collaborator(pk, name, slug, 0))
+    collaborators = [
+        Collaborator(pk, people[pk].display_name, people[pk].slug, n)
+        for pk, n in sorted(shared.items(), key=lambda kv: (-kv[1], people[kv[0]].display_name))[
+            :12
+        ]
+    ]
     affiliation, origin = current_affiliation(author)
     return AuthorOverview(
         author=author,
         affiliation=affiliation,
         affiliation_source=origin,
-        works_by_year=[(y, n) for y, n in by_year],
+        works_by_year=sorted(by_year.items()),
         topics=[(pk, name, n) for pk, name, n in topics],
         collaborators=collaborators,
         close_collaborators=sum(1 for n in shared.values() if n >= CLOSE_MIN_SHARED),
         followers=Follow.objects.filter(author=author).count(),
-        top_venues=venues,
+        top_venues=[
+            name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        ],
+        facets=dict(facets),
     )
 
 

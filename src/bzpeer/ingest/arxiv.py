@@ -16,7 +16,7 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
-from .text import latex_to_unicode, squash
+from .text import latex_accents, latex_to_unicode, squash
 from .xmlsafe import parse_xml
 
 SOURCE = "arxiv"
@@ -26,7 +26,8 @@ _OAI = "{http://www.openarchives.org/OAI/2.0/}"
 _ARX = "{http://arxiv.org/OAI/arXiv/}"
 _LEGEND = re.compile(r"^\(\s*\(?\d+\)")
 _PLAIN_SPLIT = re.compile(r",|\s+and\s+")
-_MARKER = re.compile(r"\((\d+(?:\s*,\s*\d+)*)\)\s*$")
+_MARKER = re.compile(r"\((\d+(?:\s*(?:,|and)\s*\d+)*)\)\s*$")
+_TRAILING_LEGEND = re.compile(r"\(\s*\(\d+\).*\)\s*$")
 
 
 # --- chunking ---------------------------------------------------------------
@@ -263,7 +264,7 @@ def _build(
     arxiv_id = parse_arxiv(raw_id.split()[0] if raw_id.strip() else "")
     if not arxiv_id:
         raise RecordError(f"missing or malformed arXiv id: {raw_id[:80]!r}")
-    title = latex_to_unicode(title)
+    title = latex_accents(title)
     if not title:
         raise RecordError(f"arXiv {arxiv_id}: missing title")
     identifiers = [("arxiv", arxiv_id)]
@@ -287,7 +288,7 @@ def _build(
         date=date,
         type=WorkType.PREPRINT,
         authors=tuple(authors),
-        abstract=squash(abstract),
+        abstract=latex_accents(abstract),
         venue="arXiv",
         identifiers=tuple(identifiers),
         journal_ref=squash(journal_ref),
@@ -325,29 +326,36 @@ def _author(name: str, position: int, affiliation: str = "") -> ParsedAuthor:
     )
 
 
+_SPLIT_TOKENS = re.compile(r"[(),]|\s+and\s+")
+
+
 def _split_top_level(text: str) -> list[str]:
     """Split on commas and 'and' that are outside parentheses."""
     if "(" not in text:
         return [p for p in (squash(x) for x in _PLAIN_SPLIT.split(text)) if p]
     parts: list[str] = []
     depth = 0
-    current: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "(":
+    start = 0
+    for match in _SPLIT_TOKENS.finditer(text):
+        token = match.group(0)
+        if token == "(":
             depth += 1
-        elif char == ")":
+        elif token == ")":
             depth = max(0, depth - 1)
-        if depth == 0 and (char == "," or text.startswith(" and ", i)):
-            parts.append("".join(current))
-            current = []
-            i += 5 if char == " " else 1
-            continue
-        current.append(char)
-        i += 1
-    parts.append("".join(current))
-    return [squash(p) for p in parts if squash(p)]
+        elif depth == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return [p for p in (squash(x) for x in parts) if p]
+
+
+def _read_legend(text: str, legend: dict[str, str]) -> None:
+    """``((1) MIT, (2) PKU)`` -> {"1": "MIT", "2": "PKU"}."""
+    inner = text.strip()
+    if inner.startswith("(") and inner.endswith(")"):
+        inner = inner[1:-1]
+    for number, value in re.findall(r"\((\d+)\)\s*([^()]+?)(?=\s*\(\d+\)|$)", inner.strip()):
+        legend[number] = squash(value).strip(" ,;")
 
 
 def _split_authors(text: str) -> list[ParsedAuthor]:
@@ -357,11 +365,12 @@ def _split_authors(text: str) -> list[ParsedAuthor]:
     parts = _split_top_level(text)
     names: list[tuple[str, str]] = []
     for part in parts:
+        trailing = _TRAILING_LEGEND.search(part)
+        if trailing and not _LEGEND.match(part):
+            part, legend_text = part[: trailing.start()].strip(), trailing.group(0)
+            _read_legend(legend_text, legend)
         if _LEGEND.match(part):
-            for number, value in re.findall(
-                r"\((\d+)\)\s*([^()]+?)(?=\s*\(\d+\)|\)?$)", part.strip("() ")
-            ):
-                legend[number] = squash(value).strip(" ,;")
+            _read_legend(part, legend)
             continue
         if part.lower().startswith("et al"):
             continue
@@ -380,7 +389,7 @@ def _split_authors(text: str) -> list[ParsedAuthor]:
     authors = []
     for i, (name, affiliation) in enumerate(names):
         if affiliation.startswith("#"):
-            numbers = [n.strip() for n in affiliation[1:].split(",")]
+            numbers = [n.strip() for n in re.split(r",|\band\b", affiliation[1:])]
             affiliation = "; ".join(legend[n] for n in numbers if n in legend)
         authors.append(_author(name, i, affiliation))
     return authors

@@ -8,8 +8,14 @@ time, so an interrupted import keeps what it wrote and a re-run adds the rest.
 from __future__ import annotations
 
 import contextlib
+import itertools
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -112,34 +118,29 @@ def run_import(
     bad: list[tuple[Chunk, str]] = []
     with progress:
         task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
-        done_bytes = 0
-        for path in files:
-            with open(path, "rb") as raw:
-                counter = CountingReader(raw)
-                for chunk in _chunks(source, path, counter, opts, bad):
-                    parsed, reason = parse_chunk(source, chunk)
-                    if reason:
-                        bad.append((chunk, reason))
-                    else:
-                        good.append(chunk)
-                        if not parsed:
-                            stats.skipped += 1
-                        batch.extend((chunk, record) for record in parsed)
-                    if len(batch) + len(bad) >= BATCH:
-                        _flush(writer, batch, good, bad, stats)
-                        elapsed = time.perf_counter() - started
-                        progress.update(
-                            task,
-                            completed=done_bytes + counter.count,
-                            records=stats.records,
-                            rate=stats.records / elapsed,
-                        )
-                done_bytes += counter.count
+        position = _Position()
+        for chunk, parsed, reason in _parsed(source, files, opts, bad, position):
+            if reason:
+                bad.append((chunk, reason))
+            else:
+                good.append(chunk)
+                if not parsed:
+                    stats.skipped += 1
+                batch.extend((chunk, record) for record in parsed)
+            if len(batch) + len(bad) >= BATCH:
+                _flush(writer, batch, good, bad, stats)
+                elapsed = time.perf_counter() - started
+                progress.update(
+                    task,
+                    completed=position.bytes,
+                    records=stats.records,
+                    rate=stats.records / elapsed,
+                )
         _flush(writer, batch, good, bad, stats)
         elapsed = time.perf_counter() - started
         progress.update(
             task,
-            completed=done_bytes,
+            completed=position.bytes,
             records=stats.records,
             rate=stats.records / max(elapsed, 1e-9),
         )
@@ -150,6 +151,94 @@ def run_import(
         resolve_authors()
         resolve_seconds = time.perf_counter() - begun
     return ImportResult(stats, seconds, resolve_seconds)
+
+
+class _Position:
+    """Bytes of input consumed so far, for the progress bar."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+
+WINDOW = 1000  # chunks parsed per task when parsing in parallel
+AHEAD = 8  # windows in flight: enough to keep parsers busy while a batch is written
+
+
+def import_workers() -> int:
+    """Parser processes: BZPEER_IMPORT_WORKERS, else one per core (at most 4)."""
+    value = os.environ.get("BZPEER_IMPORT_WORKERS")
+    if value is not None:
+        if not value.isdigit():
+            raise ValueError(f"BZPEER_IMPORT_WORKERS must be a whole number, not {value!r}")
+        return int(value)
+    return min(os.cpu_count() or 1, 4)
+
+
+def _parse_window(task: tuple[str, list[Chunk]]) -> list[tuple[list[Parsed], str | None]]:
+    name, window = task
+    source = SOURCES[name]
+    return [parse_chunk(source, chunk) for chunk in window]
+
+
+def _all_chunks(
+    source: Source,
+    files: list[Path],
+    opts: tuple[tuple[str, str], ...],
+    bad: list[tuple[Chunk, str]],
+    position: _Position,
+) -> Iterator[Chunk]:
+    done = 0
+    for path in files:
+        with open(path, "rb") as raw:
+            counter = CountingReader(raw)
+            for chunk in _chunks(source, path, counter, opts, bad):
+                position.bytes = done + counter.count
+                yield chunk
+            done += counter.count
+            position.bytes = done
+
+
+def _parsed(
+    source: Source,
+    files: list[Path],
+    opts: tuple[tuple[str, str], ...],
+    bad: list[tuple[Chunk, str]],
+    position: _Position,
+) -> Iterator[tuple[Chunk, list[Parsed], str | None]]:
+    """(chunk, records, reason) in input order.
+
+    Large inputs are parsed by a pool of processes, a window of chunks per task,
+    while this process writes; at most a few windows are in flight, so memory
+    stays flat however large the input.
+    """
+    chunks = _all_chunks(source, files, opts, bad, position)
+    workers = import_workers()
+    first = list(itertools.islice(chunks, WINDOW))
+    if workers < 1 or len(first) < WINDOW:
+        for chunk in itertools.chain(first, chunks):
+            parsed, reason = parse_chunk(source, chunk)
+            yield chunk, parsed, reason
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        pending: deque[tuple[list[Chunk], AsyncResult[list[tuple[list[Parsed], str | None]]]]]
+        pending = deque()
+        window = first
+        while window:
+            pending.append((window, pool.apply_async(_parse_window, ((source.name, window),))))
+            if len(pending) > AHEAD:
+                yield from _drain(pending.popleft())
+            window = list(itertools.islice(chunks, WINDOW))
+        while pending:
+            yield from _drain(pending.popleft())
+
+
+def _drain(
+    item: tuple[list[Chunk], AsyncResult[list[tuple[list[Parsed], str | None]]]],
+) -> Iterator[tuple[Chunk, list[Parsed], str | None]]:
+    window, result = item
+    for chunk, (parsed, reason) in zip(window, result.get(), strict=True):
+        yield chunk, parsed, reason
 
 
 def _chunks(

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bzpeer.catalog.names import parse_name_cached
+from bzpeer.catalog.titles import title_key
+
 
 class RecordError(ValueError):
     """A record is malformed; the message is the quarantine reason."""
@@ -40,6 +43,15 @@ class ParsedAuthor:
     orcid: str | None = None
     person_key: str = ""
     institutions: tuple[InstitutionRef, ...] = ()
+    # Derived at parse time, so parallel parsers do this work rather than the writer.
+    name_key: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name_key", parse_name_cached(self.name).block_key[:255])
+
+    @property
+    def surname(self) -> str:
+        return self.name_key.rsplit("_", 1)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,10 @@ class ParsedWork:
     journal_ref: str = ""
     url: str = ""
     topics: tuple[TopicRef, ...] = ()
+    title_key: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title_key", title_key(self.title))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,10 +7,12 @@ import unicodedata
 from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
-from unidecode import unidecode
+
+from bzpeer.catalog.titles import title_key
+
+__all__ = ["latex_to_unicode", "squash", "title_key"]
 
 _SPACES = re.compile(r"\s+")
-_KEY_NOISE = re.compile(r"[^a-z0-9]+")
 _LATEX_HINT = re.compile(r"[\\{}~]")
 _converter = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
@@ -59,6 +61,18 @@ def _accent(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
 
 
+def latex_accents(text: str) -> str:
+    """Accent macros to Unicode only: ``$math$`` and ``z~0.8`` stay as written.
+
+    For titles and abstracts, where a tilde usually means "about".
+    """
+    text = squash(text)
+    if "\\" not in text:
+        return text
+    text = _ACCENT_RE.sub(_accent, text)
+    return _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+
+
 @lru_cache(maxsize=65536)
 def latex_to_unicode(text: str) -> str:
     """Turn LaTeX accents and braces into Unicode, keeping ``$math$`` as written."""
@@ -75,8 +89,3 @@ def latex_to_unicode(text: str) -> str:
     except Exception:  # pylatexenc raises many kinds on odd input; keep the raw text
         return text
     return unicodedata.normalize("NFC", squash(converted))
-
-
-def title_key(title: str) -> str:
-    """Matching key for titles: ASCII letters and digits only, lower case."""
-    return _KEY_NOISE.sub("", unidecode(title).lower())[:255]

@@ -175,7 +175,9 @@ class Writer:
             if version is None:
                 continue
             item.version_id, item.work_id = version.pk, version.work_id
-            AuthorshipMention.objects.filter(version_id=version.pk).delete()
+            AuthorshipMention.objects.filter(
+                work_id=version.work_id, version_id=version.pk
+            ).delete()
             self._update_version(item, venue_ids)
             stats.touched_works.add(version.work_id)
         version_ids = allocate_ids(WorkVersion, len(new_items))
@@ -262,8 +264,7 @@ class Writer:
                 scheme=scheme, value__in=list(values)
             ).values_list("value", "work_id"):
                 known[(scheme, value)] = found_id
-        keys = {title_key(i.record.title) for i in items}
-        keys = {k for k in keys if len(k) >= MIN_TITLE_KEY}
+        keys = {i.record.title_key for i in items if len(i.record.title_key) >= MIN_TITLE_KEY}
         by_title: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
         surnames: dict[int, set[str]] = defaultdict(set)
         if keys:
@@ -277,16 +278,15 @@ class Writer:
             ).values_list("work_id", "name_key"):
                 surnames[candidate].add(name_key.split("_")[0])
         local_ids: dict[tuple[str, str], int] = {}
-        local_titles: dict[str, list[tuple[int, int | None, set[str]]]] = defaultdict(list)
+        local_titles: dict[str, list[tuple[int, _Item]]] = defaultdict(list)
         new_count = 0
         for item in items:
             record = item.record
-            mine = {parse_name_cached(a.name).surname for a in record.authors}
             work_id: int | None = next((known[i] for i in record.identifiers if i in known), None)
-            key = title_key(record.title)
-            if work_id is None and len(key) >= MIN_TITLE_KEY:
-                for pk, year in by_title.get(key, []):
-                    if _years_close(year, record.year) and mine & surnames[pk]:
+            key = record.title_key
+            if work_id is None and key in by_title:
+                for pk, year in by_title[key]:
+                    if _years_close(year, record.year) and _shares_surname(record, surnames[pk]):
                         work_id = pk
                         break
             if work_id is not None:
@@ -295,15 +295,19 @@ class Writer:
                     known.setdefault(ident, work_id)
                 continue
             index = next((local_ids[i] for i in record.identifiers if i in local_ids), None)
-            if index is None and len(key) >= MIN_TITLE_KEY:
-                for other, year, names in local_titles[key]:
-                    if _years_close(year, record.year) and mine & names:
+            if index is None and key in local_titles:
+                for other, first in local_titles[key]:
+                    names = {a.surname for a in first.record.authors}
+                    if _years_close(first.record.year, record.year) and _shares_surname(
+                        record, names
+                    ):
                         index = other
                         break
             if index is None:
                 index = new_count
                 new_count += 1
-                local_titles[key].append((index, record.year, mine))
+                if len(key) >= MIN_TITLE_KEY:
+                    local_titles[key].append((index, item))
             item.new_work = index
             for ident in record.identifiers:
                 local_ids.setdefault(ident, index)
@@ -364,6 +368,7 @@ class Writer:
         return rank, VersionFacts(
             source=r.source,
             title=r.title,
+            title_key=r.title_key,
             abstract=r.abstract,
             year=r.year,
             date=r.date,
@@ -408,7 +413,7 @@ class Writer:
                         item.work_id,
                         author.position,
                         author.name[:500],
-                        parse_name_cached(author.name).block_key[:255],
+                        author.name_key,
                         author.affiliation,
                         author.orcid or "",
                         author.person_key[:255],
@@ -605,6 +610,10 @@ class Writer:
             )
 
 
+def _shares_surname(record: ParsedWork, surnames: set[str]) -> bool:
+    return any(a.surname in surnames for a in record.authors)
+
+
 def _years_close(a: int | None, b: int | None) -> bool:
     return a is None or b is None or abs(a - b) <= 2
 
@@ -645,6 +654,7 @@ def refresh_works(work_ids: set[int]) -> None:
                 VersionFacts(
                     source=v.source,
                     title=v.title,
+                    title_key=title_key(v.title),
                     abstract=v.abstract,
                     year=v.year,
                     date=v.date,

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from bzpeer.catalog import venues
 from bzpeer.catalog.models import WorkType
-from bzpeer.ingest.text import title_key
 
 SOURCE_RANK = {"openalex": 4, "crossref": 4, "manual": 3, "bibtex": 2, "arxiv": 1, "listing": 0}
 _PUBLISHED = {
@@ -33,6 +32,7 @@ _PUBLISHED = {
 class VersionFacts:
     source: str
     title: str
+    title_key: str
     abstract: str
     year: int | None
     date: dt.date | None
@@ -109,7 +109,7 @@ def summarize(versions: Sequence[tuple[int, VersionFacts]]) -> WorkFacts:
     title = best.title
     return WorkFacts(
         title=title,
-        title_key=title_key(title),
+        title_key=best.title_key,
         abstract=abstract,
         year=year,
         date=best.date or next((v.date for _, v in ordered if v.date), None),

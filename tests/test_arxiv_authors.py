@@ -37,3 +37,19 @@ def test_titles_keep_math_and_tildes_names_lose_accent_macros():
     assert latex_accents("Galaxies at z~0.8 with $\\alpha$") == "Galaxies at z~0.8 with $\\alpha$"
     assert latex_accents('G{\\"o}del') == "Gödel"
     assert latex_to_unicode('M. R\\"{o}ssler and Fran\\c{c}ois') == "M. Rössler and François"
+
+
+def test_cross_listing_blocks_are_records():
+    from bzpeer.ingest.arxiv import parse
+    from bzpeer.ingest.records import Chunk
+
+    block = (
+        "\\\\\nPaper (*cross-listing*): gr-qc/9407007\nFrom: D S <x@y.z>\n"
+        "Date: Mon, 11 Jul 1994 16:04:50 GMT   (51kb)\n\n"
+        "Title: Exact Solutions for Cosmological Perturbations with Collisionless Matter\n"
+        "Authors: Dominik J. Schwarz\nCategories: gr-qc astro-ph\n\\\\\n"
+    )
+    (work,) = parse(Chunk("arxiv", "t:1", block, (("format", "abs"),)))
+    assert work.external_id == "gr-qc/9407007"
+    assert work.year == 1994
+    assert [t.name for t in work.topics] == ["gr-qc", "astro-ph"]

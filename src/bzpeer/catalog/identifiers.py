@@ -40,7 +40,9 @@ def parse_doi(text: str | None) -> str | None:
     match = _DOI_RE.match(value)
     if not match:
         return None
-    doi = match.group(1).rstrip(".,;)")
+    doi = match.group(1).rstrip(".,;/")
+    while doi.endswith(")") and doi.count(")") > doi.count("("):
+        doi = doi[:-1].rstrip(".,;/")
     if "/" not in doi or doi.endswith("/"):
         return None
     return doi.lower()

@@ -12,6 +12,7 @@ from typing import BinaryIO
 import orjson
 from lxml import etree
 
+from bzpeer.catalog.arxiv_categories import category_name, group_of
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
@@ -283,9 +284,7 @@ def _build(
     if not authors:
         raise RecordError(f"arXiv {arxiv_id}: no authors")
     year = date.year if date else _year_from_id(arxiv_id)
-    topics = tuple(
-        TopicRef(f"arxiv:{c}", c, 1.0 if i == 0 else 0.5) for i, c in enumerate(categories.split())
-    )
+    topics = tuple(arxiv_topic(c, 1.0 if i == 0 else 0.5) for i, c in enumerate(categories.split()))
     return ParsedWork(
         source=SOURCE,
         external_id=arxiv_id,
@@ -301,6 +300,15 @@ def _build(
         url=f"https://arxiv.org/abs/{arxiv_id}",
         topics=topics,
     )
+
+
+def arxiv_topic(code: str, score: float) -> TopicRef:
+    """An arXiv category as a topic under its archive group (cs.LG under cs)."""
+    parents: tuple[tuple[str, str, str], ...] = ()
+    if "." in code:
+        group, group_name = group_of(code)
+        parents = (("group", f"arxiv:{group}", group_name),)
+    return TopicRef(f"arxiv:{code}", category_name(code), score, parents)
 
 
 def _year_from_id(arxiv_id: str) -> int | None:

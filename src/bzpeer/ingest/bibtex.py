@@ -18,7 +18,7 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
-from .arxiv import _safe_text
+from .arxiv import _safe_text, arxiv_topic
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
 from .text import latex_to_unicode, title_key
 
@@ -106,7 +106,7 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
     topics: tuple[TopicRef, ...] = ()
     if fields.get("primaryclass") and arxiv_id:
         category = fields["primaryclass"].strip()
-        topics = (TopicRef(f"arxiv:{category}", category, 1.0),)
+        topics = (arxiv_topic(category, 1.0),)
     external = f"{entry.key}:{title_key(title)[:120]}"
     return [
         ParsedWork(

@@ -13,7 +13,7 @@ class RecordError(ValueError):
     """A record is malformed; the message is the quarantine reason."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Chunk:
     """The raw text of one record and where it came from."""
 
@@ -26,7 +26,7 @@ class Chunk:
         return dict(self.options).get(name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InstitutionRef:
     name: str
     ror: str | None = None
@@ -35,7 +35,7 @@ class InstitutionRef:
     kind: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedAuthor:
     name: str
     position: int | None
@@ -54,7 +54,7 @@ class ParsedAuthor:
         return self.name_key.rsplit("_", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TopicRef:
     external_id: str
     name: str
@@ -62,7 +62,7 @@ class TopicRef:
     parents: tuple[tuple[str, str, str], ...] = ()  # (level, id, name), broadest first
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedWork:
     source: str
     external_id: str
@@ -84,7 +84,7 @@ class ParsedWork:
         object.__setattr__(self, "title_key", title_key(self.title))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedAuthorEntity:
     source: str
     external_id: str
@@ -95,14 +95,14 @@ class ParsedAuthorEntity:
     affiliations: tuple[tuple[InstitutionRef, int | None, int | None], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedInstitution:
     source: str
     external_id: str
     ref: InstitutionRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedVenue:
     source: str
     external_id: str
@@ -113,7 +113,7 @@ class ParsedVenue:
     aliases: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedTopic:
     source: str
     external_id: str

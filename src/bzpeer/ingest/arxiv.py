@@ -17,6 +17,7 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .streams import lines, safe_text
 from .text import latex_accents, latex_to_unicode, squash
 from .xmlsafe import parse_xml
 
@@ -40,9 +41,9 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     rest = stream
     first = head.lstrip()[:1]
     if first == b"{":
-        yield from _json_lines(label, head, rest, options)
+        yield from _jsonlines(label, head, rest, options)
     elif first == b"<":
-        yield from _oai_records(label, _safe_text(head + rest.read()), options)
+        yield from _oai_records(label, safe_text(head + rest.read()), options)
     else:
         yield from _blocks(label, head, rest, options)
 
@@ -69,16 +70,16 @@ def _oai_records(label: str, text: str, options: tuple[tuple[str, str], ...]) ->
         )
 
 
-def _json_lines(
+def _jsonlines(
     label: str, head: bytes, rest: BinaryIO, options: tuple[tuple[str, str], ...]
 ) -> Iterator[Chunk]:
     number = 0
     pending = head
-    for line in _lines(pending, rest):
+    for line in lines(pending, rest):
         number += 1
         if line.strip():
             yield Chunk(
-                SOURCE, f"{label}:{number}", _safe_text(line), (*options, ("format", "json"))
+                SOURCE, f"{label}:{number}", safe_text(line), (*options, ("format", "json"))
             )
 
 
@@ -104,39 +105,14 @@ def _blocks(
         for separator in _SEPARATOR_LINE.finditer(buffer):
             block = buffer[position : separator.start()]
             if block.strip():
-                yield Chunk(SOURCE, f"{label}:{line}", _safe_text(block), opts)
+                yield Chunk(SOURCE, f"{label}:{line}", safe_text(block), opts)
             line += block.count(b"\n") + 1
             position = separator.end()
         buffer = buffer[position:]
         if not data:
             break
     if buffer.strip():
-        yield Chunk(SOURCE, f"{label}:{line}", _safe_text(buffer), opts)
-
-
-def _lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
-    """Lines (with their newline) of ``head`` followed by the rest of the stream."""
-    buffer = head
-    while True:
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            yield line + b"\n"
-        data = rest.read(1 << 16)
-        if not data:
-            break
-        buffer += data
-    if buffer:
-        yield buffer
-
-
-def _safe_text(data: bytes) -> str:
-    """Decode; undecodable bytes are kept visibly and flagged for quarantine."""
-    try:
-        if b"\x00" in data:
-            raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), 1, "NUL byte")
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return UNDECODABLE + data.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+        yield Chunk(SOURCE, f"{label}:{line}", safe_text(buffer), opts)
 
 
 # --- parsing ----------------------------------------------------------------

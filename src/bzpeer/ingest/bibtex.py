@@ -18,8 +18,9 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
-from .arxiv import _safe_text, arxiv_topic
+from .arxiv import arxiv_topic
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .streams import safe_text
 from .text import latex_to_unicode, title_key
 
 SOURCE = "bibtex"
@@ -27,7 +28,7 @@ _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s/]*(?:abs/)?([\w.\-/]+\d)", re.IGNORECASE
 
 
 def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
-    text = _safe_text(stream.read())
+    text = safe_text(stream.read())
     if text.startswith(UNDECODABLE):
         yield Chunk(SOURCE, label, text, options)
         return

@@ -21,8 +21,8 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
-from .arxiv import _lines, _safe_text
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
+from .streams import lines, safe_text
 from .text import latex_to_unicode, squash, title_key
 
 MANUAL = "manual"
@@ -36,11 +36,11 @@ def manual_chunks(
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
-        yield Chunk(MANUAL, label, _safe_text(data), options)
+        yield Chunk(MANUAL, label, safe_text(data), options)
         return
     papers = document.get("papers") if isinstance(document, dict) else document
     if not isinstance(papers, list):
-        yield Chunk(MANUAL, label, _safe_text(data), options)
+        yield Chunk(MANUAL, label, safe_text(data), options)
         return
     for number, paper in enumerate(papers, start=1):
         yield Chunk(MANUAL, f"{label}#{number}", orjson.dumps(paper).decode(), options)
@@ -49,9 +49,9 @@ def manual_chunks(
 def listing_chunks(
     label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]
 ) -> Iterator[Chunk]:
-    for number, line in enumerate(_lines(b"", stream), start=1):
+    for number, line in enumerate(lines(b"", stream), start=1):
         if line.strip():
-            yield Chunk(LISTING, f"{label}:{number}", _safe_text(line), options)
+            yield Chunk(LISTING, f"{label}:{number}", safe_text(line), options)
 
 
 def _load(chunk: Chunk) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import orjson
 from bzpeer.catalog.identifiers import parse_doi, parse_openalex, parse_orcid, parse_ror
 from bzpeer.catalog.models import WorkType
 
-from .arxiv import _lines, _safe_text
 from .records import (
     UNDECODABLE,
     Chunk,
@@ -27,6 +26,7 @@ from .records import (
     RecordError,
     TopicRef,
 )
+from .streams import lines, safe_text
 from .text import squash
 
 SOURCE = "openalex"
@@ -38,12 +38,12 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     head = stream.read(1 << 16)
     first_line = head.split(b"\n", 1)[0]
     if _is_object(first_line) and b"\n" in head.strip():
-        for number, line in enumerate(_lines(head, stream), start=1):
+        for number, line in enumerate(lines(head, stream), start=1):
             if line.strip():
-                yield Chunk(SOURCE, f"{label}:{number}", _safe_text(line), options)
+                yield Chunk(SOURCE, f"{label}:{number}", safe_text(line), options)
         return
     data = head + stream.read(_SINGLE_FILE_LIMIT)
-    text = _safe_text(data)
+    text = safe_text(data)
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError:

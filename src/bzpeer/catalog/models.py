@@ -73,11 +73,24 @@ class Venue(models.Model):
 
 
 class Institution(models.Model):
+    """An organisation; ROR records give names in every form and relationships."""
+
     ror = models.CharField(max_length=9, null=True, blank=True, unique=True)
     openalex_id = models.CharField(max_length=20, null=True, blank=True, unique=True)
     name = models.CharField(max_length=500)
     country = models.CharField(max_length=2, blank=True)
     kind = models.CharField(max_length=32, blank=True)
+    aliases = models.JSONField(default=list, blank=True)
+    acronyms = models.JSONField(default=list, blank=True)
+    labels = models.JSONField(default=list, blank=True, help_text="names in other languages")
+    types = models.JSONField(default=list, blank=True)
+    relationships = models.JSONField(
+        default=list, blank=True, help_text="[{type, ror, label}] as ROR states them"
+    )
+    status = models.CharField(max_length=16, blank=True)
+    established = models.IntegerField(null=True, blank=True)
+    city = models.CharField(max_length=200, blank=True)
+    links = models.JSONField(default=list, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -156,6 +169,20 @@ class WorkIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme}:{self.value}"
+
+
+class WorkReference(models.Model):
+    """A work a version cites, by identifier (``doi``, ``openalex``)."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="references")
+    scheme = models.CharField(max_length=16)
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work", "scheme", "value"], name="uniq_reference")
+        ]
+        indexes = [models.Index(fields=["scheme", "value"])]
 
 
 class WorkTopic(models.Model):

@@ -9,8 +9,11 @@ OWNER = "Tianlong Chen"
 
 # (source, paths relative to DATA, options) in load order.
 STEPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
+    ("ror", ("ror",), {}),
     ("openalex", ("openalex/entities", "openalex/works"), {}),
+    ("crossref", ("crossref",), {}),
     ("arxiv", ("arxiv/abs", "arxiv/snapshot", "arxiv/oai", "arxiv/listings"), {}),
+    ("orcid", ("orcid",), {}),
     ("bibtex", ("reference-profile/vita_readme_citations_tianlong_chen.bib",), {"owner": OWNER}),
     ("manual", ("reference-profile/requested_papers.json",), {"owner": OWNER}),
     ("listing", ("reference-profile/works-as-listed.jsonl",), {"owner": OWNER}),

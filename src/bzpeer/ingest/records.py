@@ -78,6 +78,7 @@ class ParsedWork:
     journal_ref: str = ""
     url: str = ""
     topics: tuple[TopicRef, ...] = ()
+    references: tuple[tuple[str, str], ...] = ()  # (scheme, value) of cited works
     title_key: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -100,6 +101,15 @@ class ParsedInstitution:
     source: str
     external_id: str
     ref: InstitutionRef
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    relationships: tuple[tuple[str, str, str], ...] = ()  # (type, ror id, label)
+    status: str = ""
+    established: int | None = None
+    city: str = ""
+    links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from . import arxiv, bibtex, curated, openalex
+from . import arxiv, bibtex, crossref, curated, openalex, orcid, ror, s2
 from .records import Chunk, Parsed
 
 ChunkFn = Callable[[str, BinaryIO, tuple[tuple[str, str], ...]], Iterator[Chunk]]
@@ -47,6 +47,30 @@ SOURCES: dict[str, Source] = {
             curated.manual_chunks,
             curated.parse_manual,  # type: ignore[arg-type]
             'a compiled paper list {"papers": [...]} (--owner NAME)',
+        ),
+        Source(
+            "crossref",
+            crossref.chunks,
+            crossref.parse,  # type: ignore[arg-type]
+            "Crossref API works and envelopes, the public data file, JSON lines",
+        ),
+        Source(
+            "orcid",
+            orcid.chunks,
+            orcid.parse,
+            "ORCID v3.0 records, XML or JSON: person, affiliations, works",
+        ),
+        Source(
+            "ror",
+            ror.chunks,
+            ror.parse,  # type: ignore[arg-type]
+            "ROR data dumps (schema v1 and v2) and single records",
+        ),
+        Source(
+            "s2",
+            s2.chunks,
+            s2.parse,  # type: ignore[arg-type]
+            "Semantic Scholar Graph API papers and authors: objects, pages, batches, JSON lines",
         ),
         Source(
             "listing",

@@ -29,6 +29,7 @@ from bzpeer.catalog.models import (
     Venue,
     Work,
     WorkIdentifier,
+    WorkReference,
     WorkTopic,
     WorkVersion,
 )
@@ -207,6 +208,7 @@ class Writer:
         self._write_identifiers(written)
         self._write_mentions(written)
         self._write_topics(written)
+        self._write_references(written)
         refresh_works(
             {i.work_id for i in new_items if i.new_work is None and i.work_id}
             | {i.work_id for i in changed if i.work_id}
@@ -443,6 +445,16 @@ class Writer:
                 for pk, ref in links
             )
 
+    def _write_references(self, items: list[_Item]) -> None:
+        rows = {(i.work_id, s, v[:255]) for i in items for s, v in i.record.references}
+        ids = allocate_ids(WorkReference, len(rows))
+        insert_rows(
+            WorkReference,
+            ["id", "work_id", "scheme", "value"],
+            [(pk, *row) for pk, row in zip(ids, sorted(rows), strict=True)],
+            ignore_conflicts=True,
+        )
+
     def _write_topics(self, items: list[_Item]) -> None:
         rows = {}
         for item in items:
@@ -569,7 +581,23 @@ class Writer:
             )
             stats.new += 1
         if isinstance(record, ParsedInstitution):
-            self.institution_id(record.ref)
+            Institution.objects.filter(pk=self.institution_id(record.ref)).update(
+                name=record.ref.name[:500],
+                country=record.ref.country,
+                kind=record.ref.kind[:32],
+                aliases=list(record.aliases),
+                acronyms=list(record.acronyms),
+                labels=list(record.labels),
+                types=list(record.types),
+                relationships=[
+                    {"type": kind, "ror": ror, "label": label}
+                    for kind, ror, label in record.relationships
+                ],
+                status=record.status[:16],
+                established=record.established,
+                city=record.city[:200],
+                links=list(record.links),
+            )
         elif isinstance(record, ParsedTopic):
             self.topic_id(record.ref)
         elif isinstance(record, ParsedVenue):
@@ -589,7 +617,9 @@ class Writer:
     def _author_entity(self, record: ParsedAuthorEntity) -> None:
         from bzpeer.resolve.authors import unique_slug
 
-        author = Author.objects.filter(openalex_id=record.openalex_id).first()
+        author = None
+        if record.openalex_id:
+            author = Author.objects.filter(openalex_id=record.openalex_id).first()
         if author is None and record.orcid:
             author = Author.objects.filter(orcid=record.orcid).first()
         if author is None:
@@ -598,15 +628,24 @@ class Writer:
                 name_key=parse_name_cached(record.display_name).block_key[:255],
                 slug=unique_slug(record.display_name),
             )
-        author.openalex_id = record.openalex_id
+        author.openalex_id = record.openalex_id or author.openalex_id
         author.orcid = record.orcid or author.orcid
         author.name_variants = sorted({*author.name_variants, *record.name_variants})
         author.save()
+        spans: dict[int, list[tuple[int | None, int | None]]] = defaultdict(list)
         for ref, start, end in record.affiliations:
+            spans[self.institution_id(ref)].append((start, end))
+        for institution_id, periods in spans.items():
+            # Several positions at one place: from the first start; open if any is open.
+            starts = [s for s, _ in periods if s]
+            ongoing = any(e is None for _, e in periods)
             Affiliation.objects.update_or_create(
                 author=author,
-                institution_id=self.institution_id(ref),
-                defaults={"start_year": start, "end_year": end},
+                institution_id=institution_id,
+                defaults={
+                    "start_year": min(starts, default=None),
+                    "end_year": None if ongoing else max(e for _, e in periods if e),
+                },
             )
 
 

@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from bzpeer.catalog import venues
 from bzpeer.catalog.models import WorkType
 
-SOURCE_RANK = {"openalex": 4, "crossref": 4, "manual": 3, "bibtex": 2, "arxiv": 1, "listing": 0}
+SOURCE_RANK = {
+    "crossref": 5,
+    "openalex": 4,
+    "dblp": 4,
+    "manual": 3,
+    "s2": 3,
+    "orcid": 2,
+    "bibtex": 2,
+    "arxiv": 1,
+    "listing": 0,
+}
 _PUBLISHED = {
     WorkType.JOURNAL_ARTICLE,
     WorkType.CONFERENCE_PAPER,

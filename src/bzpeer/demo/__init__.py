@@ -12,6 +12,7 @@ STEPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
     ("ror", ("ror",), {}),
     ("openalex", ("openalex/entities", "openalex/works"), {}),
     ("crossref", ("crossref",), {}),
+    ("dblp", ("dblp",), {}),
     ("arxiv", ("arxiv/abs", "arxiv/snapshot", "arxiv/oai", "arxiv/listings"), {}),
     ("orcid", ("orcid",), {}),
     ("bibtex", ("reference-profile/vita_readme_citations_tianlong_chen.bib",), {"owner": OWNER}),

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from . import arxiv, bibtex, crossref, curated, openalex, orcid, ror, s2
+from . import arxiv, bibtex, crossref, curated, dblp, openalex, orcid, ror, s2
 from .records import Chunk, Parsed
 
 ChunkFn = Callable[[str, BinaryIO, tuple[tuple[str, str], ...]], Iterator[Chunk]]
@@ -65,6 +65,12 @@ SOURCES: dict[str, Source] = {
             ror.chunks,
             ror.parse,  # type: ignore[arg-type]
             "ROR data dumps (schema v1 and v2) and single records",
+        ),
+        Source(
+            "dblp",
+            dblp.chunks,
+            dblp.parse,  # type: ignore[arg-type]
+            "dblp.xml (ISO-8859-1, entities from the bundled dblp.dtd), streamed",
         ),
         Source(
             "s2",

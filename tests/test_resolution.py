@@ -55,3 +55,23 @@ def test_owner_affiliation_from_the_paper():
         version__source="manual", work__title__startswith="H3PIMAP", raw_name="Tianlong Chen"
     )
     assert mention.raw_affiliation == "University of North Carolina at Chapel Hill"
+
+
+def test_an_initial_does_not_bridge_two_full_names():
+    from bzpeer.catalog.names import parse_name
+    from bzpeer.resolve.authors import _Clusters, _Mention
+
+    def mention(pk, name):
+        return _Mention(pk, pk, name, "", "", None, parse_name(name))
+
+    people = [
+        mention(1, "Juan Zhang"),
+        mention(2, "J.-F. Zhang"),
+        mention(3, "Jing-Fei Zhang"),
+        mention(4, "Mark A. Smith"),
+        mention(5, "Mark Andrew Smith"),
+    ]
+    clusters = _Clusters(people)
+    assert clusters.union(0, 1, checked=True)  # Juan ~ J.-F.: could be
+    assert not clusters.union(1, 2, checked=True)  # ...but then not Jing-Fei too
+    assert clusters.union(3, 4, checked=True)  # Mark A. ~ Mark Andrew

@@ -32,6 +32,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bzpeer.ingest.pipeline import run_import
 
     console = Console(stderr=True)
+    if args.background:
+        from bzpeer.ingest.tasks import enqueue_import
+
+        try:
+            run = enqueue_import(args.source, args.paths, _options(args))
+        except FileNotFoundError as exc:
+            console.print(f"[red]error:[/] {exc}")
+            return 2
+        print(f"queued import run #{run.pk}; a worker runs it: bzpeer worker")
+        return 0
     try:
         result = run_import(args.source, args.paths, _options(args), show_progress=not args.quiet)
     except FileNotFoundError as exc:
@@ -66,6 +76,25 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
         count += 1
         print(f"#{row.pk}\t{row.source}\t{row.locator}\t{row.reason}")
     print(f"{count} record(s) in quarantine")
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from bzpeer.ingest.models import ImportRun
+
+    for run in ImportRun.objects.all()[: args.limit]:
+        print(
+            f"#{run.pk}\t{run.source}\t{run.status}\t{run.records} records "
+            f"({run.new} new, {run.updated} updated, {run.unchanged} unchanged, "
+            f"{run.quarantined} quarantined)\t{run.seconds:.1f}s\tresumed {run.resumed}x"
+        )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("db_worker", batch=args.batch, no_reload=True)
     return 0
 
 
@@ -122,11 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+")
     imp.add_argument("--owner", help="whose publication list this is (bibtex, manual, listing)")
     imp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    imp.add_argument("--background", action="store_true", help="queue it for `bzpeer worker`")
     imp.set_defaults(func=cmd_import)
     quarantine = sub.add_parser("quarantine", help="records that could not be imported")
     quarantine.add_argument("action", choices=["list", "retry"])
     quarantine.add_argument("--source", choices=sorted(SOURCES))
     quarantine.set_defaults(func=cmd_quarantine)
+    runs = sub.add_parser("runs", help="recent import runs, with counts and status")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.set_defaults(func=cmd_runs)
+    worker = sub.add_parser("worker", help="run queued imports (django-tasks db_worker)")
+    worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+    worker.set_defaults(func=cmd_worker)
     sub.add_parser("resolve", help="assign unresolved mentions to author records").set_defaults(
         func=cmd_resolve
     )

@@ -33,13 +33,17 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = os.environ.get("BZPEER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "bzpeer.catalog",
+    "bzpeer.ingest",
     "bzpeer.social",
     "bzpeer.web",
 ]
@@ -99,6 +103,13 @@ def _database() -> dict[str, object]:
 
 
 DATABASES = {"default": _database()}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("BZPEER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import path
 
 from bzpeer.api.v1 import api
@@ -8,6 +9,7 @@ urlpatterns = [
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
     path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
 ]
 
 handler404 = "bzpeer.web.views.not_found"

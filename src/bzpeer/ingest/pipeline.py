@@ -8,15 +8,19 @@ time, so an interrupted import keeps what it wrote and a re-run adds the rest.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import multiprocessing
 import os
+import socket
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -24,11 +28,20 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from bzpeer.catalog.models import Quarantine
 
 from .files import CountingReader, expand, open_streams, total_size
+from .models import ImportRun
 from .records import Chunk, Parsed, RecordError
 from .sources import SOURCES, Source
 from .writer import Stats, Writer
 
-BATCH = 2000
+
+def _batch_size() -> int:
+    value = os.environ.get("BZPEER_IMPORT_BATCH", "2000")
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"BZPEER_IMPORT_BATCH must be a positive integer, not {value!r}")
+    return int(value)
+
+
+BATCH = _batch_size()  # records per transaction (and per checkpoint)
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,7 @@ class ImportResult:
     stats: Stats
     seconds: float
     resolve_seconds: float = 0.0
+    run_id: int | None = None
 
 
 def parse_chunk(source: Source, chunk: Chunk) -> tuple[list[Parsed], str | None]:
@@ -69,7 +83,10 @@ def _flush(
     good: list[Chunk],
     bad: list[tuple[Chunk, str]],
     stats: Stats,
+    run: ImportRun,
+    where: tuple[int, int],
 ) -> None:
+    """Write a batch, its quarantine and the run's checkpoint in one transaction."""
     with transaction.atomic():
         writer.write(batch, stats)
         for chunk, reason in bad:
@@ -80,7 +97,17 @@ def _flush(
                 locator__in=[c.locator[:500] for c in good],
                 resolved_at__isnull=True,
             ).update(resolved_at=timezone.now())
-    stats.quarantined += len(bad)
+        stats.quarantined += len(bad)
+        ImportRun.objects.filter(pk=run.pk).update(
+            checkpoint_file=where[0],
+            checkpoint_chunk=where[1],
+            new=stats.new,
+            updated=stats.updated,
+            unchanged=stats.unchanged,
+            quarantined=stats.quarantined,
+            skipped=stats.skipped,
+        )
+    run.checkpoint_file, run.checkpoint_chunk = where
     batch.clear()
     good.clear()
     bad.clear()
@@ -92,16 +119,27 @@ def run_import(
     options: dict[str, str] | None = None,
     show_progress: bool = True,
     resolve: bool = True,
+    run: ImportRun | None = None,
 ) -> ImportResult:
-    """Import files of one source; then resolve authors of the new mentions."""
-    import time
+    """Import files of one source; then resolve authors of the new mentions.
 
+    The run is recorded as an ImportRun. An earlier run of the same input that
+    stopped part-way (killed, crashed) is resumed from its checkpoint instead
+    of starting over.
+    """
     from bzpeer.resolve.authors import resolve_authors
 
     source = SOURCES[source_name]
     opts = tuple(sorted((options or {}).items()))
     files = expand(paths)
-    stats = Stats()
+    run = _claim(run) if run else start_run(source_name, [str(p) for p in files], dict(opts))
+    stats = Stats(
+        new=run.new,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        quarantined=run.quarantined,
+        skipped=run.skipped,
+    )
     writer = Writer()
     started = time.perf_counter()
     progress = Progress(
@@ -116,41 +154,133 @@ def run_import(
     batch: list[tuple[Chunk, Parsed]] = []
     good: list[Chunk] = []
     bad: list[tuple[Chunk, str]] = []
-    with progress:
-        task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
-        position = _Position()
-        for chunk, parsed, reason in _parsed(source, files, opts, bad, position):
-            if reason:
-                bad.append((chunk, reason))
-            else:
-                good.append(chunk)
-                if not parsed:
-                    stats.skipped += 1
-                batch.extend((chunk, record) for record in parsed)
-            if len(batch) + len(bad) >= BATCH:
-                _flush(writer, batch, good, bad, stats)
-                elapsed = time.perf_counter() - started
-                progress.update(
-                    task,
-                    completed=position.bytes,
-                    records=stats.records,
-                    rate=stats.records / elapsed,
-                )
-        _flush(writer, batch, good, bad, stats)
-        elapsed = time.perf_counter() - started
-        progress.update(
-            task,
-            completed=position.bytes,
-            records=stats.records,
-            rate=stats.records / max(elapsed, 1e-9),
+    start = (run.checkpoint_file, run.checkpoint_chunk)
+    try:
+        with progress:
+            task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
+            position = _Position()
+            for where, chunk, parsed, reason in _parsed(source, files, opts, bad, position, start):
+                if reason:
+                    bad.append((chunk, reason))
+                else:
+                    good.append(chunk)
+                    if not parsed:
+                        stats.skipped += 1
+                    batch.extend((chunk, record) for record in parsed)
+                if len(batch) + len(bad) >= BATCH:
+                    _flush(writer, batch, good, bad, stats, run, where)
+                    elapsed = time.perf_counter() - started
+                    progress.update(
+                        task,
+                        completed=position.bytes,
+                        records=stats.records,
+                        rate=stats.records / elapsed,
+                    )
+            _flush(writer, batch, good, bad, stats, run, (len(files), 0))
+            elapsed = time.perf_counter() - started
+            progress.update(
+                task,
+                completed=position.bytes,
+                records=stats.records,
+                rate=stats.records / max(elapsed, 1e-9),
+            )
+        seconds = time.perf_counter() - started
+        resolve_seconds = 0.0
+        if resolve:
+            _set_status(run, ImportRun.Status.RESOLVING)
+            begun = time.perf_counter()
+            resolve_authors()
+            resolve_seconds = time.perf_counter() - begun
+    except BaseException as exc:
+        # Counts and checkpoint stay as the last committed batch left them.
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED,
+            log=run.log + f"failed: {type(exc).__name__}: {exc}\n",
+            finished_at=timezone.now(),
         )
-    seconds = time.perf_counter() - started
-    resolve_seconds = 0.0
-    if resolve:
-        begun = time.perf_counter()
-        resolve_authors()
-        resolve_seconds = time.perf_counter() - begun
-    return ImportResult(stats, seconds, resolve_seconds)
+        raise
+    run.status = ImportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.new, run.updated, run.unchanged = stats.new, stats.updated, stats.unchanged
+    run.quarantined, run.skipped = stats.quarantined, stats.skipped
+    run.seconds += seconds + resolve_seconds
+    run.log += (
+        f"{stats.new} new, {stats.updated} updated, {stats.unchanged} unchanged, "
+        f"{stats.quarantined} quarantined, {stats.skipped} skipped; "
+        f"import {seconds:.1f}s, resolution {resolve_seconds:.1f}s\n"
+    )
+    run.save()
+    return ImportResult(stats, seconds, resolve_seconds, run.pk)
+
+
+def run_signature(source_name: str, paths: list[str], options: dict[str, str]) -> str:
+    text = orjson.dumps([source_name, [os.path.abspath(p) for p in paths], sorted(options.items())])
+    return hashlib.sha256(text).hexdigest()
+
+
+def _alive(run: ImportRun) -> bool:
+    """Whether the process that holds a run is still running on this machine."""
+    if run.pid is None or run.host != socket.gethostname():
+        return False
+    try:
+        os.kill(run.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return run.pid != os.getpid()
+
+
+def start_run(source_name: str, paths: list[str], options: dict[str, str]) -> ImportRun:
+    """A new ImportRun, or the stopped run of the same input to carry on with."""
+    signature = run_signature(source_name, paths, options)
+    stopped = (
+        ImportRun.objects.filter(
+            signature=signature,
+            status__in=[
+                ImportRun.Status.RUNNING,
+                ImportRun.Status.RESOLVING,
+                ImportRun.Status.FAILED,
+            ],
+        )
+        .order_by("-id")
+        .first()
+    )
+    if stopped is not None and not _alive(stopped):
+        stopped.resumed += 1
+        stopped.log += (
+            f"resumed at file {stopped.checkpoint_file}, chunk {stopped.checkpoint_chunk}\n"
+        )
+        run = stopped
+    else:
+        run = ImportRun(source=source_name, paths=paths, options=options, signature=signature)
+    run.finished_at = None
+    return _claim(run)
+
+
+def queue_run(source_name: str, paths: list[str], options: dict[str, str]) -> ImportRun:
+    """An ImportRun waiting for a worker."""
+    files = [str(p) for p in expand(paths)]
+    return ImportRun.objects.create(
+        source=source_name,
+        paths=files,
+        options=options,
+        signature=run_signature(source_name, files, options),
+    )
+
+
+def _claim(run: ImportRun) -> ImportRun:
+    run.status = ImportRun.Status.RUNNING
+    run.pid = os.getpid()
+    run.host = socket.gethostname()
+    run.started_at = run.started_at or timezone.now()
+    run.save()
+    return run
+
+
+def _set_status(run: ImportRun, status: str) -> None:
+    run.status = status
+    run.save(update_fields=["status"])
 
 
 class _Position:
@@ -180,20 +310,32 @@ def _parse_window(task: tuple[str, list[Chunk]]) -> list[tuple[list[Parsed], str
     return [parse_chunk(source, chunk) for chunk in window]
 
 
+# (index of the file, chunks of that file up to and including this one)
+Where = tuple[int, int]
+
+
 def _all_chunks(
     source: Source,
     files: list[Path],
     opts: tuple[tuple[str, str], ...],
     bad: list[tuple[Chunk, str]],
     position: _Position,
-) -> Iterator[Chunk]:
+    start: Where,
+) -> Iterator[tuple[Where, Chunk]]:
+    """Every chunk with its position; chunks before ``start`` are passed over."""
     done = 0
-    for path in files:
+    for index, path in enumerate(files):
+        if index < start[0]:
+            done += os.path.getsize(path)
+            position.bytes = done
+            continue
+        skip = start[1] if index == start[0] else 0
         with open(path, "rb") as raw:
             counter = CountingReader(raw)
-            for chunk in _chunks(source, path, counter, opts, bad):
+            for number, chunk in enumerate(_chunks(source, path, counter, opts, bad), start=1):
                 position.bytes = done + counter.count
-                yield chunk
+                if number > skip:
+                    yield (index, number), chunk
             done += counter.count
             position.bytes = done
 
@@ -204,28 +346,29 @@ def _parsed(
     opts: tuple[tuple[str, str], ...],
     bad: list[tuple[Chunk, str]],
     position: _Position,
-) -> Iterator[tuple[Chunk, list[Parsed], str | None]]:
-    """(chunk, records, reason) in input order.
+    start: Where,
+) -> Iterator[tuple[Where, Chunk, list[Parsed], str | None]]:
+    """(position, chunk, records, reason) in input order.
 
     Large inputs are parsed by a pool of processes, a window of chunks per task,
     while this process writes; at most a few windows are in flight, so memory
     stays flat however large the input.
     """
-    chunks = _all_chunks(source, files, opts, bad, position)
+    chunks = _all_chunks(source, files, opts, bad, position, start)
     workers = import_workers()
     first = list(itertools.islice(chunks, WINDOW))
     if workers < 1 or len(first) < WINDOW:
-        for chunk in itertools.chain(first, chunks):
+        for where, chunk in itertools.chain(first, chunks):
             parsed, reason = parse_chunk(source, chunk)
-            yield chunk, parsed, reason
+            yield where, chunk, parsed, reason
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        pending: deque[tuple[list[Chunk], AsyncResult[list[tuple[list[Parsed], str | None]]]]]
-        pending = deque()
+        pending: deque[tuple[list[tuple[Where, Chunk]], AsyncResult[list[Outcome]]]] = deque()
         window = first
         while window:
-            pending.append((window, pool.apply_async(_parse_window, ((source.name, window),))))
+            task = (source.name, [chunk for _, chunk in window])
+            pending.append((window, pool.apply_async(_parse_window, (task,))))
             if len(pending) > AHEAD:
                 yield from _drain(pending.popleft())
             window = list(itertools.islice(chunks, WINDOW))
@@ -233,12 +376,15 @@ def _parsed(
             yield from _drain(pending.popleft())
 
 
+Outcome = tuple[list[Parsed], str | None]
+
+
 def _drain(
-    item: tuple[list[Chunk], AsyncResult[list[tuple[list[Parsed], str | None]]]],
-) -> Iterator[tuple[Chunk, list[Parsed], str | None]]:
+    item: tuple[list[tuple[Where, Chunk]], AsyncResult[list[Outcome]]],
+) -> Iterator[tuple[Where, Chunk, list[Parsed], str | None]]:
     window, result = item
-    for chunk, (parsed, reason) in zip(window, result.get(), strict=True):
-        yield chunk, parsed, reason
+    for (where, chunk), (parsed, reason) in zip(window, result.get(), strict=True):
+        yield where, chunk, parsed, reason
 
 
 def _chunks(

@@ -29,7 +29,6 @@ from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention
 from bzpeer.catalog.names import (
     PersonName,
     fullness,
-    given_compatible,
     name_slug,
     parse_name_cached,
 )
@@ -58,12 +57,29 @@ class ResolveStats:
     touched_authors: set[int] = field(default_factory=set)
 
 
+def _signature(given: tuple[str, ...]) -> tuple[dict[int, set[str]], tuple[str, ...]]:
+    """Full given names by position, and the initials they spell.
+
+    ``Jing-Fei`` -> ({0: {jingfei}}, (j, f)); ``Mark A.`` -> ({0: {mark}}, (m, a)).
+    """
+    full = {i: {g.replace("-", "")} for i, g in enumerate(given) if len(g) > 1}
+    initials = tuple(part[0] for g in given for part in g.split("-") if part)
+    return full, initials
+
+
 class _Clusters:
-    """Union-find with per-cluster constraints."""
+    """Union-find with per-cluster constraints.
+
+    A cluster keeps every full given name it holds, not just one: joining
+    ``Juan`` and ``Jing-Fei`` through an ambiguous ``J.-F.`` is refused
+    whatever order the unions come in.
+    """
 
     def __init__(self, mentions: list[_Mention]) -> None:
         self.parent = list(range(len(mentions)))
-        self.given = [m.name.given for m in mentions]
+        signatures = [_signature(m.name.given) for m in mentions]
+        self.full = [full for full, _ in signatures]
+        self.initials = [initials for _, initials in signatures]
         self.orcids = [{m.orcid} if m.orcid else set() for m in mentions]
         self.authors = [{m.author_id} if m.author_id else set() for m in mentions]
 
@@ -80,17 +96,19 @@ class _Clusters:
         if checked and not self._compatible(ra, rb):
             return False
         self.parent[rb] = ra
-        if len(self.given[rb]) > len(self.given[ra]) or (
-            len(self.given[rb]) == len(self.given[ra])
-            and sum(map(len, self.given[rb])) > sum(map(len, self.given[ra]))
-        ):
-            self.given[ra] = self.given[rb]
+        for position, names in self.full[rb].items():
+            self.full[ra].setdefault(position, set()).update(names)
+        if len(self.initials[rb]) > len(self.initials[ra]):
+            self.initials[ra] = self.initials[rb]
         self.orcids[ra] |= self.orcids[rb]
         self.authors[ra] |= self.authors[rb]
         return True
 
     def _compatible(self, ra: int, rb: int) -> bool:
-        if not given_compatible(self.given[ra], self.given[rb]):
+        a, b = self.full[ra], self.full[rb]
+        if any(len(a[i] | b[i]) > 1 for i in a.keys() & b.keys()):
+            return False
+        if any(x != y for x, y in zip(self.initials[ra], self.initials[rb], strict=False)):
             return False
         if self.orcids[ra] and self.orcids[rb] and not self.orcids[ra] & self.orcids[rb]:
             return False
@@ -303,7 +321,8 @@ def _cluster(mentions: list[_Mention]) -> list[list[_Mention]]:
         for j in members[1:]:
             uf.union(members[0], j, checked=False)
     _union_buckets(uf, mentions, ((f"w{m.work_id}",) for m in mentions))
-    _union_buckets(uf, mentions, (m.coauthors for m in mentions))
+    # Sorted: set order varies between processes, and the result must not.
+    _union_buckets(uf, mentions, (sorted(m.coauthors) for m in mentions))
     out: dict[int, list[_Mention]] = defaultdict(list)
     for i, m in enumerate(mentions):
         out[uf.find(i)].append(m)

@@ -159,3 +159,27 @@ def test_kill_dash_nine_at_several_points_then_resume(fresh_db, clean_db):
     expected.pop("status")
     for key, value in expected.items():
         assert got[key] == value, key
+
+
+@pytest.mark.skipif(not os.environ.get("DATABASE_URL"), reason="concurrency is PostgreSQL's")
+def test_concurrent_imports_on_postgresql_duplicate_nothing(fresh_db, clean_db):
+    overlapping = [
+        (str(DATA / "arxiv/listings"),),
+        (str(DATA / "arxiv/listings"), str(DATA / "arxiv/oai")),
+    ]
+    _run(clean_db, "migrate")
+    for paths in overlapping:
+        _run(clean_db, "import", "arxiv", "-q", *paths)
+    expected = _fingerprint(clean_db)
+
+    _run(fresh_db, "migrate")
+    processes = [_bzpeer(fresh_db, "import", "arxiv", "-q", *paths) for paths in overlapping]
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-2000:]
+    got = _fingerprint(fresh_db)
+    for key in ("records", "works", "identifiers", "versions", "topics", "quarantine"):
+        assert got[key] == expected[key], key
+    # Each mention resolved once, to one record per name as in a sequential run.
+    assert len(got["mentions"]) == len(expected["mentions"])
+    assert all(m[3] for m in got["mentions"])

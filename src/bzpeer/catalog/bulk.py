@@ -59,3 +59,20 @@ def insert_rows(
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+CATALOG_LOCK = 7_248_411  # any constant; names the catalog's write lock
+
+
+def lock_catalog() -> None:
+    """Serialise catalog writers until the current transaction ends.
+
+    Imports look up what exists, then insert what does not; two importers
+    doing that at once could both insert the same record. On PostgreSQL a
+    transaction-scoped advisory lock makes batches from concurrent imports
+    take turns (parsing still runs in parallel). SQLite already has a single
+    writer: transactions begin IMMEDIATE.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bzpeer.catalog.bulk import lock_catalog
 from bzpeer.catalog.models import Quarantine
 
 from .files import CountingReader, expand, open_streams, total_size
@@ -88,6 +89,7 @@ def _flush(
 ) -> None:
     """Write a batch, its quarantine and the run's checkpoint in one transaction."""
     with transaction.atomic():
+        lock_catalog()
         writer.write(batch, stats)
         for chunk, reason in bad:
             _quarantine(chunk, reason)
@@ -425,6 +427,7 @@ def retry_quarantine(source_name: str | None = None) -> tuple[int, int]:
         )
         parsed, reason = parse_chunk(source, chunk)
         with transaction.atomic():
+            lock_catalog()
             if reason:
                 Quarantine.objects.filter(pk=item.pk).update(reason=reason, seen_at=timezone.now())
                 still += 1

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import orjson
 from django.db import connection, transaction
 
-from bzpeer.catalog.bulk import allocate_ids, insert_rows
+from bzpeer.catalog.bulk import allocate_ids, insert_rows, lock_catalog
 from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention
 from bzpeer.catalog.names import (
     PersonName,
@@ -142,11 +142,17 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
     )
     if not blocks:
         return stats
-    taken = set(Author.objects.values_list("slug", flat=True))
+    taken: set[str] = set()
+    seen = 0  # authors up to this id have their slugs in ``taken``
     key_owner: dict[str, int] = {}
     for i in range(0, len(blocks), GROUP_BLOCKS):
         group = blocks[i : i + GROUP_BLOCKS]
         with transaction.atomic():
+            lock_catalog()
+            # Slugs that other resolvers (or this one) created since the last group.
+            for pk, slug in Author.objects.filter(id__gt=seen).values_list("id", "slug"):
+                taken.add(slug)
+                seen = max(seen, pk)
             _resolve_group(group, taken, key_owner, stats)
         if progress:
             progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))

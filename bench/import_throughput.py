@@ -1,11 +1,11 @@
-"""Import throughput: records/s and peak RSS for the 104k-record arXiv listing
-corpus, into a fresh SQLite database (or DATABASE_URL if set).
+"""Import throughput: records/s and peak RSS for the arXiv listing corpus (209
+monthly listings, 139k unique ids) and for N synthetic OpenAlex works
+(bench/make_corpus.py), each into a fresh SQLite database (or DATABASE_URL).
 
-    .venv/bin/python bench/import_throughput.py [--runs 3] [PATH]
+    .venv/bin/python bench/import_throughput.py [--runs 3] [--openalex-works 1000000]
 
-Each run is a fresh process and a fresh database; the figures printed are the
-median over runs. The import is timed apart from author resolution, which is
-reported on its own line.
+Each run is a fresh process and a fresh database; figures are medians over
+runs. The import is timed apart from author resolution, reported on its own.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DEFAULT = (
-    HERE.parent.parent / "shared/data/arxiv/arxiv-browse-listings/"
-    "arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
+    HERE.parent.parent
+    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
 )
 
 CHILD = r"""
@@ -35,7 +35,7 @@ call_command("migrate", verbosity=0)
 from bzpeer.ingest.pipeline import run_import
 from bzpeer.resolve.authors import resolve_authors
 from bzpeer.catalog.models import AuthorshipMention
-result = run_import("arxiv", [sys.argv[1]], show_progress=False, resolve=False)
+result = run_import(sys.argv[2], [sys.argv[1]], show_progress=False, resolve=False)
 import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 begun = time.perf_counter()
 resolve_authors()
@@ -49,11 +49,11 @@ print(json.dumps({
 """
 
 
-def one_run(path: Path) -> dict[str, float]:
+def one_run(path: Path, source: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"), BZPEER_HOME=tmp)
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path)],
+            [sys.executable, "-c", CHILD, str(path), source],
             env=env,
             check=True,
             capture_output=True,
@@ -62,25 +62,54 @@ def one_run(path: Path) -> dict[str, float]:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def report(label: str, runs: list[dict[str, float]]) -> None:
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    print(f"{label}: {med['records']:,.0f} records ({med['new']:,.0f} new), {len(runs)} run(s)")
+    print(
+        f"  import: {med['seconds']:.1f} s, {med['records'] / med['seconds']:,.0f} records/s, "
+        f"peak RSS {med['import_rss_mb']:.0f} MB"
+    )
+    print(
+        f"  author resolution: {med['mentions']:,.0f} mentions in {med['resolve_s']:.1f} s "
+        f"({med['mentions'] / med['resolve_s']:,.0f} mentions/s), "
+        f"peak RSS {med['peak_rss_mb']:.0f} MB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("path", nargs="?", default=str(DEFAULT))
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--openalex-works",
+        type=int,
+        default=1_000_000,
+        help="synthetic OpenAlex works to import (0 to skip)",
+    )
     args = parser.parse_args()
-    runs = [one_run(Path(args.path)) for _ in range(args.runs)]
-    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    print(f"machine: {os.cpu_count()} cores; {args.runs} runs, medians")
-    print(f"input: {args.path}")
-    print(f"records: {med['records']:,.0f} ({med['new']:,.0f} unique arXiv ids)")
-    print(
-        f"import: {med['seconds']:.1f} s, {med['records'] / med['seconds']:,.0f} records/s, "
-        f"peak RSS {med['import_rss_mb']:.0f} MB"
+    print(f"machine: {os.cpu_count()} cores; figures are medians")
+    report(
+        f"arXiv listings {Path(args.path).name}",
+        [one_run(Path(args.path), "arxiv") for _ in range(args.runs)],
     )
-    print(
-        f"author resolution: {med['mentions']:,.0f} mentions in {med['resolve_s']:.1f} s "
-        f"({med['mentions'] / med['resolve_s']:,.0f} mentions/s), "
-        f"peak RSS {med['peak_rss_mb']:.0f} MB"
-    )
+    if args.openalex_works:
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "corpus.jsonl.gz"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "make_corpus.py"),
+                    "--works",
+                    str(args.openalex_works),
+                    "--out",
+                    str(corpus),
+                ],
+                check=True,
+            )
+            report(
+                f"synthetic OpenAlex works ({args.openalex_works:,})",
+                [one_run(corpus, "openalex")],
+            )
 
 
 if __name__ == "__main__":

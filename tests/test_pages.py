@@ -111,3 +111,16 @@ def test_mentions_of_one_author_are_linked_once_per_work():
     author = Author.objects.get(display_name="Tianlong Chen")
     works = AuthorshipMention.objects.filter(author=author).values("work_id").distinct().count()
     assert works == author.works_count
+
+
+def test_profile_lists_affiliation_history_from_orcid(client):
+    author = Author.objects.get(orcid="0000-0001-6222-3013")
+    text = _text(client.get(f"/researchers/{author.slug}"))
+    assert "Affiliations" in text
+    assert "Universidad de Las Palmas de Gran Canaria 2003–now" in text
+
+
+def test_work_page_counts_references(client):
+    work = WorkIdentifier.objects.get(scheme="doi", value="10.1007/s10270-017-0613-x").work
+    text = _text(client.get(f"/works/{work.pk}"))
+    assert "Cites 34 works" in text

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from bzpeer.catalog.models import (
     Affiliation,
@@ -52,6 +52,7 @@ class AuthorOverview:
     followers: int
     top_venues: list[str] = field(default_factory=list)
     facets: dict[tuple[int | None, str], int] = field(default_factory=dict)
+    affiliations: list[Affiliation] = field(default_factory=list)
 
     def count(self, year: int | None = None, work_type: str | None = None) -> int:
         """Works matching a year and/or type filter, from the facet counts."""
@@ -125,7 +126,8 @@ def author_overview(author: Author) -> AuthorOverview:
             :12
         ]
     ]
-    affiliation, origin = current_affiliation(author)
+    history = affiliation_history(author)
+    affiliation, origin = current_affiliation(author, history)
     return AuthorOverview(
         author=author,
         affiliation=affiliation,
@@ -139,20 +141,34 @@ def author_overview(author: Author) -> AuthorOverview:
             name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         ],
         facets=dict(facets),
+        affiliations=history,
     )
 
 
-def current_affiliation(author: Author) -> tuple[str, str]:
-    """(affiliation, where it comes from); ('', '') when no source gives one."""
-    latest = (
+def affiliation_history(author: Author) -> list[Affiliation]:
+    """Affiliations, current first: open-ended ones, then by the year they ended."""
+    return list(
         Affiliation.objects.filter(author=author)
         .select_related("institution")
-        .order_by("-end_year", "-works_count")
-        .first()
+        .order_by(
+            F("end_year").desc(nulls_first=True),
+            F("start_year").desc(nulls_last=True),
+            "-works_count",
+            "id",
+        )
     )
-    if latest:
-        years = f", {latest.end_year}" if latest.end_year else ""
-        return latest.institution.name, f"institution record{years}"
+
+
+def current_affiliation(
+    author: Author, history: list[Affiliation] | None = None
+) -> tuple[str, str]:
+    """(affiliation, where it comes from); ('', '') when no source gives one."""
+    history = affiliation_history(author) if history is None else history
+    if history:
+        latest = history[0]
+        since = f" since {latest.start_year}" if latest.start_year and not latest.end_year else ""
+        until = f" until {latest.end_year}" if latest.end_year else ""
+        return latest.institution.name, f"institution record{since}{until}"
     mention = (
         AuthorshipMention.objects.filter(author=author)
         .exclude(raw_affiliation="")
@@ -194,6 +210,33 @@ def author_lists(work_ids: list[int]) -> dict[int, list[AuthorLink]]:
         best.sort(key=lambda r: (r[2] if r[2] is not None else 1 << 30, r[7]))
         out[work_id] = [AuthorLink(r[6] or r[3], r[5], r[4], r[2]) for r in best]
     return out
+
+
+@dataclass(frozen=True)
+class ReferenceSummary:
+    cites: int  # references the work's versions list
+    cited_in_catalog: list[Work]  # those that are works here too (first 20)
+    cited_by: int  # works here whose references name this work
+
+
+def references(work: Work) -> ReferenceSummary:
+    from bzpeer.catalog.models import WorkReference
+
+    refs = WorkReference.objects.filter(work=work)
+    cited_ids = WorkIdentifier.objects.filter(
+        Exists(refs.filter(scheme=OuterRef("scheme"), value=OuterRef("value")))
+    ).values("work_id")
+    mine = WorkIdentifier.objects.filter(work=work)
+    return ReferenceSummary(
+        cites=refs.count(),
+        cited_in_catalog=list(Work.objects.filter(id__in=cited_ids).order_by("-year")[:20]),
+        cited_by=WorkReference.objects.filter(
+            Exists(mine.filter(scheme=OuterRef("scheme"), value=OuterRef("value")))
+        )
+        .values("work_id")
+        .distinct()
+        .count(),
+    )
 
 
 def find_work(identifier: str) -> Work | None:

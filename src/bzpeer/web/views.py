@@ -94,6 +94,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
     identifiers = list(item.identifiers.order_by("scheme", "value"))
     authors = queries.author_lists([item.pk]).get(item.pk, [])
     topics = list(item.work_topics.select_related("topic").order_by("-score")[:10])
+    cited = queries.references(item)
     return render(
         request,
         "web/work.html",
@@ -101,6 +102,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "work": item,
             "versions": versions,
             "identifiers": identifiers,
+            "references": cited,
             "authors": authors,
             "topics": topics,
         },

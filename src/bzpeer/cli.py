@@ -60,6 +60,36 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from bzpeer.ingest.sync import SyncError, sync
+
+    try:
+        result = sync(
+            args.source,
+            author=args.author,
+            query=args.query,
+            since=args.since,
+            limit=args.limit,
+            progress=print,
+        )
+    except SyncError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    where = "all fetched" if result.finished else "the next sync continues where this one stopped"
+    print(f"{args.source}: {result.pages} page(s), {result.records} records fetched; {where}")
+    if result.imported:
+        s = result.imported.stats
+        print(
+            f"{args.source}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
+            f"{s.quarantined} quarantined, {s.skipped} skipped "
+            f"(import run #{result.imported.run_id})"
+        )
+    if result.error:
+        print(f"error: {result.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_quarantine(args: argparse.Namespace) -> int:
     from bzpeer.catalog.models import Quarantine
     from bzpeer.ingest.pipeline import retry_quarantine
@@ -134,6 +164,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from bzpeer.ingest.sources import SOURCES
+    from bzpeer.ingest.sync import SYNC_SOURCES
 
     parser = argparse.ArgumentParser(prog="bzpeer", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -153,6 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     imp.add_argument("--background", action="store_true", help="queue it for `bzpeer worker`")
     imp.set_defaults(func=cmd_import)
+    syn = sub.add_parser("sync", help="fetch new records from a live source and import them")
+    syn.add_argument("source", choices=SYNC_SOURCES)
+    syn.add_argument("--author", help="name, OpenAlex id or ORCID iD (orcid: the ORCID iD)")
+    syn.add_argument("--query", help="search text; arxiv: OAI set; ror: name or ROR id")
+    syn.add_argument("--since", help="records updated since YYYY-MM-DD")
+    syn.add_argument("--limit", type=int, help="stop after N records; the next sync continues")
+    syn.set_defaults(func=cmd_sync)
     quarantine = sub.add_parser("quarantine", help="records that could not be imported")
     quarantine.add_argument("action", choices=["list", "retry"])
     quarantine.add_argument("--source", choices=sorted(SOURCES))

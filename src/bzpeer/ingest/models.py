@@ -50,3 +50,31 @@ class ImportRun(models.Model):
     @property
     def records(self) -> int:
         return self.new + self.updated + self.unchanged + self.quarantined + self.skipped
+
+
+class SyncState(models.Model):
+    """Where the sync of one query against a live source stopped.
+
+    While a pass pages through results, ``cursor`` is the next cursor (or
+    OAI-PMH resumptionToken) and ``since`` the date filter that cursor belongs
+    to. When a pass finishes, the cursor is cleared and ``since`` becomes the
+    high-water date (the day the pass began): the next sync asks only for
+    records updated since then.
+    """
+
+    source = models.CharField(max_length=16)
+    query = models.CharField(max_length=500, help_text="author/query the sync selects")
+    cursor = models.TextField(blank=True, help_text="next page; empty when the pass finished")
+    since = models.DateField(null=True, blank=True)
+    pass_started_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    pages = models.IntegerField(default=0)
+    records = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "query"], name="syncstate_source_query")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.query}"

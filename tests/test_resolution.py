@@ -59,10 +59,10 @@ def test_owner_affiliation_from_the_paper():
 
 def test_an_initial_does_not_bridge_two_full_names():
     from bzpeer.catalog.names import parse_name
-    from bzpeer.resolve.authors import _Clusters, _Mention
+    from bzpeer.resolve.authors import _Clusters, MentionRecord
 
     def mention(pk, name):
-        return _Mention(pk, pk, name, "", "", None, parse_name(name))
+        return MentionRecord(pk, pk, name, "", "", None, parse_name(name))
 
     people = [
         mention(1, "Juan Zhang"),

@@ -37,7 +37,9 @@ GROUP_BLOCKS = 2000
 
 
 @dataclass(slots=True)
-class _Mention:
+class MentionRecord:
+    """One authorship as resolution sees it."""
+
     id: int
     work_id: int
     raw_name: str
@@ -75,7 +77,7 @@ class _Clusters:
     whatever order the unions come in.
     """
 
-    def __init__(self, mentions: list[_Mention]) -> None:
+    def __init__(self, mentions: list[MentionRecord]) -> None:
         self.parent = list(range(len(mentions)))
         signatures = [_signature(m.name.given) for m in mentions]
         self.full = [full for full, _ in signatures]
@@ -160,11 +162,11 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
     return stats
 
 
-def _load(group: list[str]) -> dict[str, list[_Mention]]:
+def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
     marks = ", ".join(["%s"] * len(group))
     table = AuthorshipMention._meta.db_table
-    by_id: dict[int, _Mention] = {}
-    blocks: dict[str, list[_Mention]] = defaultdict(list)
+    by_id: dict[int, MentionRecord] = {}
+    blocks: dict[str, list[MentionRecord]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT id, work_id, raw_name, name_key, orcid, person_key, author_id FROM "{table}" '
@@ -172,7 +174,7 @@ def _load(group: list[str]) -> dict[str, list[_Mention]]:
             group,
         )
         for pk, work_id, raw, key, orcid, person_key, author_id in cursor.fetchall():
-            mention = _Mention(
+            mention = MentionRecord(
                 pk,
                 work_id,
                 raw,
@@ -222,14 +224,14 @@ def _resolve_group(
         else {}
     )
     updates: list[tuple[int, float, int]] = []
-    pending: list[list[_Mention]] = []
+    pending: list[list[MentionRecord]] = []
     for mentions in blocks.values():
         for mention in mentions:
             if mention.author_id is None:
                 mention.author_id = key_owner.get(mention.person_key) or orcid_owner.get(
                     mention.orcid
                 )
-        for members in _cluster(mentions):
+        for members in cluster_block(mentions):
             stats.mentions += len(members)
             if all(m.stored for m in members):
                 continue
@@ -269,7 +271,7 @@ def _resolve_group(
 
 
 def _assign(
-    members: list[_Mention],
+    members: list[MentionRecord],
     author_id: int,
     key_owner: dict[str, int],
     updates: list[tuple[int, float, int]],
@@ -289,7 +291,7 @@ def _assign(
 
 
 def _new_author_row(
-    author_id: int, members: list[_Mention], taken: set[str], orcid_owner: dict[str, int]
+    author_id: int, members: list[MentionRecord], taken: set[str], orcid_owner: dict[str, int]
 ) -> tuple[object, ...]:
     names = Counter(m.raw_name for m in members)
     display = max(names, key=lambda n: (fullness(n), names[n]))
@@ -313,7 +315,13 @@ def _new_author_row(
     )
 
 
-def _cluster(mentions: list[_Mention]) -> list[list[_Mention]]:
+def cluster_block(mentions: list[MentionRecord]) -> list[list[MentionRecord]]:
+    """The clusters of one name block: a pure function, no database.
+
+    ``author_id`` marks mentions already on a record (kept together, never two
+    records merged); ``coauthors`` holds the block keys of the other authors
+    on each mention's work.
+    """
     uf = _Clusters(mentions)
     hard: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
@@ -329,14 +337,14 @@ def _cluster(mentions: list[_Mention]) -> list[list[_Mention]]:
     _union_buckets(uf, mentions, ((f"w{m.work_id}",) for m in mentions))
     # Sorted: set order varies between processes, and the result must not.
     _union_buckets(uf, mentions, (sorted(m.coauthors) for m in mentions))
-    out: dict[int, list[_Mention]] = defaultdict(list)
+    out: dict[int, list[MentionRecord]] = defaultdict(list)
     for i, m in enumerate(mentions):
         out[uf.find(i)].append(m)
     return list(out.values())
 
 
 def _union_buckets(
-    uf: _Clusters, mentions: list[_Mention], keys_per_mention: Iterable[Iterable[str]]
+    uf: _Clusters, mentions: list[MentionRecord], keys_per_mention: Iterable[Iterable[str]]
 ) -> None:
     buckets: dict[str, list[int]] = defaultdict(list)
     for i, keys in enumerate(keys_per_mention):

@@ -59,7 +59,7 @@ def test_owner_affiliation_from_the_paper():
 
 def test_an_initial_does_not_bridge_two_full_names():
     from bzpeer.catalog.names import parse_name
-    from bzpeer.resolve.authors import _Clusters, MentionRecord
+    from bzpeer.resolve.authors import MentionRecord, _Clusters
 
     def mention(pk, name):
         return MentionRecord(pk, pk, name, "", "", None, parse_name(name))

@@ -34,7 +34,7 @@ from bzpeer.catalog.models import (
     WorkVersion,
 )
 from bzpeer.catalog.names import parse_name_cached
-from bzpeer.resolve.works import VersionFacts, summarize, version_rank
+from bzpeer.resolve.works import MIN_TITLE_KEY, VersionFacts, same_work, summarize, version_rank
 
 from .records import (
     Chunk,
@@ -48,8 +48,6 @@ from .records import (
     TopicRef,
 )
 from .text import title_key
-
-MIN_TITLE_KEY = 25
 
 
 @dataclass
@@ -286,9 +284,10 @@ class Writer:
             record = item.record
             work_id: int | None = next((known[i] for i in record.identifiers if i in known), None)
             key = record.title_key
+            mine = {a.surname for a in record.authors}
             if work_id is None and key in by_title:
                 for pk, year in by_title[key]:
-                    if _years_close(year, record.year) and _shares_surname(record, surnames[pk]):
+                    if same_work(key, year, surnames[pk], key, record.year, mine):
                         work_id = pk
                         break
             if work_id is not None:
@@ -300,9 +299,7 @@ class Writer:
             if index is None and key in local_titles:
                 for other, first in local_titles[key]:
                     names = {a.surname for a in first.record.authors}
-                    if _years_close(first.record.year, record.year) and _shares_surname(
-                        record, names
-                    ):
+                    if same_work(key, first.record.year, names, key, record.year, mine):
                         index = other
                         break
             if index is None:
@@ -647,14 +644,6 @@ class Writer:
                     "end_year": None if ongoing else max(e for _, e in periods if e),
                 },
             )
-
-
-def _shares_surname(record: ParsedWork, surnames: set[str]) -> bool:
-    return any(a.surname in surnames for a in record.authors)
-
-
-def _years_close(a: int | None, b: int | None) -> bool:
-    return a is None or b is None or abs(a - b) <= 2
 
 
 def refresh_works(work_ids: set[int]) -> None:

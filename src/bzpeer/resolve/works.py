@@ -67,6 +67,28 @@ class WorkFacts:
     authors_text: str
 
 
+MIN_TITLE_KEY = 25  # shorter titles ("Introduction", "Editorial") never match on title alone
+
+
+def same_work(
+    title_key_a: str,
+    year_a: int | None,
+    surnames_a: set[str],
+    title_key_b: str,
+    year_b: int | None,
+    surnames_b: set[str],
+) -> bool:
+    """Two records without a shared identifier are one work when their titles
+    match after normalisation (long enough to be specific), their years are
+    within two of each other, and they share an author surname."""
+    return (
+        title_key_a == title_key_b
+        and len(title_key_a) >= MIN_TITLE_KEY
+        and (year_a is None or year_b is None or abs(year_a - year_b) <= 2)
+        and bool(surnames_a & surnames_b)
+    )
+
+
 def version_rank(source: str, work_type: str, venue_known: bool) -> int:
     """Higher is better: published beats preprint, then known venue, then source."""
     type_rank = 3 if work_type in _PUBLISHED else (1 if work_type == WorkType.OTHER else 0)

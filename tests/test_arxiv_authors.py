@@ -56,3 +56,10 @@ def test_cross_listing_blocks_are_records():
         "General Relativity and Quantum Cosmology",
         "Astrophysics",
     ]
+
+
+def test_abstracts_lose_text_styling_but_keep_math():
+    assert latex_accents("named \\textbf{GraNet}, see \\url{https://x.y/z}") == (
+        "named GraNet, see https://x.y/z"
+    )
+    assert latex_accents("an $\\ell_1$ \\emph{sparse} model") == "an $\\ell_1$ sparse model"

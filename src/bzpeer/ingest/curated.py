@@ -23,7 +23,7 @@ from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
 from .streams import lines, safe_text
-from .text import latex_to_unicode, squash, title_key
+from .text import latex_accents, latex_to_unicode, squash, title_key
 
 MANUAL = "manual"
 LISTING = "listing"
@@ -159,7 +159,7 @@ def parse_listing(chunk: Chunk) -> list[ParsedWork]:
             year=year,
             type=work_type,
             authors=(ParsedAuthor(owner, None, person_key=f"owner:{name_slug(owner)}"),),
-            abstract=squash(str(data.get("abstract") or "")),
+            abstract=latex_accents(str(data.get("abstract") or "")),
             venue=venue_name,
         )
     ]

@@ -61,14 +61,19 @@ def _accent(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
 
 
+_STYLE_RE = re.compile(r"\\(?:textbf|textit|textsc|texttt|emph|url|href\{[^{}]*\})\{([^{}]*)\}")
+
+
 def latex_accents(text: str) -> str:
-    """Accent macros to Unicode only: ``$math$`` and ``z~0.8`` stay as written.
+    """Accent macros to Unicode and text styling unwrapped (``\\textbf{GraNet}``
+    -> ``GraNet``); ``$math$`` and ``z~0.8`` stay as written.
 
     For titles and abstracts, where a tilde usually means "about".
     """
     text = squash(text)
     if "\\" not in text:
         return text
+    text = _STYLE_RE.sub(r"\1", text)
     text = _ACCENT_RE.sub(_accent, text)
     return _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
 

@@ -19,8 +19,8 @@ import orjson
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.models import WorkType
 
-from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
-from .streams import lines, safe_text
+from .records import Chunk, ParsedAuthor, ParsedWork, RecordError
+from .streams import is_json_object, json_value, lines, safe_text
 from .text import squash
 
 SOURCE = "crossref"
@@ -61,7 +61,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     """One chunk per work: JSON lines stream; documents are split into their items."""
     head = stream.read(1 << 16)
     first = head.split(b"\n", 1)[0]
-    if b"\n" in head.strip() and _is_object(first):
+    if b"\n" in head.strip() and is_json_object(first):
         for number, line in enumerate(lines(head, stream), start=1):
             if line.strip():
                 yield Chunk(SOURCE, f"{label}:{number}", safe_text(line), options)
@@ -78,13 +78,6 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         return
     for number, item in enumerate(items, start=1):
         yield Chunk(SOURCE, f"{label}#{number}", orjson.dumps(item).decode(), options)
-
-
-def _is_object(line: bytes) -> bool:
-    try:
-        return isinstance(orjson.loads(line), dict)
-    except orjson.JSONDecodeError:
-        return False
 
 
 def _items(document: Any) -> list[Any] | None:
@@ -104,12 +97,7 @@ def _items(document: Any) -> list[Any] | None:
 
 
 def parse(chunk: Chunk) -> list[ParsedWork]:
-    if chunk.text.startswith(UNDECODABLE):
-        raise RecordError("undecodable bytes (not UTF-8)")
-    try:
-        data = orjson.loads(chunk.text)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
+    data = json_value(chunk)
     if isinstance(data, dict) and isinstance(data.get("message"), dict):
         data = data["message"]  # a single-work envelope on one line
     if not isinstance(data, dict):

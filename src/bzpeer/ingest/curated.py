@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import orjson
 
@@ -21,8 +21,8 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
-from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
-from .streams import lines, safe_text
+from .records import Chunk, ParsedAuthor, ParsedWork, RecordError
+from .streams import json_object, lines, safe_text
 from .text import latex_accents, latex_to_unicode, squash, title_key
 
 MANUAL = "manual"
@@ -54,18 +54,6 @@ def listing_chunks(
             yield Chunk(LISTING, f"{label}:{number}", safe_text(line), options)
 
 
-def _load(chunk: Chunk) -> dict[str, Any]:
-    if chunk.text.startswith(UNDECODABLE):
-        raise RecordError("undecodable bytes (not UTF-8)")
-    try:
-        data = orjson.loads(chunk.text)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RecordError("record is not a JSON object")
-    return data
-
-
 def _venue_type(venue_raw: str, fallback: str) -> tuple[str, str]:
     known = venues.match_known(venue_raw) if venue_raw else None
     if known is None:
@@ -80,7 +68,7 @@ def _venue_type(venue_raw: str, fallback: str) -> tuple[str, str]:
 
 
 def parse_manual(chunk: Chunk) -> list[ParsedWork]:
-    data = _load(chunk)
+    data = json_object(chunk, "record")
     title = latex_to_unicode(str(data.get("title") or ""))
     if not title:
         raise RecordError("missing title")
@@ -141,7 +129,7 @@ def parse_listing(chunk: Chunk) -> list[ParsedWork]:
     owner = chunk.option("owner")
     if not owner:
         raise RecordError("a listing needs --owner: whose publication list is it?")
-    data = _load(chunk)
+    data = json_object(chunk, "record")
     title = latex_to_unicode(str(data.get("title") or ""))
     if not title:
         raise RecordError("missing title")

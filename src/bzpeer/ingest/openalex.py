@@ -13,7 +13,6 @@ from bzpeer.catalog.identifiers import parse_doi, parse_openalex, parse_orcid, p
 from bzpeer.catalog.models import WorkType
 
 from .records import (
-    UNDECODABLE,
     Chunk,
     InstitutionRef,
     Parsed,
@@ -26,7 +25,7 @@ from .records import (
     RecordError,
     TopicRef,
 )
-from .streams import lines, safe_text
+from .streams import is_json_object, json_object, lines, safe_text
 from .text import squash
 
 SOURCE = "openalex"
@@ -37,7 +36,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     """One chunk per entity: JSON lines stream; list pages and single entities are split."""
     head = stream.read(1 << 16)
     first_line = head.split(b"\n", 1)[0]
-    if _is_object(first_line) and b"\n" in head.strip():
+    if is_json_object(first_line) and b"\n" in head.strip():
         for number, line in enumerate(lines(head, stream), start=1):
             if line.strip():
                 yield Chunk(SOURCE, f"{label}:{number}", safe_text(line), options)
@@ -57,22 +56,8 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         yield Chunk(SOURCE, label, text, options)
 
 
-def _is_object(line: bytes) -> bool:
-    try:
-        return isinstance(orjson.loads(line), dict)
-    except orjson.JSONDecodeError:
-        return False
-
-
 def parse(chunk: Chunk) -> list[Parsed]:
-    if chunk.text.startswith(UNDECODABLE):
-        raise RecordError("undecodable bytes (not UTF-8)")
-    try:
-        data = orjson.loads(chunk.text)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RecordError("OpenAlex record is not a JSON object")
+    data = json_object(chunk, "OpenAlex record")
     raw_id = str(data.get("id") or "")
     entity = parse_openalex(raw_id)
     if not entity:

@@ -12,8 +12,8 @@ import orjson
 
 from bzpeer.catalog.identifiers import parse_ror
 
-from .records import UNDECODABLE, Chunk, InstitutionRef, ParsedInstitution, RecordError
-from .streams import safe_text
+from .records import Chunk, InstitutionRef, ParsedInstitution, RecordError
+from .streams import json_object, safe_text
 from .text import squash
 
 SOURCE = "ror"
@@ -60,14 +60,7 @@ class _Rewind:
 def parse(chunk: Chunk) -> list[ParsedInstitution]:
     if chunk.option("failed"):
         raise RecordError(str(chunk.option("failed")))
-    if chunk.text.startswith(UNDECODABLE):
-        raise RecordError("undecodable bytes (not UTF-8)")
-    try:
-        data = orjson.loads(chunk.text)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise RecordError("ROR record is not a JSON object")
+    data = json_object(chunk, "ROR record")
     ror = parse_ror(str(data.get("id") or ""))
     if not ror:
         raise RecordError(f"missing or malformed ROR id: {str(data.get('id'))[:80]!r}")

@@ -29,7 +29,6 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.models import WorkType
 
 from .records import (
-    UNDECODABLE,
     Chunk,
     InstitutionRef,
     ParsedAuthor,
@@ -37,7 +36,7 @@ from .records import (
     ParsedWork,
     RecordError,
 )
-from .streams import lines, safe_text
+from .streams import is_json_object, json_value, lines, safe_text
 from .text import squash
 
 SOURCE = "s2"
@@ -49,7 +48,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     """One chunk per paper or author object."""
     head = _read_first_line(stream)
     first, _, after = head.partition(b"\n")
-    if after.strip() and _is_object(first):
+    if after.strip() and is_json_object(first):
         for number, line in enumerate(lines(head, stream), start=1):
             if line.strip():
                 yield Chunk(SOURCE, f"{label}:{number}", safe_text(line), options)
@@ -82,25 +81,13 @@ def _read_first_line(stream: BinaryIO) -> bytes:
     return head
 
 
-def _is_object(line: bytes) -> bool:
-    try:
-        return isinstance(orjson.loads(line), dict)
-    except orjson.JSONDecodeError:
-        return False
-
-
 def _is_index_entry(item: object) -> bool:
     """An ``_index.json`` entry names a recorded request; it is not a record."""
     return isinstance(item, dict) and "uri" in item and not item.keys() & {"paperId", "authorId"}
 
 
 def parse(chunk: Chunk) -> list[ParsedWork | ParsedAuthorEntity]:
-    if chunk.text.startswith(UNDECODABLE):
-        raise RecordError("undecodable bytes (not UTF-8)")
-    try:
-        data = orjson.loads(chunk.text)
-    except orjson.JSONDecodeError as exc:
-        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
+    data = json_value(chunk)
     if isinstance(data, dict) and data.get("paperId"):
         return [_work(str(data["paperId"]), data)]
     if isinstance(data, dict) and data.get("authorId"):

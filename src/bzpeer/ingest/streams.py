@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from .records import UNDECODABLE
+import orjson
+
+from .records import UNDECODABLE, Chunk, RecordError
 
 
 def lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
@@ -31,3 +33,29 @@ def safe_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return UNDECODABLE + data.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+def is_json_object(line: bytes) -> bool:
+    """Whether a line is a whole JSON object (a JSON-lines file starts with one)."""
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def json_value(chunk: Chunk) -> Any:
+    """The chunk's JSON, or the RecordError that sends it to quarantine."""
+    if chunk.text.startswith(UNDECODABLE):
+        raise RecordError("undecodable bytes (not UTF-8)")
+    try:
+        return orjson.loads(chunk.text)
+    except orjson.JSONDecodeError as exc:
+        raise RecordError(f"malformed or truncated JSON: {exc}") from exc
+
+
+def json_object(chunk: Chunk, what: str) -> dict[str, Any]:
+    """The chunk's JSON object; anything else is a RecordError naming ``what``."""
+    data = json_value(chunk)
+    if not isinstance(data, dict):
+        raise RecordError(f"{what} is not a JSON object")
+    return data

@@ -136,6 +136,35 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    import tarfile
+    import time
+
+    from bzpeer.resolve import evaluate, goldsets
+
+    start = time.perf_counter()
+    report: evaluate.Report | evaluate.PairReport | evaluate.WorksReport
+    try:
+        if args.kind == "works":
+            load, report = 0.0, evaluate.evaluate_works(args.path)
+        elif args.format == "medline-pairs":
+            pairs = goldsets.load_medline_pairs(args.path)
+            load, report = time.perf_counter() - start, evaluate.evaluate_pairs(pairs)
+        else:
+            records = goldsets.DISAMBIGUATION_LOADERS[args.format](args.path)
+            load = time.perf_counter() - start
+            report = evaluate.evaluate_disambiguation(records)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError, TypeError, tarfile.TarError) as exc:
+        print(f"error: {args.path} is not {args.format} gold data: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.kind} --format {args.format} {args.path}")
+    print(evaluate.format_report(report, load))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bzpeer.demo import load_demo
 
@@ -208,6 +237,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="load even if data exists")
     demo.add_argument("-q", "--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
+    evaluate = sub.add_parser("evaluate", help="measure resolution against public gold data")
+    kinds = evaluate.add_subparsers(dest="kind", required=True)
+    formats = {
+        "disambiguation": ["aminer", "s2and", "inspire", "medline-pairs", "dblp-bibtex"],
+        "works": ["leipzig"],
+    }
+    for kind, choices in formats.items():
+        one = kinds.add_parser(kind, help=f"{kind} gold data: {', '.join(choices)}")
+        one.add_argument("--format", required=True, choices=choices)
+        one.add_argument("path", help="the gold data's file or folder")
+        one.set_defaults(func=cmd_evaluate)
     serve = sub.add_parser("serve", help="serve the site with gunicorn")
     serve.add_argument("--bind", default=os.environ.get("BZPEER_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("BZPEER_WORKERS", "2")))

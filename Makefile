@@ -44,7 +44,7 @@ lint: $(STAMP) ## ruff and mypy (also part of make test)
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 
-bench: $(STAMP) ## the benchmarks (read ../shared/data)
+bench: $(STAMP) ## the benchmarks (they read the shared data folder beside the project)
 	$(BIN)/python bench/import_throughput.py
 	$(BIN)/python bench/profile_page.py
 

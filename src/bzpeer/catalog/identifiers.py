@@ -133,7 +133,3 @@ def parse_openalex(text: str | None, kind: str | None = None) -> str | None:
     if kind and letter != kind:
         return None
     return f"{letter}{match.group(2)}"
-
-
-class IdentifierError(ValueError):
-    """An identifier a record claims is malformed (the record goes to quarantine)."""

@@ -13,10 +13,10 @@ import orjson
 from lxml import etree
 
 from bzpeer.catalog.arxiv_categories import category_name, group_of
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
+from bzpeer.catalog.identifiers import parse_arxiv
 from bzpeer.catalog.models import WorkType
 
-from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef, stated_id
 from .streams import lines, safe_text
 from .text import latex_accents, latex_to_unicode, squash
 from .xmlsafe import parse_xml
@@ -253,10 +253,7 @@ def _build(
     identifiers = [("arxiv", arxiv_id)]
     if doi.strip():
         first = doi.split()[0]
-        parsed = parse_doi(first)
-        if not parsed:
-            raise RecordError(f"arXiv {arxiv_id}: bad DOI {first[:80]!r}")
-        identifiers.append(("doi", parsed))
+        identifiers.append(("doi", stated_id("doi", first, f"arXiv {arxiv_id}")))
     if not authors:
         raise RecordError(f"arXiv {arxiv_id}: no authors")
     year = date.year if date else _year_from_id(arxiv_id)

@@ -14,12 +14,12 @@ import bibtexparser
 from bibtexparser.middlewares import SeparateCoAuthors
 
 from bzpeer.catalog import venues
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
+from bzpeer.catalog.identifiers import parse_arxiv
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
 from .arxiv import arxiv_topic
-from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef, stated_id
 from .streams import safe_text
 from .text import latex_to_unicode, title_key
 
@@ -87,10 +87,7 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
         raise RecordError(f"BibTeX entry {entry.key}: no authors")
     identifiers: list[tuple[str, str]] = []
     if fields.get("doi"):
-        doi = parse_doi(fields["doi"])
-        if not doi:
-            raise RecordError(f"BibTeX entry {entry.key}: bad DOI {fields['doi'][:80]!r}")
-        identifiers.append(("doi", doi))
+        identifiers.append(("doi", stated_id("doi", fields["doi"], f"BibTeX entry {entry.key}")))
     arxiv_id = _arxiv_id(fields)
     if arxiv_id:
         identifiers.append(("arxiv", arxiv_id))

@@ -16,10 +16,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
-from .records import Chunk, ParsedAuthor, ParsedWork, RecordError
+from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
 from .streams import is_json_object, json_value, lines, safe_text
 from .text import squash
 
@@ -173,9 +173,7 @@ def _authors(doi: str, people: list[dict[str, Any]]) -> tuple[ParsedAuthor, ...]
             continue
         orcid = None
         if person.get("ORCID"):
-            orcid = parse_orcid(str(person["ORCID"]))
-            if not orcid:
-                raise RecordError(f"{doi}: bad ORCID {person['ORCID']!r} for {name}")
+            orcid = stated_id("orcid", person["ORCID"], f"{doi} ({name})")
         affiliation = "; ".join(
             squash(a.get("name")) for a in person.get("affiliation") or [] if a.get("name")
         )

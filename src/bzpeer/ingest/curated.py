@@ -17,11 +17,10 @@ from typing import BinaryIO
 import orjson
 
 from bzpeer.catalog import venues
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
-from .records import Chunk, ParsedAuthor, ParsedWork, RecordError
+from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
 from .streams import json_object, lines, safe_text
 from .text import latex_accents, latex_to_unicode, squash, title_key
 
@@ -90,15 +89,9 @@ def parse_manual(chunk: Chunk) -> list[ParsedWork]:
         authors.append(ParsedAuthor(name, position, affiliation_of.get(name, ""), person_key=key))
     identifiers = []
     if data.get("doi"):
-        doi = parse_doi(str(data["doi"]))
-        if not doi:
-            raise RecordError(f"{title[:60]!r}: bad DOI {data['doi']!r}")
-        identifiers.append(("doi", doi))
+        identifiers.append(("doi", stated_id("doi", data["doi"], repr(title[:60]))))
     if data.get("arxiv_id"):
-        arxiv_id = parse_arxiv(str(data["arxiv_id"]))
-        if not arxiv_id:
-            raise RecordError(f"{title[:60]!r}: bad arXiv id {data['arxiv_id']!r}")
-        identifiers.append(("arxiv", arxiv_id))
+        identifiers.append(("arxiv", stated_id("arxiv", data["arxiv_id"], repr(title[:60]))))
     venue_raw = squash(str(data.get("venue") or ""))
     work_type, venue_name = _venue_type(venue_raw, WorkType.OTHER)
     year = data.get("year") if isinstance(data.get("year"), int) else None

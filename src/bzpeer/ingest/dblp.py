@@ -30,10 +30,10 @@ from typing import Any, BinaryIO
 
 from lxml import etree
 
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
-from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError
+from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
 from .text import squash
 from .xmlsafe import parse_xml
 
@@ -236,11 +236,7 @@ def _people(record: Any, key: str) -> list[ParsedAuthor]:
 
 def _person(full: str, raw_orcid: str | None, position: int, key: str) -> ParsedAuthor:
     """'Werner Haas 0004' is shown as 'Werner Haas'; the full dblp name is the person key."""
-    orcid = None
-    if raw_orcid is not None:
-        orcid = parse_orcid(raw_orcid)
-        if not orcid:
-            raise RecordError(f"{key}: bad ORCID {raw_orcid!r} for {full}")
+    orcid = stated_id("orcid", raw_orcid, f"{key} ({full})") if raw_orcid is not None else None
     homonym = _HOMONYM.match(full)
     return ParsedAuthor(
         name=homonym.group(1) if homonym else full,

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from bzpeer.catalog.identifiers import parse_doi, parse_openalex, parse_orcid, parse_ror
+from bzpeer.catalog.identifiers import parse_openalex, parse_ror
 from bzpeer.catalog.models import WorkType
 
 from .records import (
@@ -24,6 +24,7 @@ from .records import (
     ParsedWork,
     RecordError,
     TopicRef,
+    stated_id,
 )
 from .streams import is_json_object, json_object, lines, safe_text
 from .text import squash
@@ -96,10 +97,7 @@ def _work(entity: str, data: dict[str, Any]) -> ParsedWork:
     identifiers = [("openalex", entity)]
     raw_doi = data.get("doi") or (data.get("ids") or {}).get("doi")
     if raw_doi:
-        doi = parse_doi(str(raw_doi))
-        if not doi:
-            raise RecordError(f"{entity}: bad DOI {str(raw_doi)[:80]!r}")
-        identifiers.append(("doi", doi))
+        identifiers.append(("doi", stated_id("doi", raw_doi, entity)))
     ids = data.get("ids") or {}
     if ids.get("pmid"):
         identifiers.append(("pmid", str(ids["pmid"]).rstrip("/").rsplit("/", 1)[-1]))
@@ -128,9 +126,7 @@ def _work(entity: str, data: dict[str, Any]) -> ParsedWork:
             continue
         orcid = None
         if person.get("orcid"):
-            orcid = parse_orcid(str(person["orcid"]))
-            if not orcid:
-                raise RecordError(f"{entity}: bad ORCID {person['orcid']!r} for {name}")
+            orcid = stated_id("orcid", person["orcid"], f"{entity} ({name})")
         author_id = parse_openalex(str(person.get("id") or ""), "A")
         authors.append(
             ParsedAuthor(
@@ -212,9 +208,7 @@ def _author_entity(entity: str, data: dict[str, Any]) -> ParsedAuthorEntity:
         raise RecordError(f"{entity}: author without a name")
     orcid = None
     if data.get("orcid"):
-        orcid = parse_orcid(str(data["orcid"]))
-        if not orcid:
-            raise RecordError(f"{entity}: bad ORCID {data['orcid']!r}")
+        orcid = stated_id("orcid", data["orcid"], entity)
     affiliations = []
     for item in data.get("affiliations") or []:
         years = [y for y in item.get("years") or [] if isinstance(y, int)]

@@ -5,12 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name_cached
 from bzpeer.catalog.titles import title_key
 
 
 class RecordError(ValueError):
     """A record is malformed; the message is the quarantine reason."""
+
+
+_ID_PARSERS = {
+    "doi": (parse_doi, "DOI"),
+    "arxiv": (parse_arxiv, "arXiv id"),
+    "orcid": (parse_orcid, "ORCID"),
+}
+
+
+def stated_id(scheme: str, raw: object, where: str) -> str:
+    """The normalised identifier a record states; a malformed one is a RecordError
+    (``"<where>: bad DOI '11.999/x'"``), which sends the record to quarantine."""
+    parser, label = _ID_PARSERS[scheme]
+    value = parser(str(raw))
+    if value is None:
+        raise RecordError(f"{where}: bad {label} {str(raw)[:80]!r}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.models import WorkType
 
 from .records import (
@@ -35,6 +34,7 @@ from .records import (
     ParsedAuthorEntity,
     ParsedWork,
     RecordError,
+    stated_id,
 )
 from .streams import is_json_object, json_value, lines, safe_text
 from .text import squash
@@ -151,15 +151,9 @@ def _work_type(data: dict[str, Any], venue_names: list[str], arxiv_only: bool) -
 def _identifiers(paper_id: str, external: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     identifiers = [("s2", paper_id)]
     if external.get("DOI"):
-        doi = parse_doi(str(external["DOI"]))
-        if not doi:
-            raise RecordError(f"{paper_id}: bad DOI {str(external['DOI'])[:80]!r}")
-        identifiers.append(("doi", doi))
+        identifiers.append(("doi", stated_id("doi", external["DOI"], paper_id)))
     if external.get("ArXiv"):
-        arxiv_id = parse_arxiv(str(external["ArXiv"]))
-        if not arxiv_id:
-            raise RecordError(f"{paper_id}: bad arXiv id {str(external['ArXiv'])[:80]!r}")
-        identifiers.append(("arxiv", arxiv_id))
+        identifiers.append(("arxiv", stated_id("arxiv", external["ArXiv"], paper_id)))
     for key, scheme in (("PubMed", "pmid"), ("DBLP", "dblp")):
         value = external.get(key)
         if isinstance(value, str | int) and str(value).strip():
@@ -197,11 +191,7 @@ def _author_entity(author_id: str, data: dict[str, Any]) -> ParsedAuthorEntity:
     if not name:
         raise RecordError(f"{author_id}: author without a name")
     raw_orcid = (data.get("externalIds") or {}).get("ORCID")
-    orcid = None
-    if raw_orcid:
-        orcid = parse_orcid(str(raw_orcid))
-        if not orcid:
-            raise RecordError(f"{author_id}: bad ORCID {str(raw_orcid)[:40]!r}")
+    orcid = stated_id("orcid", raw_orcid, author_id) if raw_orcid else None
     aliases = (squash(a) for a in data.get("aliases") or [] if isinstance(a, str))
     places = (squash(a) for a in data.get("affiliations") or [] if isinstance(a, str))
     return ParsedAuthorEntity(

@@ -121,6 +121,5 @@ def match_known(raw: str) -> KnownVenue | None:
 
 
 def clean_venue_name(raw: str) -> str:
-    """Strip a trailing parenthetical and whitespace from a raw venue name."""
-    name = re.sub(r"\s+", " ", raw).strip(" ,.;")
-    return name
+    """Collapse whitespace and trim stray punctuation around a raw venue name."""
+    return re.sub(r"\s+", " ", raw).strip(" ,.;")

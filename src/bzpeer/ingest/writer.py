@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
@@ -57,7 +57,6 @@ class Stats:
     unchanged: int = 0
     quarantined: int = 0
     skipped: int = 0
-    touched_works: set[int] = field(default_factory=set)
 
     @property
     def records(self) -> int:
@@ -178,7 +177,6 @@ class Writer:
                 work_id=version.work_id, version_id=version.pk
             ).delete()
             self._update_version(item, venue_ids)
-            stats.touched_works.add(version.work_id)
         version_ids = allocate_ids(WorkVersion, len(new_items))
         for item, pk in zip(new_items, version_ids, strict=True):
             item.version_id = pk
@@ -213,12 +211,10 @@ class Writer:
         )
         stats.new += len(new_items)
         stats.updated += len(changed)
-        stats.touched_works.update(i.work_id for i in written if i.work_id)
 
     def _version_row(self, item: _Item, venue_ids: dict[str, int]) -> tuple[object, ...]:
         r = item.record
-        venue_id = venue_ids.get(r.venue) if r.venue else None
-        rank = version_rank(r.source, r.type, venues.match_known(r.venue) is not None)
+        venue_id, rank = _venue_and_rank(r, venue_ids)
         return (
             item.version_id,
             item.work_id,
@@ -362,8 +358,7 @@ class Writer:
 
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
-        venue_id = venue_ids.get(r.venue) if r.venue else None
-        rank = version_rank(r.source, r.type, venues.match_known(r.venue) is not None)
+        venue_id, rank = _venue_and_rank(r, venue_ids)
         return rank, VersionFacts(
             source=r.source,
             title=r.title,
@@ -644,6 +639,14 @@ class Writer:
                     "end_year": None if ongoing else max(e for _, e in periods if e),
                 },
             )
+
+
+def _venue_and_rank(record: ParsedWork, venue_ids: dict[str, int]) -> tuple[int | None, int]:
+    """The version's venue row and how good a version it is to show."""
+    venue_id = venue_ids.get(record.venue) if record.venue else None
+    return venue_id, version_rank(
+        record.source, record.type, venues.match_known(record.venue) is not None
+    )
 
 
 def refresh_works(work_ids: set[int]) -> None:

@@ -53,7 +53,6 @@ class MentionRecord:
 
 @dataclass
 class ResolveStats:
-    mentions: int = 0
     assigned: int = 0
     authors_created: int = 0
     touched_authors: set[int] = field(default_factory=set)
@@ -232,7 +231,6 @@ def _resolve_group(
                     mention.orcid
                 )
         for members in cluster_block(mentions):
-            stats.mentions += len(members)
             if all(m.stored for m in members):
                 continue
             counts = Counter(m.author_id for m in members if m.author_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bzpeer.catalog import queries
@@ -111,6 +111,3 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "web/404.html", status=404)
-
-
-__all__ = ["Http404", "home", "not_found", "profile", "work"]

@@ -61,6 +61,31 @@ def insert_rows(
         cursor.close()
 
 
+def select_in(
+    sql: str, values: Sequence[Any], params: Sequence[Any] = (), size: int = 900
+) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` for every value, run in slices: ``{in}`` in the query
+    stands for the slice's placeholders and ``?`` for one parameter
+    (``params`` come first). Raw, for the same reason as ``insert_rows``:
+    Django prepares each value of an ``__in`` lookup at a few microseconds apiece.
+    """
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    out: list[tuple[Any, ...]] = []
+    cursor = raw.cursor()
+    try:
+        for start in range(0, len(values), size):
+            part = list(values[start : start + size])
+            query = sql.replace("?", mark).replace("{in}", ", ".join([mark] * len(part)))
+            cursor.execute(query, [*params, *part])
+            out.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return out
+
+
 CATALOG_LOCK = 7_248_411  # any constant; names the catalog's write lock
 
 

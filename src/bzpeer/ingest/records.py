@@ -97,10 +97,18 @@ class ParsedWork:
     url: str = ""
     topics: tuple[TopicRef, ...] = ()
     references: tuple[tuple[str, str], ...] = ()  # (scheme, value) of cited works
+    # Derived at parse time (in the parser processes, not the writer):
     title_key: str = field(init=False, default="")
+    surnames: frozenset[str] = field(init=False, default=frozenset())
+    author_names: tuple[str, ...] = field(init=False, default=())  # in byline order
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title_key", title_key(self.title))
+        object.__setattr__(self, "surnames", frozenset(a.surname for a in self.authors))
+        ordered = sorted(
+            self.authors, key=lambda a: a.position if a.position is not None else 1 << 30
+        )
+        object.__setattr__(self, "author_names", tuple(a.name for a in ordered))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bzpeer.catalog import venues
-from bzpeer.catalog.bulk import allocate_ids, insert_rows
+from bzpeer.catalog.bulk import allocate_ids, insert_rows, select_in
 from bzpeer.catalog.models import (
     Affiliation,
     Author,
@@ -93,40 +93,43 @@ class Writer:
 
     # -- entry point ---------------------------------------------------------
 
-    def write(self, batch: list[tuple[Chunk, Parsed]], stats: Stats) -> None:
-        """Write one batch; call inside a transaction."""
-        works: list[tuple[Chunk, ParsedWork]] = []
-        others: list[tuple[Chunk, Parsed]] = []
-        for chunk, record in batch:
+    def write(self, batch: list[tuple[Chunk, Parsed, str]], stats: Stats) -> None:
+        """Write one batch of (chunk, record, payload hash); call inside a transaction."""
+        works: list[tuple[Chunk, ParsedWork, str]] = []
+        others: list[tuple[Chunk, Parsed, str]] = []
+        for chunk, record, digest in batch:
             key = (record.source, record.external_id)
             if key in self._seen:
                 stats.skipped += 1  # the same record twice in one run: first one wins
                 continue
             self._seen.add(key)
             if isinstance(record, ParsedWork):
-                works.append((chunk, record))
+                works.append((chunk, record, digest))
             else:
-                others.append((chunk, record))
+                others.append((chunk, record, digest))
         if works:
             self._write_works(works, stats)
-        for chunk, record in others:
-            self._write_entity(chunk, record, stats)
+        for chunk, record, digest in others:
+            self._write_entity(chunk, record, digest, stats)
 
     # -- works ---------------------------------------------------------------
 
-    def _write_works(self, pairs: list[tuple[Chunk, ParsedWork]], stats: Stats) -> None:
+    def _write_works(self, incoming: list[tuple[Chunk, ParsedWork, str]], stats: Stats) -> None:
         now = timezone.now()
         by_source: dict[str, list[_Item]] = defaultdict(list)
-        for chunk, record in pairs:
-            by_source[record.source].append(_Item(chunk, record, payload_hash(chunk)))
+        for chunk, record, digest in incoming:
+            by_source[record.source].append(_Item(chunk, record, digest))
         new_items: list[_Item] = []
         changed: list[_Item] = []
         for source, items in by_source.items():
             existing = {
                 ext: (pk, digest)
-                for ext, pk, digest in SourceRecord.objects.filter(
-                    source=source, external_id__in=[i.record.external_id for i in items]
-                ).values_list("external_id", "id", "payload_hash")
+                for ext, pk, digest in select_in(
+                    f'SELECT external_id, id, payload_hash FROM "{SourceRecord._meta.db_table}" '
+                    "WHERE source = ? AND external_id IN ({in})",
+                    [i.record.external_id for i in items],
+                    [source],
+                )
             }
             for item in items:
                 found = existing.get(item.record.external_id)
@@ -256,22 +259,29 @@ class Writer:
                 wanted[scheme].add(value)
         known: dict[tuple[str, str], int] = {}
         for scheme, values in wanted.items():
-            for value, found_id in WorkIdentifier.objects.filter(
-                scheme=scheme, value__in=list(values)
-            ).values_list("value", "work_id"):
+            for value, found_id in select_in(
+                f'SELECT value, work_id FROM "{WorkIdentifier._meta.db_table}" '
+                "WHERE scheme = ? AND value IN ({in})",
+                sorted(values),
+                [scheme],
+            ):
                 known[(scheme, value)] = found_id
         keys = {i.record.title_key for i in items if len(i.record.title_key) >= MIN_TITLE_KEY}
         by_title: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
         surnames: dict[int, set[str]] = defaultdict(set)
         if keys:
-            for pk, key, year in Work.objects.filter(title_key__in=list(keys)).values_list(
-                "id", "title_key", "year"
+            for pk, key, year in select_in(
+                f'SELECT id, title_key, year FROM "{Work._meta.db_table}" '
+                "WHERE title_key IN ({in})",
+                sorted(keys),
             ):
                 by_title[key].append((pk, year))
             candidates = [pk for rows in by_title.values() for pk, _ in rows]
-            for candidate, name_key in AuthorshipMention.objects.filter(
-                work_id__in=candidates
-            ).values_list("work_id", "name_key"):
+            for candidate, name_key in select_in(
+                f'SELECT work_id, name_key FROM "{AuthorshipMention._meta.db_table}" '
+                "WHERE work_id IN ({in})",
+                candidates,
+            ):
                 surnames[candidate].add(name_key.split("_")[0])
         local_ids: dict[tuple[str, str], int] = {}
         local_titles: dict[str, list[tuple[int, _Item]]] = defaultdict(list)
@@ -280,7 +290,7 @@ class Writer:
             record = item.record
             work_id: int | None = next((known[i] for i in record.identifiers if i in known), None)
             key = record.title_key
-            mine = {a.surname for a in record.authors}
+            mine = record.surnames
             if work_id is None and key in by_title:
                 for pk, year in by_title[key]:
                     if same_work(key, year, surnames[pk], key, record.year, mine):
@@ -294,8 +304,9 @@ class Writer:
             index = next((local_ids[i] for i in record.identifiers if i in local_ids), None)
             if index is None and key in local_titles:
                 for other, first in local_titles[key]:
-                    names = {a.surname for a in first.record.authors}
-                    if same_work(key, first.record.year, names, key, record.year, mine):
+                    if same_work(
+                        key, first.record.year, first.record.surnames, key, record.year, mine
+                    ):
                         index = other
                         break
             if index is None:
@@ -370,12 +381,7 @@ class Writer:
             venue_id=venue_id,
             venue_name=self._venue_display(r.venue),
             journal_ref=r.journal_ref,
-            author_names=tuple(
-                a.name
-                for a in sorted(
-                    r.authors, key=lambda a: a.position if a.position is not None else 1 << 30
-                )
-            ),
+            author_names=r.author_names,
         )
 
     def _venue_display(self, raw: str) -> str:
@@ -549,8 +555,7 @@ class Writer:
 
     # -- other entities -----------------------------------------------------
 
-    def _write_entity(self, chunk: Chunk, record: Parsed, stats: Stats) -> None:
-        digest = payload_hash(chunk)
+    def _write_entity(self, chunk: Chunk, record: Parsed, digest: str, stats: Stats) -> None:
         existing = SourceRecord.objects.filter(
             source=record.source, external_id=record.external_id
         ).first()

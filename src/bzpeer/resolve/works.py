@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from bzpeer.catalog import venues
@@ -73,10 +74,10 @@ MIN_TITLE_KEY = 25  # shorter titles ("Introduction", "Editorial") never match o
 def same_work(
     title_key_a: str,
     year_a: int | None,
-    surnames_a: set[str],
+    surnames_a: AbstractSet[str],
     title_key_b: str,
     year_b: int | None,
-    surnames_b: set[str],
+    surnames_b: AbstractSet[str],
 ) -> bool:
     """Two records without a shared identifier are one work when their titles
     match after normalisation (long enough to be specific), their years are

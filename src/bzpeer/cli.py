@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def _setup() -> None:
@@ -136,6 +137,76 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_authors(args: argparse.Namespace) -> int:
+    """Corrections of author records: merge, move/split, remove, undo, list."""
+    import getpass
+
+    from bzpeer.catalog.models import AuthorCorrection
+    from bzpeer.catalog.queries import find_author, find_work
+    from bzpeer.resolve import corrections
+
+    actor = args.by or f"cli:{getpass.getuser()}"
+
+    def author(ref: str) -> Any:
+        found = find_author(ref)
+        if found is None:
+            raise corrections.CorrectionError(f"no author record {ref!r}")
+        return found
+
+    def works(refs: list[str]) -> list[int]:
+        found = [find_work(r) for r in refs]
+        missing = [r for r, w in zip(refs, found, strict=True) if w is None]
+        if missing:
+            raise corrections.CorrectionError(f"no work {', '.join(missing)}")
+        return [w.pk for w in found if w is not None]
+
+    try:
+        if args.action != "list" and not args.author:
+            raise corrections.CorrectionError(f"{args.action} needs a record (or a number)")
+        if args.action == "list":
+            rows = AuthorCorrection.objects.select_related("author", "target").order_by("-id")
+            if args.author:
+                rows = rows.filter(author=author(args.author[0]))
+            for c in rows[:100]:
+                state = f"undone {c.undone_at:%Y-%m-%d} by {c.undone_by}" if c.undone_at else ""
+                target = f" -> A{c.target_id}" if c.target_id else ""
+                print(
+                    f"#{c.pk} {c.created_at:%Y-%m-%d %H:%M} {c.kind} A{c.author_id}{target} "
+                    f"({len(c.authorships)} authorships) by {c.actor}: {c.reason} {state}".rstrip()
+                )
+            return 0
+        if args.action == "undo":
+            number = args.author[0].lstrip("#")
+            found = (
+                AuthorCorrection.objects.filter(pk=int(number)).first()
+                if number.isdigit()
+                else None
+            )
+            if found is None:
+                raise corrections.CorrectionError(f"no correction {args.author[0]}")
+            corrections.undo(found, actor)
+            print(f"undid #{found.pk}")
+            return 0
+        if not args.reason:
+            raise corrections.CorrectionError("say why: --reason")
+        first = author(args.author[0])
+        if args.action == "merge":
+            if len(args.author) != 2:
+                raise corrections.CorrectionError("merge needs two records: FROM INTO")
+            done = corrections.merge(first, author(args.author[1]), actor, args.reason)
+        elif args.action == "move":
+            receiver = author(args.to) if args.to else None
+            done = corrections.move(first, works(args.works), actor, args.reason, receiver)
+        else:
+            done = corrections.remove(first, works(args.works), actor, args.reason)
+    except (corrections.CorrectionError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"#{done.pk} {done.kind}: {len(done.authorships)} authorships; A{done.author_id}", end="")
+    print(f" -> A{done.target_id}" if done.target_id else "")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import tarfile
     import time
@@ -233,6 +304,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("resolve", help="assign unresolved mentions to author records").set_defaults(
         func=cmd_resolve
     )
+    authors = sub.add_parser(
+        "authors",
+        help="correct author records: merge, move (split), remove, undo, list",
+        description=(
+            "merge FROM INTO: FROM's authorships join INTO and FROM's URL redirects. "
+            "move AUTHOR --works W.. [--to TARGET]: to TARGET, or split off into a new "
+            "record. remove AUTHOR --works W..: never on AUTHOR again. undo N. "
+            "list [AUTHOR]. Records: A12, slug, orcid:..., openalex:...; works: W12, doi:..."
+        ),
+    )
+    authors.add_argument("action", choices=["merge", "move", "remove", "undo", "list"])
+    authors.add_argument("author", nargs="*", help="record(s), or the correction number")
+    authors.add_argument("--works", nargs="+", default=[], help="works whose authorship moves")
+    authors.add_argument("--to", help="move: the record that receives them")
+    authors.add_argument("--reason", default="", help="why (kept with the correction)")
+    authors.add_argument("--by", help="who makes it (default: cli:<login>)")
+    authors.set_defaults(func=cmd_authors)
     demo = sub.add_parser("demo", help="load the bundled demo data (once)")
     demo.add_argument("--force", action="store_true", help="load even if data exists")
     demo.add_argument("-q", "--quiet", action="store_true")

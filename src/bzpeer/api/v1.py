@@ -9,13 +9,15 @@ from typing import Any
 
 import orjson
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import Author, Work, WorkType
+from bzpeer.resolve.corrections import survivor_of
 
 api = NinjaAPI(
     title="BZPEER API",
@@ -231,10 +233,14 @@ def _inverted(text: str) -> dict[str, list[int]] | None:
 @api.get(
     "/authors/{path:author_id}", summary="One author record (A1, slug, orcid:..., openalex:...)"
 )
-def get_author(request: HttpRequest, author_id: str) -> dict[str, Any]:
+def get_author(request: HttpRequest, author_id: str) -> dict[str, Any] | HttpResponse:
     author = queries.find_author(author_id)
     if author is None:
         raise HttpError(404, f"no author {author_id!r}")
+    if author.merged_into_id is not None:  # merged away: 301 to the survivor, as OpenAlex does
+        return HttpResponsePermanentRedirect(
+            reverse("api-v1:get_author", kwargs={"author_id": f"A{survivor_of(author).pk}"})
+        )
     return author_json(request, author)
 
 

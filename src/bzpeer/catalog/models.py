@@ -283,3 +283,37 @@ class MentionInstitution(models.Model):
         AuthorshipMention, on_delete=models.CASCADE, related_name="institutions"
     )
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+
+
+class AuthorCorrection(models.Model):
+    """A person's correction of author resolution, kept as a constraint.
+
+    Every re-run of resolution obeys the active corrections; undoing one sets
+    ``undone_at`` and puts the authorships back. Authorships are named by
+    ``[work id, name key]``, which outlive re-imports (a changed record's
+    mentions are written anew, with new ids, on the same work).
+    """
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", "merge records"  # must-link: all of author -> target
+        MOVE = "move", "move authorships"  # must-link: these -> target (a split if new)
+        REMOVE = "remove", "remove authorships"  # cannot-link: these never on author
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="corrections")
+    target = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    authorships = models.JSONField(default=list, help_text="[[work id, name key], ...]")
+    evidence = models.JSONField(default=dict, blank=True, help_text="what the change moved")
+    reason = models.TextField()
+    actor = models.CharField(max_length=150, help_text="who made the correction")
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["undone_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"

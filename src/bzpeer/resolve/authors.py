@@ -32,6 +32,7 @@ from bzpeer.catalog.names import (
     name_slug,
     parse_name_cached,
 )
+from bzpeer.resolve.corrections import Constraints, load_constraints
 
 GROUP_BLOCKS = 2000
 
@@ -49,6 +50,7 @@ class MentionRecord:
     name: PersonName
     stored: bool = False
     coauthors: set[str] = field(default_factory=set)
+    forbidden: frozenset[int] = frozenset()  # records a correction keeps it off
 
 
 @dataclass
@@ -83,6 +85,7 @@ class _Clusters:
         self.initials = [initials for _, initials in signatures]
         self.orcids = [{m.orcid} if m.orcid else set() for m in mentions]
         self.authors = [{m.author_id} if m.author_id else set() for m in mentions]
+        self.forbidden = [set(m.forbidden) for m in mentions]
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -94,6 +97,8 @@ class _Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
+        if self.authors[ra] & self.forbidden[rb] or self.authors[rb] & self.forbidden[ra]:
+            return False  # a correction said so: stronger than any evidence
         if checked and not self._compatible(ra, rb):
             return False
         self.parent[rb] = ra
@@ -103,6 +108,7 @@ class _Clusters:
             self.initials[ra] = self.initials[rb]
         self.orcids[ra] |= self.orcids[rb]
         self.authors[ra] |= self.authors[rb]
+        self.forbidden[ra] |= self.forbidden[rb]
         return True
 
     def _compatible(self, ra: int, rb: int) -> bool:
@@ -146,6 +152,7 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
     taken: set[str] = set()
     seen = 0  # authors up to this id have their slugs in ``taken``
     key_owner: dict[str, int] = {}
+    constraints = load_constraints()
     for i in range(0, len(blocks), GROUP_BLOCKS):
         group = blocks[i : i + GROUP_BLOCKS]
         with transaction.atomic():
@@ -154,7 +161,7 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
             for pk, slug in Author.objects.filter(id__gt=seen).values_list("id", "slug"):
                 taken.add(slug)
                 seen = max(seen, pk)
-            _resolve_group(group, taken, key_owner, stats)
+            _resolve_group(group, taken, key_owner, constraints, stats)
         if progress:
             progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
     refresh_author_counts(stats.touched_authors)
@@ -197,7 +204,11 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
 
 
 def _resolve_group(
-    group: list[str], taken: set[str], key_owner: dict[str, int], stats: ResolveStats
+    group: list[str],
+    taken: set[str],
+    key_owner: dict[str, int],
+    constraints: Constraints,
+    stats: ResolveStats,
 ) -> None:
     blocks = _load(group)
     wanted = {m.person_key for ms in blocks.values() for m in ms if m.person_key} - set(key_owner)
@@ -224,18 +235,27 @@ def _resolve_group(
     )
     updates: list[tuple[int, float, int]] = []
     pending: list[list[MentionRecord]] = []
-    for mentions in blocks.values():
+    for block_key, mentions in blocks.items():
         for mention in mentions:
-            if mention.author_id is None:
-                mention.author_id = key_owner.get(mention.person_key) or orcid_owner.get(
-                    mention.orcid
-                )
+            authorship = (mention.work_id, block_key)
+            mention.forbidden = frozenset(constraints.forbidden.get(authorship, ()))
+            if mention.author_id is not None:
+                mention.author_id = constraints.survivor(mention.author_id)
+                continue
+            # A correction's pin first, then source person ids, unless a correction forbids.
+            mention.author_id = (
+                constraints.allowed(authorship, constraints.pinned.get(authorship))
+                or constraints.allowed(authorship, key_owner.get(mention.person_key))
+                or constraints.allowed(authorship, orcid_owner.get(mention.orcid))
+            )
         for members in cluster_block(mentions):
             if all(m.stored for m in members):
                 continue
+            refused = set().union(*(m.forbidden for m in members))
             counts = Counter(m.author_id for m in members if m.author_id)
-            if counts:
-                _assign(members, counts.most_common(1)[0][0], key_owner, updates, stats)
+            chosen = next((a for a, _ in counts.most_common() if a not in refused), None)
+            if chosen is not None:
+                _assign(members, chosen, key_owner, updates, stats)
             else:
                 pending.append(members)
     new_ids = allocate_ids(Author, len(pending))

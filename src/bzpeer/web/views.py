@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.models import Author, Work, WorkType
+from bzpeer.resolve.corrections import survivor_of
 
 PAGE_SIZE = 20
 
@@ -32,8 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
-    if author.merged_into is not None:
-        return redirect("profile", slug=author.merged_into.slug, permanent=True)
+    if author.merged_into_id is not None:  # merged away: the record lives on elsewhere
+        return redirect("profile", slug=survivor_of(author).slug, permanent=True)
     overview = queries.author_overview(author)
     year = _int(request.GET.get("year"))
     work_type = request.GET.get("type") or None

@@ -116,9 +116,13 @@ class Work(models.Model):
     """The canonical work: its fields follow its best version."""
 
     title = models.TextField()
-    title_key = models.CharField(max_length=255, db_index=True)
+    title_key = models.CharField(max_length=255)
+    # The first and last letters of the title's words: versions whose titles
+    # differ a little (a typo, a subtitle, a remark) share one or the other.
+    title_head = models.CharField(max_length=16, db_index=True, default="")
+    title_tail = models.CharField(max_length=16, db_index=True, default="")
     abstract = models.TextField(blank=True)
-    year = models.IntegerField(null=True, db_index=True)
+    year = models.IntegerField(null=True)  # the (-year, id) index serves year lookups
     date = models.DateField(null=True)
     type = models.CharField(max_length=24, choices=WorkType.choices, default=WorkType.OTHER)
     venue = models.ForeignKey(Venue, null=True, on_delete=models.SET_NULL, related_name="works")

@@ -1,4 +1,4 @@
-"""Title matching keys."""
+"""Title matching keys: an exact key and words for fuzzy comparison."""
 
 from __future__ import annotations
 
@@ -15,3 +15,30 @@ def title_key(title: str) -> str:
     if not text.isascii():
         text = unidecode(text)
     return _KEY_NOISE.sub("", text)[:255]
+
+
+# Remarks sources add to one copy of a title and not the other: "(Tutorial)",
+# "(panel session)", "(Experience Paper)", "- Book Review", "Tutorial: ...".
+_REMARKS = re.compile(
+    r"\([^()]*\)|\s[-:]\s*(?:book review|tutorial|panel)\b.*$|^(?:tutorial|panel)\s*:\s*",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def title_words(title: str) -> str:
+    """A title for fuzzy comparison: remarks dropped, ASCII lower-case words."""
+    text = _REMARKS.sub(" ", title.lower())
+    if not text.isascii():
+        text = unidecode(text)
+    return " ".join(_WORDS.findall(text))
+
+
+END = 16  # letters in a title head or tail
+
+
+def title_ends(words: str) -> tuple[str, str]:
+    """The first and last ``END`` letters of ``title_words`` (spaces dropped):
+    the blocking keys under which work matching looks for other versions."""
+    letters = words.replace(" ", "")
+    return letters[:END], letters[-END:]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name_cached
-from bzpeer.catalog.titles import title_key
+from bzpeer.catalog.titles import title_key, title_words
 
 
 class RecordError(ValueError):
@@ -101,14 +101,18 @@ class ParsedWork:
     title_key: str = field(init=False, default="")
     surnames: frozenset[str] = field(init=False, default=frozenset())
     author_names: tuple[str, ...] = field(init=False, default=())  # in byline order
+    first_author_key: str = field(init=False, default="")
+    title_words: str = field(init=False, default="")  # for fuzzy title matching
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "title_key", title_key(self.title))
+        object.__setattr__(self, "title_words", title_words(self.title))
         object.__setattr__(self, "surnames", frozenset(a.surname for a in self.authors))
         ordered = sorted(
             self.authors, key=lambda a: a.position if a.position is not None else 1 << 30
         )
         object.__setattr__(self, "author_names", tuple(a.name for a in ordered))
+        object.__setattr__(self, "first_author_key", ordered[0].name_key if ordered else "")
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,20 @@ from bzpeer.catalog.models import (
     WorkIdentifier,
     WorkReference,
     WorkTopic,
+    WorkType,
     WorkVersion,
 )
 from bzpeer.catalog.names import parse_name_cached
-from bzpeer.resolve.works import MIN_TITLE_KEY, VersionFacts, same_work, summarize, version_rank
+from bzpeer.catalog.titles import title_ends, title_words
+from bzpeer.resolve.works import (
+    DISTINCT_SCHEMES,
+    MatchFacts,
+    VersionFacts,
+    same_work,
+    similar_titles,
+    summarize,
+    version_rank,
+)
 
 from .records import (
     Chunk,
@@ -252,7 +262,10 @@ class Writer:
         )
 
     def _assign_works(self, items: list[_Item]) -> None:
-        """Find each new record's work: identifiers first, then title + year + surname."""
+        """Find each new record's work: a shared identifier first, then
+        ``same_work`` (exact or fuzzy title, year, authors) against the works
+        with the same title key or the same first author, in the catalog and
+        earlier in the batch."""
         wanted: dict[str, set[str]] = defaultdict(set)
         for item in items:
             for scheme, value in item.record.identifiers:
@@ -266,57 +279,31 @@ class Writer:
                 [scheme],
             ):
                 known[(scheme, value)] = found_id
-        keys = {i.record.title_key for i in items if len(i.record.title_key) >= MIN_TITLE_KEY}
-        by_title: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
-        surnames: dict[int, set[str]] = defaultdict(set)
-        if keys:
-            for pk, key, year in select_in(
-                f'SELECT id, title_key, year FROM "{Work._meta.db_table}" '
-                "WHERE title_key IN ({in})",
-                sorted(keys),
-            ):
-                by_title[key].append((pk, year))
-            candidates = [pk for rows in by_title.values() for pk, _ in rows]
-            for candidate, name_key in select_in(
-                f'SELECT work_id, name_key FROM "{AuthorshipMention._meta.db_table}" '
-                "WHERE work_id IN ({in})",
-                candidates,
-            ):
-                surnames[candidate].add(name_key.split("_")[0])
-        local_ids: dict[tuple[str, str], int] = {}
-        local_titles: dict[str, list[tuple[int, _Item]]] = defaultdict(list)
+        open_items = [i for i in items if not any(ident in known for ident in i.record.identifiers)]
+        catalog = _Candidates.from_catalog(open_items)
+        local = _Candidates()
         new_count = 0
         for item in items:
             record = item.record
-            work_id: int | None = next((known[i] for i in record.identifiers if i in known), None)
-            key = record.title_key
-            mine = record.surnames
-            if work_id is None and key in by_title:
-                for pk, year in by_title[key]:
-                    if same_work(key, year, surnames[pk], key, record.year, mine):
-                        work_id = pk
-                        break
+            facts = _match_facts(record)
+            work_id = next((known[i] for i in record.identifiers if i in known), None)
+            if work_id is None:
+                work_id = catalog.find(facts)
             if work_id is not None:
                 item.work_id = work_id
                 for ident in record.identifiers:
                     known.setdefault(ident, work_id)
                 continue
-            index = next((local_ids[i] for i in record.identifiers if i in local_ids), None)
-            if index is None and key in local_titles:
-                for other, first in local_titles[key]:
-                    if same_work(
-                        key, first.record.year, first.record.surnames, key, record.year, mine
-                    ):
-                        index = other
-                        break
+            index = next((local.ids[i] for i in record.identifiers if i in local.ids), None)
+            if index is None:
+                index = local.find(facts)
             if index is None:
                 index = new_count
                 new_count += 1
-                if len(key) >= MIN_TITLE_KEY:
-                    local_titles[key].append((index, item))
+                local.add(index, facts)
             item.new_work = index
             for ident in record.identifiers:
-                local_ids.setdefault(ident, index)
+                local.ids.setdefault(ident, index)
 
     def _create_new_works(self, items: list[_Item], venue_ids: dict[str, int]) -> None:
         groups: dict[int, list[_Item]] = defaultdict(list)
@@ -332,11 +319,15 @@ class Writer:
             facts = summarize([self._facts(m, venue_ids) for m in members])
             for member in members:
                 member.work_id = pk
+            words = next(
+                (m.record.title_words for m in members if m.record.title == facts.title), None
+            )
             rows.append(
                 (
                     pk,
                     facts.title,
                     facts.title_key,
+                    *title_ends(title_words(facts.title) if words is None else words),
                     facts.abstract,
                     facts.year,
                     facts.date,
@@ -354,6 +345,8 @@ class Writer:
                 "id",
                 "title",
                 "title_key",
+                "title_head",
+                "title_tail",
                 "abstract",
                 "year",
                 "date",
@@ -646,6 +639,119 @@ class Writer:
             )
 
 
+def _match_facts(record: ParsedWork) -> MatchFacts:
+    return MatchFacts(
+        record.title_key,
+        record.title_words,
+        record.year,
+        record.surnames,
+        record.type == WorkType.PREPRINT,
+        frozenset(i for i in record.identifiers if i[0] in DISTINCT_SCHEMES),
+    )
+
+
+class _Candidates:
+    """Works a new record may be another version of: the same title key, or
+    the same title head or tail (``title_ends``)."""
+
+    def __init__(self) -> None:
+        self.facts: dict[int, MatchFacts] = {}
+        self.by_title: dict[str, list[int]] = defaultdict(list)
+        self.by_end: dict[str, list[int]] = defaultdict(list)
+        self.ids: dict[tuple[str, str], int] = {}
+
+    def add(self, key: int, facts: MatchFacts) -> None:
+        self.facts[key] = facts
+        if facts.title_key:
+            self.by_title[facts.title_key].append(key)
+        head, tail = title_ends(facts.words)
+        if head:
+            self.by_end["h" + head].append(key)
+            self.by_end["t" + tail].append(key)
+
+    def find(self, facts: MatchFacts) -> int | None:
+        """The first (oldest) candidate ``same_work`` accepts."""
+        same_title = self.by_title.get(facts.title_key, [])
+        generic = len(same_title) > 1  # the title recurs: a column, an editorial
+        head, tail = title_ends(facts.words)
+        seen: set[int] = set()
+        for key in [
+            *same_title,
+            *self.by_end.get("h" + head, ()),
+            *self.by_end.get("t" + tail, ()),
+        ]:
+            if key in seen or key not in self.facts:
+                continue
+            seen.add(key)
+            if same_work(self.facts[key], facts, generic=generic):
+                return key
+        return None
+
+    @classmethod
+    def from_catalog(cls, items: list[_Item]) -> _Candidates:
+        """Catalog works sharing a title head or tail with one of the records,
+        loaded with their authors and identifiers."""
+        out = cls()
+        ends = [title_ends(i.record.title_words) for i in items]
+        heads = sorted({h for h, _ in ends if h})
+        tails = sorted({t for _, t in ends if t})
+        if not heads:
+            return out
+        work_table = Work._meta.db_table
+        rows: dict[int, tuple[str, str, int | None, str]] = {}
+        near: dict[str, list[int]] = defaultdict(list)
+        for column, prefix, values in (("title_head", "h", heads), ("title_tail", "t", tails)):
+            for pk, title, key, year, work_type, end in select_in(
+                f'SELECT id, title, title_key, year, type, {column} FROM "{work_table}" '
+                f"WHERE {column} IN ({{in}})",
+                values,
+            ):
+                rows[pk] = (title, key, year, work_type)
+                near[prefix + end].append(pk)
+        # Only works whose title is close to a record's are worth their authors.
+        words = {pk: title_words(title) for pk, (title, _, _, _) in rows.items()}
+        close: set[int] = set()
+        for item, (head, tail) in zip(items, ends, strict=True):
+            for pk in [*near.get("h" + head, ()), *near.get("t" + tail, ())]:
+                if pk not in close and (
+                    rows[pk][1] == item.record.title_key
+                    or similar_titles(words[pk], item.record.title_words)
+                ):
+                    close.add(pk)
+        if not close:
+            return out
+        ids = sorted(close)
+        surnames: dict[int, set[str]] = defaultdict(set)
+        for work_id, name_key in select_in(
+            f'SELECT work_id, name_key FROM "{AuthorshipMention._meta.db_table}" '
+            "WHERE work_id IN ({in})",
+            ids,
+        ):
+            surnames[work_id].add(name_key.rsplit("_", 1)[0])
+        stated: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        for work_id, scheme, value in select_in(
+            f'SELECT work_id, scheme, value FROM "{WorkIdentifier._meta.db_table}" '
+            "WHERE work_id IN ({in})",
+            ids,
+        ):
+            if scheme in DISTINCT_SCHEMES:
+                stated[work_id].add((scheme, value))
+        for pk in ids:
+            title, key, year, work_type = rows[pk]
+            out.add(
+                pk,
+                MatchFacts(
+                    key,
+                    words[pk],
+                    year,
+                    frozenset(surnames[pk]),
+                    work_type == WorkType.PREPRINT,
+                    frozenset(stated[pk]),
+                ),
+            )
+        return out
+
+
 def _venue_and_rank(record: ParsedWork, venue_ids: dict[str, int]) -> tuple[int | None, int]:
     """The version's venue row and how good a version it is to show."""
     venue_id = venue_ids.get(record.venue) if record.venue else None
@@ -704,9 +810,12 @@ def refresh_works(work_ids: set[int]) -> None:
         )
     for work_id, versions in grouped.items():
         facts = summarize(versions)
+        head, tail = title_ends(title_words(facts.title))
         Work.objects.filter(pk=work_id).update(
             title=facts.title,
             title_key=facts.title_key,
+            title_head=head,
+            title_tail=tail,
             abstract=facts.abstract,
             year=facts.year,
             date=facts.date,

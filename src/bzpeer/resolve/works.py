@@ -14,8 +14,11 @@ from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from bzpeer.catalog import venues
 from bzpeer.catalog.models import WorkType
+from bzpeer.catalog.titles import title_key, title_words
 
 SOURCE_RANK = {
     "crossref": 5,
@@ -68,26 +71,91 @@ class WorkFacts:
     authors_text: str
 
 
-MIN_TITLE_KEY = 25  # shorter titles ("Introduction", "Editorial") never match on title alone
+@dataclass(frozen=True, slots=True)
+class MatchFacts:
+    """What work matching compares: title (exact key and words), year, authors,
+    and the identifiers that tell two works apart (arXiv ids, DOIs)."""
+
+    title_key: str
+    words: str
+    year: int | None
+    surnames: frozenset[str]
+    preprint: bool = False
+    ids: frozenset[tuple[str, str]] = frozenset()
 
 
-def same_work(
-    title_key_a: str,
-    year_a: int | None,
-    surnames_a: AbstractSet[str],
-    title_key_b: str,
-    year_b: int | None,
-    surnames_b: AbstractSet[str],
-) -> bool:
-    """Two records without a shared identifier are one work when their titles
-    match after normalisation (long enough to be specific), their years are
-    within two of each other, and they share an author surname."""
-    return (
-        title_key_a == title_key_b
-        and len(title_key_a) >= MIN_TITLE_KEY
-        and (year_a is None or year_b is None or abs(year_a - year_b) <= 2)
-        and bool(surnames_a & surnames_b)
+def match_facts(
+    title: str,
+    year: int | None,
+    surnames: AbstractSet[str],
+    preprint: bool = False,
+    ids: AbstractSet[tuple[str, str]] = frozenset(),
+) -> MatchFacts:
+    return MatchFacts(
+        title_key(title), title_words(title), year, frozenset(surnames), preprint, frozenset(ids)
     )
+
+
+DISTINCT_SCHEMES = ("arxiv", "doi")  # one per work: two different ones are two works
+_NUMBERING = re.compile(r"^(?:[0-9]+|i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$")
+
+
+def similar_titles(a: str, b: str) -> bool:
+    """Title words (``title_words``) a few characters apart, or one the other
+    with a subtitle or remark added; never two parts of a series ("... II" and
+    "... III") or titles whose numbers differ."""
+    if a == b:
+        return bool(a)
+    if min(len(a), len(b)) >= 12 and fuzz.ratio(a, b, score_cutoff=90):
+        return not _renumbered(a, b)
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if short.count(" ") >= 2 and (
+        long.startswith(short + " ") or long.endswith(" " + short)
+    ):  # three words or more, then a subtitle or before them a prefix
+        return not _renumbered(a, b)
+    return False
+
+
+def _renumbered(a: str, b: str) -> bool:
+    """Whether the words two titles do not share include a number or a part numeral."""
+    return any(_NUMBERING.match(w) for w in set(a.split()) ^ set(b.split()))
+
+
+def same_work(a: MatchFacts, b: MatchFacts, generic: bool = False) -> bool:
+    """Whether two records without a shared identifier are one work.
+
+    - Identifiers: two different arXiv ids (or DOIs) are two works.
+    - Years: within two when either is a preprint (a preprint precedes its
+      publication), otherwise equal (a conference paper and its journal
+      extension a year later are two works).
+    - Authors: at least half of the shorter author list's surnames shared.
+    - Titles: the same normalised title, or ``similar_titles``.
+    - ``generic``: the title recurs among other works (a yearly column such as
+      "Reminiscences on Influential Papers"): only the exact title, the same
+      year and most of the authors (Jaccard >= 0.5) will do.
+    """
+    for scheme in DISTINCT_SCHEMES:
+        mine = {v for s, v in a.ids if s == scheme}
+        theirs = {v for s, v in b.ids if s == scheme}
+        if mine and theirs and not mine & theirs:
+            return False
+    window = 2 if (a.preprint or b.preprint) else 0
+    if a.year is not None and b.year is not None and abs(a.year - b.year) > window:
+        return False
+    shared = a.surnames & b.surnames
+    if not shared:
+        return False
+    if generic:
+        return (
+            a.title_key == b.title_key
+            and a.year == b.year
+            and len(shared) / len(a.surnames | b.surnames) >= 0.5
+        )
+    if len(shared) / min(len(a.surnames), len(b.surnames)) < 0.5:
+        return False
+    if a.title_key == b.title_key:
+        return bool(a.title_key)
+    return similar_titles(a.words, b.words)
 
 
 def version_rank(source: str, work_type: str, venue_known: bool) -> int:

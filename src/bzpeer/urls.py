@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from bzpeer.api.v1 import api
 from bzpeer.web import views
@@ -9,6 +9,7 @@ urlpatterns = [
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
     path("api/v1/", api.urls),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ from bzpeer.catalog import queries
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import Author, Work, WorkType
 from bzpeer.resolve.corrections import survivor_of
+from bzpeer.trust.facts import current as current_trust
 
 api = NinjaAPI(
     title="BZPEER API",
@@ -166,6 +167,16 @@ def author_json(request: HttpRequest, author: Author, full: bool = True) -> dict
         data["summary_stats"] = {
             "followers": o.followers,
             "close_collaborators": o.close_collaborators,
+        }
+        snapshot = current_trust(author, o)
+        data["trust"] = {
+            "score": snapshot.score,
+            "tier": snapshot.tier,
+            "verification_level": snapshot.level,
+            "claim_state": snapshot.claim_state,
+            "formula_version": snapshot.formula,
+            "computed_at": snapshot.computed_at.isoformat(),
+            "components": snapshot.components,
         }
     return data
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from bzpeer.catalog.collaboration import Edge, edges
 from bzpeer.catalog.models import (
     Affiliation,
     Author,
@@ -16,8 +17,6 @@ from bzpeer.catalog.models import (
     WorkIdentifier,
     WorkTopic,
 )
-
-CLOSE_MIN_SHARED = 2  # a close collaborator shares at least this many works
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,8 @@ class Collaborator:
     display_name: str
     slug: str
     shared_works: int
+    strength: float = 0.0
+    close: bool = False
 
 
 @dataclass
@@ -50,6 +51,7 @@ class AuthorOverview:
     collaborators: list[Collaborator]
     close_collaborators: int
     followers: int
+    coauthors: int = 0
     top_venues: list[str] = field(default_factory=list)
     facets: dict[tuple[int | None, str], int] = field(default_factory=dict)
     affiliations: list[Affiliation] = field(default_factory=list)
@@ -110,21 +112,18 @@ def author_overview(author: Author) -> AuthorOverview:
         .annotate(n=Count("work_id", distinct=True))
         .order_by("-n", "topic__name")[:10]
     )
-    shared: Counter[int] = Counter()
-    people: dict[int, Collaborator] = {}
-    for pk, name, slug, _ in (
-        AuthorshipMention.objects.filter(work__in=works, author__isnull=False)
-        .exclude(author=author)
-        .values_list("author_id", "author__display_name", "author__slug", "work_id")
-        .distinct()
-    ):
-        shared[pk] += 1
-        people.setdefault(pk, Collaborator(pk, name, slug, 0))
+    links = coauthor_edges(author)
+    shown = links[:12]
+    people = {
+        pk: (name, slug)
+        for pk, name, slug in Author.objects.filter(pk__in=[e.other for e in shown]).values_list(
+            "id", "display_name", "slug"
+        )
+    }
     collaborators = [
-        Collaborator(pk, people[pk].display_name, people[pk].slug, n)
-        for pk, n in sorted(shared.items(), key=lambda kv: (-kv[1], people[kv[0]].display_name))[
-            :12
-        ]
+        Collaborator(e.other, *people[e.other], e.shared_works, e.strength, e.close)
+        for e in shown
+        if e.other in people
     ]
     history = affiliation_history(author)
     affiliation, origin = current_affiliation(author, history)
@@ -135,7 +134,8 @@ def author_overview(author: Author) -> AuthorOverview:
         works_by_year=sorted(by_year.items()),
         topics=[(pk, name, n) for pk, name, n in topics],
         collaborators=collaborators,
-        close_collaborators=sum(1 for n in shared.values() if n >= CLOSE_MIN_SHARED),
+        close_collaborators=sum(1 for e in links if e.close),
+        coauthors=len(links),
         followers=Follow.objects.filter(author=author).count(),
         top_venues=[
             name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
@@ -143,6 +143,19 @@ def author_overview(author: Author) -> AuthorOverview:
         facets=dict(facets),
         affiliations=history,
     )
+
+
+def coauthor_edges(author: Author) -> list[Edge]:
+    """The author's co-author edges, strongest first (``catalog.collaboration``)."""
+    per_work: dict[int, set[int]] = defaultdict(set)
+    for work_id, author_id in (
+        AuthorshipMention.objects.filter(work__in=author_works(author), author__isnull=False)
+        .values_list("work_id", "author_id")
+        .distinct()
+    ):
+        per_work[work_id].add(author_id)
+    years = dict(Work.objects.filter(pk__in=per_work).values_list("id", "year"))
+    return edges(author.pk, ((years.get(w), ids) for w, ids in per_work.items()))
 
 
 def affiliation_history(author: Author) -> list[Affiliation]:

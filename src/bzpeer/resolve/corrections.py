@@ -108,9 +108,13 @@ def _move(keys: Iterable[Authorship], to_id: int | None, from_id: int | None = N
 
 
 def _refresh(*author_ids: int | None) -> None:
+    """Counts now; trust snapshots (which read corrections) once committed."""
     from bzpeer.resolve.authors import refresh_author_counts
+    from bzpeer.trust.tasks import schedule_refresh
 
-    refresh_author_counts({a for a in author_ids if a})
+    ids = {a for a in author_ids if a}
+    refresh_author_counts(ids)
+    transaction.on_commit(lambda: schedule_refresh(ids))
 
 
 def _live(author: Author) -> Author:

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from bzpeer.catalog import queries
 from bzpeer.catalog.models import Author, Work, WorkType
 from bzpeer.resolve.corrections import survivor_of
+from bzpeer.trust.facts import current as current_trust
+from bzpeer.trust.score import FOLLOWER_CAP
 
 PAGE_SIZE = 20
 
@@ -36,6 +38,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     if author.merged_into_id is not None:  # merged away: the record lives on elsewhere
         return redirect("profile", slug=survivor_of(author).slug, permanent=True)
     overview = queries.author_overview(author)
+    trust = current_trust(author, overview)
     year = _int(request.GET.get("year"))
     work_type = request.GET.get("type") or None
     if work_type not in WorkType.values:
@@ -54,6 +57,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "author": author,
             "o": overview,
+            "trust": trust,
+            "follower_cap": FOLLOWER_CAP,
             "page": page,
             "rows": rows,
             "year": year,

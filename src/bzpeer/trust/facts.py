@@ -1,0 +1,147 @@
+"""Trust facts from the database, snapshots kept current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Avg, Count
+
+from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention, WorkType
+from bzpeer.catalog.queries import AuthorOverview, author_overview
+
+from .models import Claim, TrustSnapshot
+from .score import ClaimFacts, TrustFacts, score
+
+PUBLISHED = [
+    WorkType.JOURNAL_ARTICLE,
+    WorkType.CONFERENCE_PAPER,
+    WorkType.BOOK,
+    WorkType.BOOK_CHAPTER,
+    WorkType.THESIS,
+    WorkType.REPORT,
+    WorkType.DATASET,
+]
+
+
+def verified_users(user_ids: Iterable[int]) -> set[int]:
+    """Accounts with a verified email address (django-allauth)."""
+    from allauth.account.models import EmailAddress
+
+    ids = list(user_ids)
+    return set(
+        EmailAddress.objects.filter(user_id__in=ids, verified=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def _claim(author: Author) -> ClaimFacts | None:
+    claims = list(
+        Claim.objects.filter(author=author)
+        .exclude(status__in=[Claim.Status.REJECTED, Claim.Status.WITHDRAWN])
+        .order_by("-created_at", "-id")
+    )
+    best = next((c for c in claims if c.status == Claim.Status.VERIFIED), None) or (
+        claims[0] if claims else None
+    )
+    if best is None:
+        return None
+    return ClaimFacts(
+        status=best.status,
+        email_verified=best.email_verified,
+        orcid_works_matched=best.orcid_works_matched,
+        institution_email=best.institution_email,
+        reviewed=best.reviewed_by_id is not None and best.reviewed_at is not None,
+    )
+
+
+def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts:
+    """Everything the trust score reads about one author record; a profile
+    page passes the overview it already has, to spare the queries."""
+    from bzpeer.social.models import Follow
+
+    mentions = AuthorshipMention.objects.filter(author=author)
+    stats = mentions.aggregate(n=Count("id"), confidence=Avg("confidence"))
+    orcids: set[str] = set()
+    keys: set[str] = set()
+    sources: set[str] = set()
+    for orcid, key, source in mentions.values_list(
+        "orcid", "person_key", "version__source"
+    ).distinct():
+        orcids.add(orcid)
+        keys.add(key)
+        sources.add(source)
+    orcids.discard("")
+    if overview is None:
+        overview = author_overview(author)
+    years = [y for y, _ in overview.works_by_year]
+    followers = list(Follow.objects.filter(author=author).values_list("user_id", flat=True))
+    verified = verified_users(followers)
+    removed = sum(
+        len(keys_)
+        for keys_ in AuthorCorrection.objects.filter(
+            author=author, kind=AuthorCorrection.Kind.REMOVE, undone_at=None
+        ).values_list("authorships", flat=True)
+    )
+    return TrustFacts(
+        orcid=author.orcid or "",
+        openalex_id=author.openalex_id or "",
+        dblp_ids=sum(1 for k in keys if k.startswith("dblp:")),
+        sources=tuple(sorted(sources)),
+        claim=_claim(author),
+        authorships=stats["n"] or 0,
+        mean_confidence=round(float(stats["confidence"] or 0.0), 3),
+        orcids_seen=len(orcids),
+        openalex_seen=sum(1 for k in keys if k.startswith("openalex:")),
+        removed_authorships=removed,
+        works=overview.count(),
+        published_works=sum(overview.count(work_type=t) for t in PUBLISHED),
+        first_year=min(years, default=None),
+        last_year=max(years, default=None),
+        coauthors=overview.coauthors,
+        close_collaborators=overview.close_collaborators,
+        followers_verified=len(verified),
+        followers_other=len(followers) - len(verified),
+    )
+
+
+def current(author: Author, overview: AuthorOverview | None = None) -> TrustSnapshot:
+    """The author's snapshot for today's facts: the stored one when nothing
+    changed, else a new one (the old ones stay, as history)."""
+    facts = gather(author, overview)
+    digest = facts.digest()
+    latest = TrustSnapshot.objects.filter(author=author).order_by("-computed_at", "-id").first()
+    from .score import FORMULA
+
+    if latest is not None and latest.inputs == digest and latest.formula == FORMULA:
+        return latest
+    result = score(facts)
+    return TrustSnapshot.objects.create(
+        author=author,
+        formula=FORMULA,
+        score=result.score,
+        tier=result.tier,
+        level=f"L{result.level}",
+        claim_state=result.claim_state,
+        components=[
+            {
+                "key": c.key,
+                "name": c.name,
+                "points": round(c.points, 1),
+                "max": c.max_points,
+                "evidence": list(c.evidence),
+            }
+            for c in result.components
+        ],
+        inputs=digest,
+    )
+
+
+def refresh(author_ids: Iterable[int]) -> int:
+    """Bring the snapshots of these records up to date; returns how many changed."""
+    changed = 0
+    for author in Author.objects.filter(pk__in=list(author_ids), merged_into=None).iterator():
+        before = TrustSnapshot.objects.filter(author=author).count()
+        current(author)
+        changed += TrustSnapshot.objects.filter(author=author).count() > before
+    return changed

@@ -1,0 +1,28 @@
+"""Trust snapshots are recomputed in the background when their inputs change
+(an import or resolution touched the record, a follow, a claim, a correction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django_tasks import task
+
+from .facts import refresh
+
+CHUNK = 500
+
+
+@task()
+def refresh_trust(author_ids: list[int]) -> int:
+    return refresh(author_ids)
+
+
+def schedule_refresh(author_ids: Iterable[int]) -> None:
+    """Queue the recomputation (in chunks) for ``bzpeer worker``; with the
+    immediate backend (tests) it runs at once."""
+    ids = sorted(set(author_ids))
+    if not ids or not getattr(settings, "TASKS", None):
+        return
+    for start in range(0, len(ids), CHUNK):
+        refresh_trust.enqueue(ids[start : start + CHUNK])

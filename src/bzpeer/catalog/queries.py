@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from bzpeer.catalog.collaboration import Edge, edges
@@ -146,16 +147,26 @@ def author_overview(author: Author) -> AuthorOverview:
 
 
 def coauthor_edges(author: Author) -> list[Edge]:
-    """The author's co-author edges, strongest first (``catalog.collaboration``)."""
+    """The author's co-author edges, strongest first (``catalog.collaboration``).
+
+    One query: the profile page renders in a few milliseconds, and the ORM's
+    query building for three would cost more than the database does."""
+    mention = AuthorshipMention._meta.db_table
+    work = Work._meta.db_table
     per_work: dict[int, set[int]] = defaultdict(set)
-    for work_id, author_id in (
-        AuthorshipMention.objects.filter(work__in=author_works(author), author__isnull=False)
-        .values_list("work_id", "author_id")
-        .distinct()
-    ):
-        per_work[work_id].add(author_id)
-    years = dict(Work.objects.filter(pk__in=per_work).values_list("id", "year"))
-    return edges(author.pk, ((years.get(w), ids) for w, ids in per_work.items()))
+    years: dict[int, int | None] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT DISTINCT o.work_id, o.author_id, w.year FROM "{mention}" m '
+            f'JOIN "{mention}" o ON o.work_id = m.work_id '
+            f'JOIN "{work}" w ON w.id = m.work_id '
+            "WHERE m.author_id = %s AND o.author_id IS NOT NULL",
+            [author.pk],
+        )
+        for work_id, author_id, year in cursor.fetchall():
+            per_work[work_id].add(author_id)
+            years[work_id] = year
+    return edges(author.pk, ((years[w], ids) for w, ids in per_work.items()))
 
 
 def affiliation_history(author: Author) -> list[Affiliation]:

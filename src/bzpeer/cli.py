@@ -207,6 +207,13 @@ def cmd_authors(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from bzpeer.enrich.run import enrich, summary
+
+    print(summary(enrich(show_progress=not args.quiet)))
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     import tarfile
     import time
@@ -321,6 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     authors.add_argument("--reason", default="", help="why (kept with the correction)")
     authors.add_argument("--by", help="who makes it (default: cli:<login>)")
     authors.set_defaults(func=cmd_authors)
+    enrich = sub.add_parser(
+        "enrich", help="predict topics for unlabelled works; recompute trust snapshots"
+    )
+    enrich.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    enrich.set_defaults(func=cmd_enrich)
     demo = sub.add_parser("demo", help="load the bundled demo data (once)")
     demo.add_argument("--force", action="store_true", help="load even if data exists")
     demo.add_argument("-q", "--quiet", action="store_true")

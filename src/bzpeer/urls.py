@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
+    path("topics/<int:pk>", views.topic, name="topic"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,5 +1,7 @@
 """Co-author edges and who counts as a close collaborator: pure functions.
 
+Works with more than ``MAX_AUTHORS`` authors make no edges.
+
 An edge's strength sums, over the works two people share, how exclusive the
 work is (1 / the number of other authors: a two-author paper counts 1, a
 five-author paper 0.25, a 300-author collaboration next to nothing) times how
@@ -19,6 +21,10 @@ from dataclasses import dataclass
 CLOSE_MIN_SHARED = 3
 CLOSE_MIN_STRENGTH = 0.7
 HALF_LIFE_YEARS = 5.0
+# A work with more authors than this (a detector collaboration, a consortium)
+# makes no edge between two of its members: the weight would be next to
+# nothing anyway, and the pairs would number in the millions.
+MAX_AUTHORS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ def edges(me: int, works: Iterable[tuple[int | None, Iterable[int]]]) -> list[Ed
     strength: dict[int, float] = defaultdict(float)
     last: dict[int, int | None] = {}
     for year, authors in rows:
-        if me not in authors:
+        if me not in authors or len(authors) > MAX_AUTHORS:
             continue
         weight = work_weight(len(authors), year, latest)
         for other in authors - {me}:

@@ -195,6 +195,8 @@ class WorkTopic(models.Model):
     )  # the unique (work, topic) constraint indexes it
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField(default=1.0)
+    # "source": a record said so; "model": predicted from title and abstract (enrich.topics).
+    origin = models.CharField(max_length=8, default="source")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["work", "topic"], name="uniq_work_topic")]

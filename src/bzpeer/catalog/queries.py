@@ -14,6 +14,7 @@ from bzpeer.catalog.models import (
     Affiliation,
     Author,
     AuthorshipMention,
+    Topic,
     Work,
     WorkIdentifier,
     WorkTopic,
@@ -318,3 +319,51 @@ def search_works(text: str) -> QuerySet[Work]:
     for term in text.split():
         query &= Q(title__icontains=term)
     return Work.objects.filter(query).order_by("-year", "id")
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    topic: Topic
+    ancestors: list[Topic]
+    children: list[tuple[Topic, int]]
+    works_count: int
+    researchers: list[tuple[Author, int]]
+    recent: list[Work]
+
+
+def topic_page(topic: Topic, people: int = 20, works: int = 20) -> TopicPage:
+    """A topic with its place in the taxonomy, its researchers (most works in
+    the topic first) and its most recent works."""
+    ancestors: list[Topic] = []
+    node = topic.parent
+    while node is not None and len(ancestors) < 6:
+        ancestors.insert(0, node)
+        node = node.parent
+    member = WorkTopic.objects.filter(topic=topic)
+    researchers = list(
+        AuthorshipMention.objects.filter(
+            work_id__in=member.values("work_id"), author__merged_into=None
+        )
+        .exclude(author=None)
+        .values("author")
+        .annotate(n=Count("work_id", distinct=True))
+        .order_by("-n", "author")[:people]
+    )
+    authors = Author.objects.in_bulk([r["author"] for r in researchers])
+    children = list(
+        Topic.objects.filter(parent=topic)
+        .annotate(n=Count("worktopic"))
+        .order_by("-n", "name")[:30]
+    )
+    return TopicPage(
+        topic=topic,
+        ancestors=ancestors,
+        children=[(c, c.n) for c in children],  # type: ignore[attr-defined]
+        works_count=member.count(),
+        researchers=[(authors[r["author"]], r["n"]) for r in researchers if r["author"] in authors],
+        recent=list(
+            Work.objects.filter(id__in=member.values("work_id"))
+            .select_related("venue")
+            .order_by(F("year").desc(nulls_last=True), "-id")[:works]
+        ),
+    )

@@ -45,4 +45,7 @@ def load_demo(force: bool = False, show_progress: bool = True) -> bool:
         )
     stats = resolve_authors()
     print(f"authors: {stats.authors_created} records from {stats.assigned} mentions")
+    from bzpeer.enrich.run import enrich, summary
+
+    print(summary(enrich(show_progress=show_progress)))
     return True

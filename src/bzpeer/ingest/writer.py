@@ -100,6 +100,7 @@ class Writer:
         self._topics: dict[str, int] = {}
         self._institutions: dict[tuple[str | None, str | None, str], int] = {}
         self._seen: set[tuple[str, str]] = set()
+        self._predicted: bool | None = None  # whether any topic was predicted (enrich)
 
     # -- entry point ---------------------------------------------------------
 
@@ -451,11 +452,20 @@ class Writer:
         for item in items:
             for ref in item.record.topics:
                 rows[(item.work_id, self.topic_id(ref))] = ref.score
+        if self._predicted is None:
+            self._predicted = WorkTopic.objects.filter(origin="model").exists()
+        if self._predicted and rows:
+            # A source now states the work's topics: the model's guesses give way.
+            stated = sorted({w for w, _ in rows if w is not None})
+            for start in range(0, len(stated), 900):
+                WorkTopic.objects.filter(
+                    work_id__in=stated[start : start + 900], origin="model"
+                ).delete()
         ids = allocate_ids(WorkTopic, len(rows))
         insert_rows(
             WorkTopic,
-            ["id", "work_id", "topic_id", "score"],
-            [(pk, w, t, s) for pk, ((w, t), s) in zip(ids, rows.items(), strict=True)],
+            ["id", "work_id", "topic_id", "score", "origin"],
+            [(pk, w, t, s, "source") for pk, ((w, t), s) in zip(ids, rows.items(), strict=True)],
             ignore_conflicts=True,
         )
 

@@ -16,7 +16,7 @@ from bzpeer.catalog.models import (
 from bzpeer.catalog.queries import AuthorOverview, author_overview
 
 from .models import Claim, TrustSnapshot
-from .score import ClaimFacts, TrustFacts, score
+from .score import FORMULA, ClaimFacts, TrustFacts, score
 
 PUBLISHED = [
     WorkType.JOURNAL_ARTICLE,
@@ -41,14 +41,15 @@ def verified_users(user_ids: Iterable[int]) -> set[int]:
     )
 
 
-def _claim(author: Author) -> ClaimFacts | None:
-    claims = list(
-        Claim.objects.filter(author=author)
-        .exclude(status__in=[Claim.Status.REJECTED, Claim.Status.WITHDRAWN])
-        .order_by("-created_at", "-id")
+def claim_facts(claims: list[Claim]) -> ClaimFacts | None:
+    """What the record's claims prove: the verified one, else the latest open one."""
+    open_ = sorted(
+        (c for c in claims if c.status not in (Claim.Status.REJECTED, Claim.Status.WITHDRAWN)),
+        key=lambda c: (c.created_at, c.pk),
+        reverse=True,
     )
-    best = next((c for c in claims if c.status == Claim.Status.VERIFIED), None) or (
-        claims[0] if claims else None
+    best = next((c for c in open_ if c.status == Claim.Status.VERIFIED), None) or (
+        open_[0] if open_ else None
     )
     if best is None:
         return None
@@ -106,7 +107,7 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
         openalex_id=author.openalex_id or "",
         dblp_ids=sum(1 for k in keys if k.startswith("dblp:")),
         sources=tuple(sorted(sources)),
-        claim=_claim(author),
+        claim=claim_facts(list(Claim.objects.filter(author=author))),
         authorships=count,
         mean_confidence=round(confidence / count, 3) if count else 0.0,
         orcids_seen=len(orcids),
@@ -129,19 +130,21 @@ def current(author: Author, overview: AuthorOverview | None = None) -> TrustSnap
     facts = gather(author, overview)
     digest = facts.digest()
     latest = TrustSnapshot.objects.filter(author=author).order_by("-computed_at", "-id").first()
-    from .score import FORMULA
-
     if latest is not None and latest.inputs == digest and latest.formula == FORMULA:
         return latest
+    return TrustSnapshot.objects.create(**snapshot_fields(author.pk, facts, digest))
+
+
+def snapshot_fields(author_id: int, facts: TrustFacts, digest: str) -> dict[str, object]:
     result = score(facts)
-    return TrustSnapshot.objects.create(
-        author=author,
-        formula=FORMULA,
-        score=result.score,
-        tier=result.tier,
-        level=f"L{result.level}",
-        claim_state=result.claim_state,
-        components=[
+    return {
+        "author_id": author_id,
+        "formula": FORMULA,
+        "score": result.score,
+        "tier": result.tier,
+        "level": f"L{result.level}",
+        "claim_state": result.claim_state,
+        "components": [
             {
                 "key": c.key,
                 "name": c.name,
@@ -151,8 +154,8 @@ def current(author: Author, overview: AuthorOverview | None = None) -> TrustSnap
             }
             for c in result.components
         ],
-        inputs=digest,
-    )
+        "inputs": digest,
+    }
 
 
 def refresh(author_ids: Iterable[int]) -> int:

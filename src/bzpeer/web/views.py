@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bzpeer.catalog import queries
-from bzpeer.catalog.models import Author, Work, WorkType
+from bzpeer.catalog.models import Author, Topic, Work, WorkType
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP
@@ -112,6 +112,16 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "authors": authors,
             "topics": topics,
         },
+    )
+
+
+def topic(request: HttpRequest, pk: int) -> HttpResponse:
+    page = queries.topic_page(get_object_or_404(Topic.objects.select_related("parent"), pk=pk))
+    lists = queries.author_lists([w.pk for w in page.recent])
+    return render(
+        request,
+        "web/topic.html",
+        {"p": page, "rows": [(w, lists.get(w.pk, [])) for w in page.recent]},
     )
 
 

@@ -1,0 +1,68 @@
+"""Topics: the classifier, predicted topics for unlabelled works, topic pages,
+researchers' topics on the profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from bzpeer.catalog.models import Author, Topic, WorkTopic
+from bzpeer.enrich.assign import enrich_topics
+from bzpeer.enrich.topics import held_out, train, words
+
+ASTRO = "galaxy cluster redshift survey dark matter halo stellar mass"
+ML = "neural network training sparse pruning gradient deep learning model"
+
+
+def test_words_drop_stopwords_short_tokens_and_accents():
+    assert words("The Schrödinger équation of a Neural-Network") == [
+        "schrodinger",
+        "equation",
+        "neural",
+        "network",
+    ]
+
+
+def test_naive_bayes_learns_two_topics_and_reports_a_probability():
+    examples = [(words(f"{ASTRO} {i}"), "astro-ph.GA") for i in range(6)]
+    examples += [(words(f"{ML} {i}"), "cs.LG") for i in range(6)]
+    model = train(examples)
+    assert model.classes == ["astro-ph.GA", "cs.LG"]
+    label, p = model.predict(words("pruning a deep neural network")) or ("", 0)
+    assert label == "cs.LG" and p > 0.9
+    assert (model.predict(words("dark matter in a galaxy cluster")) or ("",))[0] == "astro-ph.GA"
+
+
+def test_a_class_with_too_few_examples_is_not_learned():
+    examples = [(words(ASTRO), "astro-ph.GA")] * 6 + [(words(ML), "cs.LG")] * 2
+    assert train(examples).classes == ["astro-ph.GA"]
+
+
+def test_held_out_split_is_fixed_and_about_a_fifth():
+    share = sum(held_out(k) for k in range(10_000)) / 10_000
+    assert 0.15 < share < 0.25 and held_out(12345) == held_out(12345)
+
+
+@pytest.mark.django_db
+def test_unlabelled_works_get_a_predicted_topic_and_accuracy_is_measured():
+    reports = enrich_topics()
+    arxiv = next(r for r in reports if r.scheme == "arxiv")
+    assert arxiv.labelled > 1000 and arxiv.held_out > 100
+    assert 0.4 < arxiv.accuracy <= 1.0  # 57 categories; chance is under 0.1
+    predicted = WorkTopic.objects.filter(origin="model")
+    assert predicted.count() == arxiv.assigned > 0
+    assert all(p.score >= 0.7 for p in predicted[:50])
+    # Works with a stated topic keep only their stated ones.
+    stated = set(WorkTopic.objects.filter(origin="source").values_list("work_id", flat=True))
+    assert not stated & set(predicted.values_list("work_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_profile_links_topics_to_topic_pages_with_researchers_and_works(client):
+    author = Author.objects.get(display_name="Tianlong Chen")
+    page = client.get(f"/researchers/{author.slug}").content.decode()
+    ml = Topic.objects.get(scheme="arxiv", external_id="arxiv:cs.LG")
+    assert f'href="/topics/{ml.pk}"' in page
+    topic_page = client.get(f"/topics/{ml.pk}").content.decode()
+    assert "Machine Learning" in topic_page and "Computer Science" in topic_page
+    assert f'href="/researchers/{author.slug}"' in topic_page
+    assert client.get("/topics/999999").status_code == 404

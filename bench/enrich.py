@@ -1,0 +1,98 @@
+"""Enrichment time on the arXiv listing corpus: topics (train, measure, label)
+and trust snapshots for every author record, after import and resolution.
+
+    .venv/bin/python bench/enrich.py [--runs 1] [PATH]
+
+Each run is a fresh process and a fresh SQLite database. The import and
+author resolution are timed too, as the baseline the enrichment adds to.
+Target (issue 5): enrichment of the listing corpus under 5 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT = (
+    HERE.parent.parent
+    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
+)
+
+CHILD = r"""
+import json, os, resource, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from bzpeer.ingest.pipeline import run_import
+from bzpeer.enrich.run import enrich
+begun = time.perf_counter()
+result = run_import("arxiv", [sys.argv[1]], show_progress=False)
+imported = time.perf_counter() - begun
+report = enrich(show_progress=False)
+topics = report.topics[0] if report.topics else None
+print(json.dumps({
+    "records": result.stats.records,
+    "import_s": result.seconds, "resolve_s": result.resolve_seconds,
+    "topics_s": report.topic_seconds, "trust_s": report.trust_seconds,
+    "authors": report.authors, "snapshots": report.snapshots,
+    "labelled": topics.labelled if topics else 0,
+    "classes": topics.classes if topics else 0,
+    "accuracy": topics.accuracy if topics else 0.0,
+    "confident": topics.confident if topics else 0.0,
+    "confident_accuracy": topics.confident_accuracy if topics else 0.0,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def one_run(path: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"), BZPEER_HOME=tmp)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(path)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    runs = [one_run(Path(args.path)) for _ in range(args.runs)]
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    enrich_s = med["topics_s"] + med["trust_s"]
+    print(f"machine: {os.cpu_count()} cores; medians of {len(runs)} run(s)")
+    print(
+        f"baseline: import {med['records']:,.0f} records {med['import_s']:.1f}s, "
+        f"author resolution {med['resolve_s']:.1f}s"
+    )
+    print(
+        f"enrichment: {enrich_s:.1f}s ({enrich_s / 60:.1f} min; target < 5 min) = "
+        f"topics {med['topics_s']:.1f}s + trust snapshots {med['trust_s']:.1f}s "
+        f"for {med['authors']:,.0f} author records; ratio to import "
+        f"{enrich_s / med['import_s']:.2f}"
+    )
+    print(
+        f"topics: {med['labelled']:,.0f} labelled works, {med['classes']:.0f} arXiv categories, "
+        f"held-out top-1 accuracy {med['accuracy']:.3f}; {med['confident']:.0%} predicted with "
+        f"p >= 0.7 at accuracy {med['confident_accuracy']:.3f}"
+    )
+    print(f"peak RSS {med['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -232,7 +232,9 @@ def test_a_record_with_conflicting_orcids_scores_lower_than_a_clean_one():
     author = Author.objects.get(display_name="Tianlong Chen")
     clean = current(author).score
     mentions = list(AuthorshipMention.objects.filter(author=author)[:2])
-    for mention, orcid in zip(mentions, ["0000-0002-1825-0097", "0000-0001-5109-3700"]):
+    for mention, orcid in zip(
+        mentions, ["0000-0002-1825-0097", "0000-0001-5109-3700"], strict=True
+    ):
         mention.orcid = orcid
         mention.save()
     assert current(author).score < clean
@@ -246,3 +248,19 @@ def test_bulk_enrichment_computes_the_same_facts_as_a_single_record():
     for author in sample:
         stored = TrustSnapshot.objects.filter(author=author).latest("id")
         assert gather(author).digest() == stored.inputs, author.display_name
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_follow_queues_the_records_trust_refresh(django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    author = Author.objects.get(display_name="Tianlong Chen")
+    user = get_user_model().objects.create(username="reader", email="r@example.org")
+    before = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        Follow.objects.create(user=user, author=author)
+    queued = DBTaskResult.objects.order_by("-id").first()
+    assert DBTaskResult.objects.count() == before + 1 and queued is not None
+    assert queued.task_path.endswith("refresh_trust") and queued.args_kwargs["args"] == [
+        [author.pk]
+    ]

@@ -57,7 +57,7 @@ class TrustSnapshot(models.Model):
     score = models.IntegerField()
     tier = models.CharField(max_length=20)
     level = models.CharField(max_length=2, help_text="verification level L0-L4")
-    claim_state = models.CharField(max_length=12)
+    claim_state = models.CharField(max_length=16)
     components = models.JSONField(default=list)
     inputs = models.CharField(max_length=64, help_text="hash of the facts it was computed from")
     computed_at = models.DateTimeField(auto_now_add=True)

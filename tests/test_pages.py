@@ -88,6 +88,12 @@ def test_work_page_shows_versions_and_identifiers(client):
     for source in ("bibtex", "manual", "listing"):
         assert source in text
     assert "Decebal Constantin Mocanu" in text
+    # Each version says why it joined the work.
+    evidence = set(work.versions.values_list("link_evidence", flat=True))
+    assert "" in evidence and len(evidence) > 1
+    assert "joined by" in text and "first record of this work" in text
+    for reason in evidence - {""}:
+        assert reason in text
 
 
 def test_titles_from_strangers_are_escaped(client):

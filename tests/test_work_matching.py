@@ -99,3 +99,5 @@ def test_import_joins_a_retitled_preprint_to_its_published_version(write):
     assert work.versions.count() == 2
     assert (work.type, work.year, work.also_preprint) == ("conference-paper", 2024, True)
     assert work.title == "Robust Sparse Training of Deep Networks"
+    joined = work.versions.get(source="bibtex").link_evidence
+    assert joined == "near-identical title, years 2023 and 2024, 2 author surnames shared"

@@ -156,6 +156,9 @@ class WorkVersion(models.Model):
     journal_ref = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=1000, blank=True)
     rank = models.IntegerField(default=0, help_text="higher is a better version to show")
+    link_evidence = models.CharField(
+        max_length=300, blank=True, default="", help_text="why this record joined its work"
+    )
 
     def __str__(self) -> str:
         return f"{self.source}: {self.title[:60]}"

@@ -40,7 +40,7 @@ from bzpeer.resolve.works import (
     DISTINCT_SCHEMES,
     MatchFacts,
     VersionFacts,
-    same_work,
+    match_reason,
     similar_titles,
     summarize,
     version_rank,
@@ -90,6 +90,7 @@ class _Item:
     work_id: int | None = None
     new_work: int | None = None  # index into the batch's new works
     version_id: int | None = None
+    evidence: str = ""  # why the record joined an existing work (shown on the work page)
 
 
 class Writer:
@@ -211,8 +212,9 @@ class Writer:
                 "journal_ref",
                 "url",
                 "rank",
+                "link_evidence",
             ],
-            [self._version_row(i, venue_ids) for i in new_items],
+            [(*self._version_row(i, venue_ids), i.evidence[:300]) for i in new_items],
         )
         written = [*new_items, *(i for i in changed if i.version_id)]
         self._write_identifiers(written)
@@ -287,17 +289,27 @@ class Writer:
         for item in items:
             record = item.record
             facts = _match_facts(record)
-            work_id = next((known[i] for i in record.identifiers if i in known), None)
-            if work_id is None:
-                work_id = catalog.find(facts)
+            shared = next((i for i in record.identifiers if i in known), None)
+            work_id = known[shared] if shared else None
+            if shared:
+                item.evidence = f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
+            else:
+                found = catalog.find(facts)
+                if found:
+                    work_id, item.evidence = found
             if work_id is not None:
                 item.work_id = work_id
                 for ident in record.identifiers:
                     known.setdefault(ident, work_id)
                 continue
-            index = next((local.ids[i] for i in record.identifiers if i in local.ids), None)
-            if index is None:
-                index = local.find(facts)
+            shared = next((i for i in record.identifiers if i in local.ids), None)
+            index = local.ids[shared] if shared else None
+            if shared:
+                item.evidence = f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
+            else:
+                found = local.find(facts)
+                if found:
+                    index, item.evidence = found
             if index is None:
                 index = new_count
                 new_count += 1
@@ -649,6 +661,9 @@ class Writer:
             )
 
 
+_ID_LABELS = {"doi": "DOI", "arxiv": "arXiv id", "openalex": "OpenAlex id", "dblp": "DBLP key"}
+
+
 def _match_facts(record: ParsedWork) -> MatchFacts:
     return MatchFacts(
         record.title_key,
@@ -679,8 +694,8 @@ class _Candidates:
             self.by_end["h" + head].append(key)
             self.by_end["t" + tail].append(key)
 
-    def find(self, facts: MatchFacts) -> int | None:
-        """The first (oldest) candidate ``same_work`` accepts."""
+    def find(self, facts: MatchFacts) -> tuple[int, str] | None:
+        """The first (oldest) candidate ``match_reason`` accepts, with the reason."""
         same_title = self.by_title.get(facts.title_key, [])
         generic = len(same_title) > 1  # the title recurs: a column, an editorial
         head, tail = title_ends(facts.words)
@@ -693,8 +708,9 @@ class _Candidates:
             if key in seen or key not in self.facts:
                 continue
             seen.add(key)
-            if same_work(self.facts[key], facts, generic=generic):
-                return key
+            reason = match_reason(self.facts[key], facts, generic=generic)
+            if reason:
+                return key, reason
         return None
 
     @classmethod

@@ -121,8 +121,8 @@ def _renumbered(a: str, b: str) -> bool:
     return any(_NUMBERING.match(w) for w in set(a.split()) ^ set(b.split()))
 
 
-def same_work(a: MatchFacts, b: MatchFacts, generic: bool = False) -> bool:
-    """Whether two records without a shared identifier are one work.
+def match_reason(a: MatchFacts, b: MatchFacts, generic: bool = False) -> str | None:
+    """Why two records without a shared identifier are one work, or None.
 
     - Identifiers: two different arXiv ids (or DOIs) are two works.
     - Years: within two when either is a preprint (a preprint precedes its
@@ -138,24 +138,34 @@ def same_work(a: MatchFacts, b: MatchFacts, generic: bool = False) -> bool:
         mine = {v for s, v in a.ids if s == scheme}
         theirs = {v for s, v in b.ids if s == scheme}
         if mine and theirs and not mine & theirs:
-            return False
+            return None
     window = 2 if (a.preprint or b.preprint) else 0
     if a.year is not None and b.year is not None and abs(a.year - b.year) > window:
-        return False
+        return None
     shared = a.surnames & b.surnames
     if not shared:
-        return False
+        return None
+    people = f"{len(shared)} author surname{'s' if len(shared) > 1 else ''} shared"
+    years = "same year" if a.year == b.year else f"years {a.year} and {b.year}"
     if generic:
-        return (
+        ok = (
             a.title_key == b.title_key
             and a.year == b.year
             and len(shared) / len(a.surnames | b.surnames) >= 0.5
         )
+        return f"same recurring title, {years}, {people}" if ok else None
     if len(shared) / min(len(a.surnames), len(b.surnames)) < 0.5:
-        return False
+        return None
     if a.title_key == b.title_key:
-        return bool(a.title_key)
-    return similar_titles(a.words, b.words)
+        return f"same title, {years}, {people}" if a.title_key else None
+    if similar_titles(a.words, b.words):
+        return f"near-identical title, {years}, {people}"
+    return None
+
+
+def same_work(a: MatchFacts, b: MatchFacts, generic: bool = False) -> bool:
+    """Whether ``match_reason`` finds a reason: see there for the rule."""
+    return match_reason(a, b, generic) is not None
 
 
 def version_rank(source: str, work_type: str, venue_known: bool) -> int:

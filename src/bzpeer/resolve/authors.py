@@ -371,10 +371,17 @@ def _union_buckets(
     for members in buckets.values():
         if len(members) < 2:
             continue
+        # Clusters, not mentions: most members already share one.
+        clusters = list(dict.fromkeys(uf.find(i) for i in members))
         roots: list[int] = []
-        for i in members:
-            if not any(uf.find(r) == uf.find(i) or uf.union(r, i, checked=True) for r in roots):
-                roots.append(i)
+        for cluster in clusters:
+            for k, root in enumerate(roots):
+                current = uf.find(root)
+                if current == uf.find(cluster) or uf.union(current, cluster, checked=True):
+                    roots[k] = uf.find(current)
+                    break
+            else:
+                roots.append(cluster)
 
 
 def refresh_author_counts(author_ids: set[int]) -> None:

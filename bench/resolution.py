@@ -1,0 +1,133 @@
+"""Author resolution speed on the arXiv listing corpus (814k mentions).
+
+    .venv/bin/python bench/resolution.py [--runs 3] [PATH]
+
+Imports the listings once (without resolution) into a fresh SQLite database,
+then, in fresh processes on copies of it:
+
+- stages: the resolver's own loop (``resolve.authors``) timed by stage:
+  loading each group of name blocks from the database, then blocking and
+  clustering in memory (``cluster_block``: hard evidence, same-work and
+  co-author unions under the name constraints; the rules are the scorer);
+- end to end: ``resolve_authors()`` as an import runs it, loading, clustering,
+  creating author records and writing every assignment.
+
+Target (issue 4): >= 20,000 mentions/s for blocking + scoring + clustering.
+Figures are medians over runs; the end-to-end figure is the baseline the
+stage figures are a part of.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT = (
+    HERE.parent.parent
+    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
+)
+
+SETUP = r"""
+import os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from bzpeer.ingest.pipeline import run_import
+run_import("arxiv", [sys.argv[1]], show_progress=False, resolve=False)
+"""
+
+STAGES = r"""
+import json, os, resource, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
+import django
+django.setup()
+from bzpeer.catalog.models import AuthorshipMention
+from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block
+blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
+                    .values_list("name_key", flat=True).distinct()))
+load = cluster = 0.0
+mentions = clusters = 0
+for i in range(0, len(blocks), GROUP_BLOCKS):
+    begun = time.perf_counter()
+    group = _load(blocks[i : i + GROUP_BLOCKS])
+    load += time.perf_counter() - begun
+    begun = time.perf_counter()
+    for members in group.values():
+        mentions += len(members)
+        clusters += len(cluster_block(members))
+    cluster += time.perf_counter() - begun
+print(json.dumps({"mentions": mentions, "blocks": len(blocks), "clusters": clusters,
+                  "load_s": load, "cluster_s": cluster,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+END_TO_END = r"""
+import json, os, resource, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
+import django
+django.setup()
+from bzpeer.resolve.authors import resolve_authors
+begun = time.perf_counter()
+stats = resolve_authors()
+print(json.dumps({"assigned": stats.assigned, "authors": stats.authors_created,
+                  "seconds": time.perf_counter() - begun,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def child(code: str, db: Path, *args: str) -> dict[str, float]:
+    env = dict(os.environ, BZPEER_SQLITE=str(db), BZPEER_HOME=str(db.parent))
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True
+    )
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.sqlite3"
+        child(SETUP, base, args.path)
+        stages, ends = [], []
+        for _ in range(args.runs):
+            copy = Path(tmp) / "run.sqlite3"
+            shutil.copy(base, copy)
+            stages.append(child(STAGES, copy))
+            ends.append(child(END_TO_END, copy))
+            copy.unlink()
+    med = {k: statistics.median(r[k] for r in stages) for k in stages[0]}
+    end = {k: statistics.median(r[k] for r in ends) for k in ends[0]}
+    n = med["mentions"]
+    print(f"machine: {os.cpu_count()} cores; medians of {args.runs} run(s)")
+    print(
+        f"{n:,.0f} mentions in {med['blocks']:,.0f} name blocks -> {med['clusters']:,.0f} clusters"
+    )
+    print(
+        f"blocking + scoring + clustering: {med['cluster_s']:.1f}s, "
+        f"{n / med['cluster_s']:,.0f} mentions/s (target >= 20,000)"
+    )
+    print(f"loading blocks from the database: {med['load_s']:.1f}s, {n / med['load_s']:,.0f}/s")
+    print(
+        f"end to end (load, cluster, create {end['authors']:,.0f} records, write): "
+        f"{end['seconds']:.1f}s, {end['assigned'] / end['seconds']:,.0f} mentions/s; "
+        f"clustering is {med['cluster_s'] / end['seconds']:.0%} of it; "
+        f"peak RSS {end['rss_mb']:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -37,7 +37,7 @@ from .writer import Stats, Writer, payload_hash
 
 
 def _batch_size() -> int:
-    value = os.environ.get("BZPEER_IMPORT_BATCH", "10000")
+    value = os.environ.get("BZPEER_IMPORT_BATCH", "5000")
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"BZPEER_IMPORT_BATCH must be a positive integer, not {value!r}")
     return int(value)

@@ -222,6 +222,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     report: evaluate.Report | evaluate.PairReport | evaluate.WorksReport
+    if args.kind == "affiliations":
+        from bzpeer.resolve.affiliation_eval import evaluate_affiliations, format_affiliations
+
+        try:
+            found = evaluate_affiliations(args.path, args.registry or [])
+        except FileNotFoundError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            print(f"error: {args.path} is not ROR affiliation gold data: {exc}", file=sys.stderr)
+            return 2
+        print(f"affiliations {args.path}")
+        print(format_affiliations(found))
+        return 0
     try:
         if args.kind == "works":
             load, report = 0.0, evaluate.evaluate_works(args.path)
@@ -348,6 +362,14 @@ def build_parser() -> argparse.ArgumentParser:
         one.add_argument("--format", required=True, choices=choices)
         one.add_argument("path", help="the gold data's file or folder")
         one.set_defaults(func=cmd_evaluate)
+    aff = kinds.add_parser("affiliations", help="ROR gold: raw affiliation string -> ROR ids")
+    aff.add_argument("path", help="the gold JSON (Springer ror_ids, or names ror-id)")
+    aff.add_argument(
+        "--registry",
+        nargs="+",
+        help="ROR dump files (v1 or v2; default: the institutions in the catalog)",
+    )
+    aff.set_defaults(func=cmd_evaluate, format="ror")
     serve = sub.add_parser("serve", help="serve the site with gunicorn")
     serve.add_argument("--bind", default=os.environ.get("BZPEER_BIND", "127.0.0.1:8000"))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("BZPEER_WORKERS", "2")))

@@ -292,6 +292,9 @@ class MentionInstitution(models.Model):
         AuthorshipMention, on_delete=models.CASCADE, related_name="institutions"
     )
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE)
+    # 1.0 when a source linked them (OpenAlex); the matcher's confidence when
+    # it read the institution from the raw affiliation string.
+    confidence = models.FloatField(default=1.0)
 
 
 class AuthorCorrection(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .affiliations import AffiliationReport, enrich_affiliations
 from .assign import TopicReport, enrich_topics
 
 
@@ -14,6 +15,7 @@ from .assign import TopicReport, enrich_topics
 class EnrichReport:
     topics: list[TopicReport]
     topic_seconds: float
+    affiliations: AffiliationReport
     authors: int
     snapshots: int
     trust_seconds: float
@@ -35,12 +37,15 @@ def enrich(show_progress: bool = True) -> EnrichReport:
         reports = enrich_topics(lambda text: progress.update(step, description=text))
         progress.update(step, total=1, completed=1, description="topics")
         topic_seconds = time.perf_counter() - started
+        places = enrich_affiliations()
         started = time.perf_counter()
         trust = progress.add_task("trust snapshots", total=None)
         authors, created = refresh_all(
             lambda done, total: progress.update(trust, completed=done, total=total)
         )
-    return EnrichReport(reports, topic_seconds, authors, created, time.perf_counter() - started)
+    return EnrichReport(
+        reports, topic_seconds, places, authors, created, time.perf_counter() - started
+    )
 
 
 def summary(report: EnrichReport) -> str:
@@ -55,6 +60,12 @@ def summary(report: EnrichReport) -> str:
     if not report.topics:
         lines.append("topics: no taxonomy has enough labelled works to learn from")
     lines.append(f"topics took {report.topic_seconds:.1f}s")
+    a = report.affiliations
+    lines.append(
+        f"affiliations: {a.mentions:,} authorships with only a raw affiliation "
+        f"({a.strings:,} distinct strings) matched against {a.registry:,} ROR institutions: "
+        f"{a.linked:,} linked"
+    )
     lines.append(
         f"trust: {report.authors:,} records, {report.snapshots:,} new snapshots "
         f"in {report.trust_seconds:.1f}s"

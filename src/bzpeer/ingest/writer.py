@@ -726,11 +726,15 @@ class _Candidates:
         work_table = Work._meta.db_table
         rows: dict[int, tuple[str, str, int | None, str]] = {}
         near: dict[str, list[int]] = defaultdict(list)
+        # Versions are at most two years apart (same_work): around the batch's years.
+        years = [i.record.year for i in items if i.record.year is not None]
+        window = [min(years) - 2, max(years) + 2] if len(years) == len(items) else [-9999, 9999]
         for column, prefix, values in (("title_head", "h", heads), ("title_tail", "t", tails)):
             for pk, title, key, year, work_type, end in select_in(
                 f'SELECT id, title, title_key, year, type, {column} FROM "{work_table}" '
-                f"WHERE {column} IN ({{in}})",
+                f"WHERE (year IS NULL OR year BETWEEN ? AND ?) AND {column} IN ({{in}})",
                 values,
+                window,
             ):
                 rows[pk] = (title, key, year, work_type)
                 near[prefix + end].append(pk)

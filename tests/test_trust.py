@@ -256,11 +256,39 @@ def test_a_follow_queues_the_records_trust_refresh(django_capture_on_commit_call
 
     author = Author.objects.get(display_name="Tianlong Chen")
     user = get_user_model().objects.create(username="reader", email="r@example.org")
-    before = DBTaskResult.objects.count()
+    before = set(DBTaskResult.objects.values_list("id", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
         Follow.objects.create(user=user, author=author)
-    queued = DBTaskResult.objects.order_by("-id").first()
-    assert DBTaskResult.objects.count() == before + 1 and queued is not None
-    assert queued.task_path.endswith("refresh_trust") and queued.args_kwargs["args"] == [
-        [author.pk]
-    ]
+    [queued] = DBTaskResult.objects.exclude(id__in=before)
+    assert queued.task_path.endswith("refresh_trust")
+    assert queued.args_kwargs["args"] == [[author.pk]]
+
+
+@pytest.mark.django_db
+def test_resolution_queues_a_trust_refresh_for_the_records_it_touched(write):
+    import json
+
+    from django_tasks_db.models import DBTaskResult
+
+    from bzpeer.ingest.pipeline import run_import
+
+    before = set(DBTaskResult.objects.values_list("id", flat=True))
+    line = {
+        "id": "2303.00077",
+        "title": "A new record for a new person",
+        "authors": "Oriel Vantongeren",
+        "abstract": "Text.",
+        "categories": "astro-ph.GA",
+        "versions": [{"created": "Thu, 2 Mar 2023 10:00:00 GMT"}],
+    }
+    run_import("arxiv", [write("one.jsonl", json.dumps(line) + "\n")], show_progress=False)
+    author = AuthorshipMention.objects.get(raw_name="Oriel Vantongeren").author
+    assert author is not None
+    queued = DBTaskResult.objects.exclude(id__in=before)
+    refreshed = {
+        pk
+        for task in queued
+        if task.task_path.endswith("refresh_trust")
+        for pk in task.args_kwargs["args"][0]
+    }
+    assert author.pk in refreshed

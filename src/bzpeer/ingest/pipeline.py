@@ -135,7 +135,6 @@ def run_import(
     of starting over.
     """
     from bzpeer.resolve.authors import resolve_authors
-    from bzpeer.trust.tasks import schedule_refresh
 
     source = SOURCES[source_name]
     opts = tuple(sorted((options or {}).items()))
@@ -199,9 +198,8 @@ def run_import(
         if resolve:
             _set_status(run, ImportRun.Status.RESOLVING)
             begun = time.perf_counter()
-            touched = resolve_authors().touched_authors
+            resolve_authors()
             resolve_seconds = time.perf_counter() - begun
-            schedule_refresh(touched)
     except BaseException as exc:
         # Counts and checkpoint stay as the last committed batch left them.
         ImportRun.objects.filter(pk=run.pk).update(

@@ -165,6 +165,9 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
         if progress:
             progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
     refresh_author_counts(stats.touched_authors)
+    from bzpeer.trust.tasks import schedule_refresh
+
+    schedule_refresh(stats.touched_authors)  # their trust inputs changed
     return stats
 
 

@@ -661,6 +661,8 @@ class Writer:
             )
 
 
+PER_END = 50  # candidate works per title head or tail
+
 _ID_LABELS = {"doi": "DOI", "arxiv": "arXiv id", "openalex": "OpenAlex id", "dblp": "DBLP key"}
 
 
@@ -730,9 +732,15 @@ class _Candidates:
         years = [i.record.year for i in items if i.record.year is not None]
         window = [min(years) - 2, max(years) + 2] if len(years) == len(items) else [-9999, 9999]
         for column, prefix, values in (("title_head", "h", heads), ("title_tail", "t", tails)):
+            # A head or tail thousands of works share ("Introduction to the ...")
+            # says little; its newest PER_END works are candidates, no more, so
+            # the cost per record stays bounded as the catalog grows.
             for pk, title, key, year, work_type, end in select_in(
-                f'SELECT id, title, title_key, year, type, {column} FROM "{work_table}" '
-                f"WHERE (year IS NULL OR year BETWEEN ? AND ?) AND {column} IN ({{in}})",
+                "SELECT id, title, title_key, year, type, e FROM ("
+                f"SELECT id, title, title_key, year, type, {column} AS e, ROW_NUMBER() OVER "
+                f'(PARTITION BY {column} ORDER BY id DESC) AS n FROM "{work_table}" '
+                f"WHERE (year IS NULL OR year BETWEEN ? AND ?) AND {column} IN ({{in}})"
+                f") AS near WHERE n <= {PER_END}",
                 values,
                 window,
             ):

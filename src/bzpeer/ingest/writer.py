@@ -289,27 +289,13 @@ class Writer:
         for item in items:
             record = item.record
             facts = _match_facts(record)
-            shared = next((i for i in record.identifiers if i in known), None)
-            work_id = known[shared] if shared else None
-            if shared:
-                item.evidence = f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
-            else:
-                found = catalog.find(facts)
-                if found:
-                    work_id, item.evidence = found
+            work_id, item.evidence = _joined(record, facts, known, catalog)
             if work_id is not None:
                 item.work_id = work_id
                 for ident in record.identifiers:
                     known.setdefault(ident, work_id)
                 continue
-            shared = next((i for i in record.identifiers if i in local.ids), None)
-            index = local.ids[shared] if shared else None
-            if shared:
-                item.evidence = f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
-            else:
-                found = local.find(facts)
-                if found:
-                    index, item.evidence = found
+            index, item.evidence = _joined(record, facts, local.ids, local)
             if index is None:
                 index = new_count
                 new_count += 1
@@ -664,6 +650,20 @@ class Writer:
 PER_END = 50  # candidate works per title head or tail
 
 _ID_LABELS = {"doi": "DOI", "arxiv": "arXiv id", "openalex": "OpenAlex id", "dblp": "DBLP key"}
+
+
+def _joined(
+    record: ParsedWork,
+    facts: MatchFacts,
+    ids: dict[tuple[str, str], int],
+    candidates: _Candidates,
+) -> tuple[int | None, str]:
+    """The work (or batch index) a record joins and why: a shared identifier
+    first, then ``match_reason`` over the candidates; (None, "") if none."""
+    shared = next((i for i in record.identifiers if i in ids), None)
+    if shared:
+        return ids[shared], f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
+    return candidates.find(facts) or (None, "")
 
 
 def _match_facts(record: ParsedWork) -> MatchFacts:

@@ -93,6 +93,15 @@ def _keys(author: Author, work_ids: Iterable[int] | None = None) -> list[Authors
     return sorted(set(mentions.values_list("work_id", "name_key")))
 
 
+def _authorships(author: Author, work_ids: Iterable[int]) -> tuple[Author, list[Authorship]]:
+    """The record as stored now and its authorships on ``work_ids`` (some, or refused)."""
+    author = _live(Author.objects.get(pk=author.pk))
+    keys = _keys(author, work_ids)
+    if not keys:
+        raise CorrectionError(f"{author.display_name} has no authorship on those works")
+    return author, keys
+
+
 def _move(keys: Iterable[Authorship], to_id: int | None, from_id: int | None = None) -> int:
     """Put the mentions of ``keys`` (only those on ``from_id``, if given) on ``to_id``."""
     moved = 0
@@ -176,10 +185,7 @@ def move(
     off into a new record when no target is given."""
     with transaction.atomic():
         lock_catalog()
-        author = _live(Author.objects.get(pk=author.pk))
-        keys = _keys(author, work_ids)
-        if not keys:
-            raise CorrectionError(f"{author.display_name} has no authorship on those works")
+        author, keys = _authorships(author, work_ids)
         created = target is None
         if target is None:
             target = _new_record(keys)
@@ -208,10 +214,7 @@ def remove(author: Author, work_ids: Iterable[int], actor: str, reason: str) -> 
 
     with transaction.atomic():
         lock_catalog()
-        author = _live(Author.objects.get(pk=author.pk))
-        keys = _keys(author, work_ids)
-        if not keys:
-            raise CorrectionError(f"{author.display_name} has no authorship on those works")
+        author, keys = _authorships(author, work_ids)
         correction = AuthorCorrection.objects.create(
             kind=Kind.REMOVE,
             author=author,

@@ -31,7 +31,7 @@ SOURCE_RANK = {
     "arxiv": 1,
     "listing": 0,
 }
-_PUBLISHED = {
+PUBLISHED = {  # types of a published version (beyond a preprint)
     WorkType.JOURNAL_ARTICLE,
     WorkType.CONFERENCE_PAPER,
     WorkType.BOOK,
@@ -170,7 +170,7 @@ def same_work(a: MatchFacts, b: MatchFacts, generic: bool = False) -> bool:
 
 def version_rank(source: str, work_type: str, venue_known: bool) -> int:
     """Higher is better: published beats preprint, then known venue, then source."""
-    type_rank = 3 if work_type in _PUBLISHED else (1 if work_type == WorkType.OTHER else 0)
+    type_rank = 3 if work_type in PUBLISHED else (1 if work_type == WorkType.OTHER else 0)
     return type_rank * 100 + (10 if venue_known else 0) + SOURCE_RANK.get(source, 0)
 
 

@@ -23,9 +23,10 @@ from bzpeer.catalog.models import (
     Work,
     WorkVersion,
 )
+from bzpeer.resolve.works import PUBLISHED
 from bzpeer.social.models import Follow
 
-from .facts import PUBLISHED, claim_facts, snapshot_fields, verified_users
+from .facts import claim_facts, snapshot_fields, verified_users
 from .models import Claim, TrustSnapshot
 from .score import FORMULA, TrustFacts
 

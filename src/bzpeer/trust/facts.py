@@ -10,23 +10,13 @@ from bzpeer.catalog.models import (
     Author,
     AuthorCorrection,
     AuthorshipMention,
-    WorkType,
     WorkVersion,
 )
 from bzpeer.catalog.queries import AuthorOverview, author_overview
+from bzpeer.resolve.works import PUBLISHED
 
 from .models import Claim, TrustSnapshot
 from .score import FORMULA, ClaimFacts, TrustFacts, score
-
-PUBLISHED = [
-    WorkType.JOURNAL_ARTICLE,
-    WorkType.CONFERENCE_PAPER,
-    WorkType.BOOK,
-    WorkType.BOOK_CHAPTER,
-    WorkType.THESIS,
-    WorkType.REPORT,
-    WorkType.DATASET,
-]
 
 
 def verified_users(user_ids: Iterable[int]) -> set[int]:

@@ -51,12 +51,15 @@ class AuthorOverview:
     works_by_year: list[tuple[int, int]]
     topics: list[tuple[int, str, int]]
     collaborators: list[Collaborator]
-    close_collaborators: int
     followers: int
-    coauthors: int = 0
+    edges: list[Edge] = field(default_factory=list)  # every co-author, strongest first
     top_venues: list[str] = field(default_factory=list)
     facets: dict[tuple[int | None, str], int] = field(default_factory=dict)
     affiliations: list[Affiliation] = field(default_factory=list)
+
+    @property
+    def close_collaborators(self) -> int:
+        return sum(1 for e in self.edges if e.close)
 
     def count(self, year: int | None = None, work_type: str | None = None) -> int:
         """Works matching a year and/or type filter, from the facet counts."""
@@ -136,8 +139,7 @@ def author_overview(author: Author) -> AuthorOverview:
         works_by_year=sorted(by_year.items()),
         topics=[(pk, name, n) for pk, name, n in topics],
         collaborators=collaborators,
-        close_collaborators=sum(1 for e in links if e.close),
-        coauthors=len(links),
+        edges=links,
         followers=Follow.objects.filter(author=author).count(),
         top_venues=[
             name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -26,20 +25,11 @@ from bzpeer.catalog.models import (
 from bzpeer.resolve.works import PUBLISHED
 from bzpeer.social.models import Follow
 
-from .facts import claim_facts, snapshot_fields, verified_users
+from .facts import MentionSummary, assemble, claim_facts, snapshot_fields, verified_users
 from .models import Claim, TrustSnapshot
-from .score import FORMULA, TrustFacts
+from .score import FORMULA
 
 BATCH = 2000
-
-
-@dataclass
-class _Mentions:
-    orcids: set[str] = field(default_factory=set)
-    keys: set[str] = field(default_factory=set)
-    sources: set[str] = field(default_factory=set)
-    count: int = 0
-    confidence: float = 0.0
 
 
 def _rows(sql: str) -> Iterator[tuple[Any, ...]]:
@@ -54,20 +44,13 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
     mention = AuthorshipMention._meta.db_table
     work = Work._meta.db_table
     version = WorkVersion._meta.db_table
-    mentions: dict[int, _Mentions] = defaultdict(_Mentions)
-    for author_id, orcid, key, source, n, total in _rows(
+    mentions: dict[int, MentionSummary] = defaultdict(MentionSummary)
+    for author_id, *row in _rows(
         "SELECT m.author_id, m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
         f'FROM "{mention}" m JOIN "{version}" v ON v.id = m.version_id '
         "WHERE m.author_id IS NOT NULL GROUP BY m.author_id, m.orcid, m.person_key, v.source"
     ):
-        seen = mentions[author_id]
-        if orcid:
-            seen.orcids.add(orcid)
-        if key:
-            seen.keys.add(key)
-        seen.sources.add(source)
-        seen.count += n
-        seen.confidence += float(total or 0.0)
+        mentions[author_id].add(*row)
     # Works: who wrote what, with year and type.
     years: dict[int, int | None] = {}
     published: set[int] = set()
@@ -107,31 +90,18 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
     pending: list[TrustSnapshot] = []
     created = 0
     for done, (author_id, orcid, openalex_id) in enumerate(authors, start=1):
-        m = mentions.get(author_id, _Mentions())
         mine = by_author.get(author_id, [])
-        dated = [y for y in (years[w] for w in mine) if y is not None]
-        links = edges(author_id, ((years[w], work_authors[w]) for w in mine))
-        users = followers.get(author_id, [])
-        good = sum(1 for u in users if u in verified)
-        facts = TrustFacts(
-            orcid=orcid or "",
-            openalex_id=openalex_id or "",
-            dblp_ids=sum(1 for k in m.keys if k.startswith("dblp:")),
-            sources=tuple(sorted(m.sources)),
-            claim=claim_facts(claims.get(author_id, [])),
-            authorships=m.count,
-            mean_confidence=round(m.confidence / m.count, 3) if m.count else 0.0,
-            orcids_seen=len(m.orcids),
-            openalex_seen=sum(1 for k in m.keys if k.startswith("openalex:")),
-            removed_authorships=removed.get(author_id, 0),
+        facts = assemble(
+            (orcid, openalex_id),
+            mentions.get(author_id, MentionSummary()),
+            claim_facts(claims.get(author_id, [])),
+            removed.get(author_id, 0),
             works=len(mine),
-            published_works=sum(1 for w in mine if w in published),
-            first_year=min(dated, default=None),
-            last_year=max(dated, default=None),
-            coauthors=len(links),
-            close_collaborators=sum(1 for e in links if e.close),
-            followers_verified=good,
-            followers_other=len(users) - good,
+            published=sum(1 for w in mine if w in published),
+            years=[y for y in (years[w] for w in mine) if y is not None],
+            links=edges(author_id, ((years[w], work_authors[w]) for w in mine)),
+            followers=followers.get(author_id, []),
+            verified=verified,
         )
         digest = facts.digest()
         if latest.get(author_id) != (digest, FORMULA):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
 
+from bzpeer.catalog.collaboration import Edge
 from bzpeer.catalog.models import (
     Author,
     AuthorCorrection,
@@ -52,15 +54,71 @@ def claim_facts(claims: list[Claim]) -> ClaimFacts | None:
     )
 
 
+@dataclass
+class MentionSummary:
+    """What a record's authorships say, from rows of (orcid, person key,
+    source, count, summed confidence)."""
+
+    orcids: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+    sources: set[str] = field(default_factory=set)
+    count: int = 0
+    confidence: float = 0.0
+
+    def add(self, orcid: str, key: str, source: str, n: int, total: float | None) -> None:
+        if orcid:
+            self.orcids.add(orcid)
+        if key:
+            self.keys.add(key)
+        self.sources.add(source)
+        self.count += n
+        self.confidence += float(total or 0.0)
+
+
+def assemble(
+    author: tuple[str | None, str | None],
+    mentions: MentionSummary,
+    claim: ClaimFacts | None,
+    removed: int,
+    works: int,
+    published: int,
+    years: list[int],
+    links: list[Edge],
+    followers: list[int],
+    verified: set[int],
+) -> TrustFacts:
+    """The facts of one record from what ``gather`` (one record) or
+    ``bulk.refresh_all`` (every record) read: one definition for both, so a
+    page recognises a snapshot the bulk pass made. ``author``: (ORCID, OpenAlex id)."""
+    good = sum(1 for u in followers if u in verified)
+    return TrustFacts(
+        orcid=author[0] or "",
+        openalex_id=author[1] or "",
+        dblp_ids=sum(1 for k in mentions.keys if k.startswith("dblp:")),
+        sources=tuple(sorted(mentions.sources)),
+        claim=claim,
+        authorships=mentions.count,
+        mean_confidence=round(mentions.confidence / mentions.count, 3) if mentions.count else 0.0,
+        orcids_seen=len(mentions.orcids),
+        openalex_seen=sum(1 for k in mentions.keys if k.startswith("openalex:")),
+        removed_authorships=removed,
+        works=works,
+        published_works=published,
+        first_year=min(years, default=None),
+        last_year=max(years, default=None),
+        coauthors=len(links),
+        close_collaborators=sum(1 for e in links if e.close),
+        followers_verified=good,
+        followers_other=len(followers) - good,
+    )
+
+
 def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts:
     """Everything the trust score reads about one author record; a profile
     page passes the overview it already has, to spare the queries."""
     from bzpeer.social.models import Follow
 
-    orcids: set[str] = set()
-    keys: set[str] = set()
-    sources: set[str] = set()
-    count, confidence = 0, 0.0
+    mentions = MentionSummary()
     with connection.cursor() as cursor:  # one query: it runs on every profile view
         cursor.execute(
             "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
@@ -69,48 +127,32 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
             "WHERE m.author_id = %s GROUP BY m.orcid, m.person_key, v.source",
             [author.pk],
         )
-        for orcid, key, source, n, total in cursor.fetchall():
-            orcids.add(orcid)
-            keys.add(key)
-            sources.add(source)
-            count += n
-            confidence += float(total or 0.0)
-    orcids.discard("")
-    keys.discard("")
+        for row in cursor.fetchall():
+            mentions.add(*row)
     if overview is None:
         overview = author_overview(author)
-    years = [y for y, _ in overview.works_by_year]
     followers = (
         list(Follow.objects.filter(author=author).values_list("user_id", flat=True))
         if overview.followers
         else []
     )
-    verified = verified_users(followers)
     removed = sum(
-        len(keys_)
-        for keys_ in AuthorCorrection.objects.filter(
+        len(keys)
+        for keys in AuthorCorrection.objects.filter(
             author=author, kind=AuthorCorrection.Kind.REMOVE, undone_at=None
         ).values_list("authorships", flat=True)
     )
-    return TrustFacts(
-        orcid=author.orcid or "",
-        openalex_id=author.openalex_id or "",
-        dblp_ids=sum(1 for k in keys if k.startswith("dblp:")),
-        sources=tuple(sorted(sources)),
-        claim=claim_facts(list(Claim.objects.filter(author=author))),
-        authorships=count,
-        mean_confidence=round(confidence / count, 3) if count else 0.0,
-        orcids_seen=len(orcids),
-        openalex_seen=sum(1 for k in keys if k.startswith("openalex:")),
-        removed_authorships=removed,
+    return assemble(
+        (author.orcid, author.openalex_id),
+        mentions,
+        claim_facts(list(Claim.objects.filter(author=author))),
+        removed,
         works=overview.count(),
-        published_works=sum(overview.count(work_type=t) for t in PUBLISHED),
-        first_year=min(years, default=None),
-        last_year=max(years, default=None),
-        coauthors=overview.coauthors,
-        close_collaborators=overview.close_collaborators,
-        followers_verified=len(verified),
-        followers_other=len(followers) - len(verified),
+        published=sum(overview.count(work_type=t) for t in PUBLISHED),
+        years=[y for y, _ in overview.works_by_year],
+        links=overview.edges,
+        followers=followers,
+        verified=verified_users(followers),
     )
 
 
@@ -152,7 +194,6 @@ def refresh(author_ids: Iterable[int]) -> int:
     """Bring the snapshots of these records up to date; returns how many changed."""
     changed = 0
     for author in Author.objects.filter(pk__in=list(author_ids), merged_into=None).iterator():
-        before = TrustSnapshot.objects.filter(author=author).count()
-        current(author)
-        changed += TrustSnapshot.objects.filter(author=author).count() > before
+        latest = TrustSnapshot.objects.filter(author=author).order_by("-id").first()
+        changed += current(author).pk != (latest.pk if latest else None)
     return changed

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django_tasks import task
 
 from .facts import refresh
@@ -22,7 +21,5 @@ def schedule_refresh(author_ids: Iterable[int]) -> None:
     """Queue the recomputation (in chunks) for ``bzpeer worker``; with the
     immediate backend (tests) it runs at once."""
     ids = sorted(set(author_ids))
-    if not ids or not getattr(settings, "TASKS", None):
-        return
     for start in range(0, len(ids), CHUNK):
         refresh_trust.enqueue(ids[start : start + CHUNK])

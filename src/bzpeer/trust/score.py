@@ -31,6 +31,18 @@ TIERS = [  # (lowest score, name)
     (0, "New"),
 ]
 FOLLOWER_CAP = 15  # community points never exceed this, however many followers
+PART_MAX = 15  # the most each of consistency, publications and collaboration gives
+
+
+def tier_ranges() -> list[tuple[str, int, int]]:
+    """(tier, lowest, highest score) from ``TIERS``, lowest tier first."""
+    ordered = sorted(TIERS)
+    highs = [low - 1 for low, _ in ordered[1:]] + [100]
+    return [(name, low, high) for (low, name), high in zip(ordered, highs, strict=True)]
+
+
+# Public records alone (L1, no followers) never reach beyond this.
+UNCLAIMED_CEILING = IDENTITY_POINTS[1] + 3 * PART_MAX
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,11 @@ def _consistency(facts: TrustFacts) -> Component:
         points -= min(9, 3 * facts.removed_authorships)
         evidence.append(f"{facts.removed_authorships} authorship(s) removed by correction")
     return Component(
-        "consistency", "Record consistency", max(0.0, min(15.0, points)), 15, tuple(evidence)
+        "consistency",
+        "Record consistency",
+        max(0.0, min(float(PART_MAX), points)),
+        PART_MAX,
+        tuple(evidence),
     )
 
 
@@ -178,7 +194,7 @@ def _publications(facts: TrustFacts) -> Component:
         "publications",
         "Publication record",
         volume + active + published,
-        15,
+        PART_MAX,
         (
             f"{facts.works} works: +{volume:.1f} (100 or more: 8)",
             f"active {years} ({span} years): +{active:.1f} (10 or more: 4)",
@@ -194,7 +210,7 @@ def _collaboration(facts: TrustFacts) -> Component:
         "collaboration",
         "Collaboration network",
         breadth + close,
-        15,
+        PART_MAX,
         (
             f"{facts.coauthors} co-authors: +{breadth:.1f} (50 or more: 8)",
             f"{facts.close_collaborators} close collaborators: +{close:.1f} (5 or more: 7)",

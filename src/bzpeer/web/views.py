@@ -7,10 +7,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from bzpeer.catalog import queries
+from bzpeer.catalog.collaboration import CLOSE_MIN_SHARED, CLOSE_MIN_STRENGTH, HALF_LIFE_YEARS
 from bzpeer.catalog.models import Author, Topic, Work, WorkType
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
-from bzpeer.trust.score import FOLLOWER_CAP
+from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
+
+# The rules the profile explains, read from the code that applies them.
+RULES = {
+    "tiers": tier_ranges(),
+    "follower_cap": FOLLOWER_CAP,
+    "unclaimed_ceiling": UNCLAIMED_CEILING,
+    "close_shared": CLOSE_MIN_SHARED,
+    "close_strength": CLOSE_MIN_STRENGTH,
+    "half_life": int(HALF_LIFE_YEARS),
+}
 
 PAGE_SIZE = 20
 
@@ -58,7 +69,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "author": author,
             "o": overview,
             "trust": trust,
-            "follower_cap": FOLLOWER_CAP,
+            "rules": RULES,
             "page": page,
             "rows": rows,
             "year": year,

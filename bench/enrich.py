@@ -11,19 +11,12 @@ Target (issue 5): enrichment of the listing corpus under 5 minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT = (
-    HERE.parent.parent
-    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
-)
+from common import LISTINGS, run_child
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -56,20 +49,12 @@ print(json.dumps({
 
 def one_run(path: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"), BZPEER_HOME=tmp)
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return run_child(CHILD, Path(tmp) / "bench.sqlite3", str(path))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("path", nargs="?", default=str(LISTINGS))
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     runs = [one_run(Path(args.path)) for _ in range(args.runs)]

@@ -11,7 +11,6 @@ runs. The import is timed apart from author resolution, reported on its own.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -19,11 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT = (
-    HERE.parent.parent
-    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
-)
+from common import HERE, LISTINGS, run_child
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -51,15 +46,7 @@ print(json.dumps({
 
 def one_run(path: Path, source: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"), BZPEER_HOME=tmp)
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path), source],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return run_child(CHILD, Path(tmp) / "bench.sqlite3", str(path), source)
 
 
 def report(label: str, runs: list[dict[str, float]]) -> None:
@@ -78,7 +65,7 @@ def report(label: str, runs: list[dict[str, float]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("path", nargs="?", default=str(LISTINGS))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
         "--openalex-works",

@@ -20,20 +20,13 @@ stage figures are a part of.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-DEFAULT = (
-    HERE.parent.parent
-    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
-)
+from common import LISTINGS, run_child
 
 SETUP = r"""
 import os, sys
@@ -85,29 +78,20 @@ print(json.dumps({"assigned": stats.assigned, "authors": stats.authors_created,
 """
 
 
-def child(code: str, db: Path, *args: str) -> dict[str, float]:
-    env = dict(os.environ, BZPEER_SQLITE=str(db), BZPEER_HOME=str(db.parent))
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True
-    )
-    lines = out.stdout.strip().splitlines()
-    return json.loads(lines[-1]) if lines else {}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("path", nargs="?", default=str(DEFAULT))
+    parser.add_argument("path", nargs="?", default=str(LISTINGS))
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.sqlite3"
-        child(SETUP, base, args.path)
+        run_child(SETUP, base, args.path)
         stages, ends = [], []
         for _ in range(args.runs):
             copy = Path(tmp) / "run.sqlite3"
             shutil.copy(base, copy)
-            stages.append(child(STAGES, copy))
-            ends.append(child(END_TO_END, copy))
+            stages.append(run_child(STAGES, copy))
+            ends.append(run_child(END_TO_END, copy))
             copy.unlink()
     med = {k: statistics.median(r[k] for r in stages) for k in stages[0]}
     end = {k: statistics.median(r[k] for r in ends) for k in ends[0]}

@@ -1,0 +1,27 @@
+"""What the benchmarks share: the listing corpus they default to, and running
+a measurement in a fresh process against its own SQLite database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LISTINGS = (
+    HERE.parent.parent
+    / "shared/data/arxiv/arxiv-browse-listings/arxiv-monthly-listings-astro-ph-2000-2023.tar.gz"
+)
+
+
+def run_child(code: str, db: Path, *args: str) -> dict[str, float]:
+    """Run ``code`` (which prints one JSON line last) in a fresh interpreter
+    whose catalog is the SQLite file ``db``; return that line."""
+    env = dict(os.environ, BZPEER_SQLITE=str(db), BZPEER_HOME=str(db.parent))
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True
+    )
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}

@@ -48,21 +48,28 @@ def _labels(scheme: str) -> tuple[str, dict[int, int]]:
     return "field", out
 
 
-def _texts(labels: dict[int, int]) -> Iterator[tuple[int, list[str], int | None]]:
-    """(work id, words, label topic id or None) for every work, by id."""
+def _stated(labels: dict[int, int]) -> dict[int, int]:
+    """work id -> its label: the taxonomy's topic a source gave it (the
+    highest-scored one, i.e. the primary arXiv category)."""
     best: dict[int, tuple[float, int]] = {}
     for work_id, topic_id, score in WorkTopic.objects.filter(origin="source").values_list(
         "work_id", "topic_id", "score"
     ):
         if topic_id in labels and score > best.get(work_id, (-1.0, 0))[0]:
             best[work_id] = (score, labels[topic_id])
+    return {work_id: label for work_id, (_, label) in best.items()}
+
+
+def _texts(ids: set[int]) -> Iterator[tuple[int, list[str]]]:
+    """(work id, words of title and abstract) for the works in ``ids``, by id;
+    the others are passed over unread."""
     table = Work._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT id, title, abstract FROM "{table}" ORDER BY id')
         while rows := cursor.fetchmany(2000):
             for work_id, title, abstract in rows:
-                label = best.get(work_id)
-                yield work_id, words(f"{title} {abstract}"), label[1] if label else None
+                if work_id in ids:
+                    yield work_id, words(f"{title} {abstract}")
 
 
 def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicReport]:
@@ -79,7 +86,8 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
         level, labels = _labels(scheme)
         if not labels:
             continue
-        rows = [(w, t, label) for w, t, label in _texts(labels) if label is not None]
+        stated = _stated(labels)
+        rows = [(w, t, stated[w]) for w, t in _texts(set(stated))]
         if len(rows) < MIN_LABELLED:
             continue
         if progress:
@@ -90,7 +98,7 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
         correct = sum(1 for (guess, _), label in guesses if guess == label)
         sure = [(guess, label) for (guess, p), label in guesses if p >= MIN_SCORE]
         model = train((t, str(label)) for _, t, label in rows)
-        assigned = _assign(model, labels, topicless)
+        assigned = _assign(model, topicless)
         topicless -= assigned
         reports.append(
             TopicReport(
@@ -108,12 +116,12 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
     return reports
 
 
-def _assign(model: Model, labels: dict[int, int], topicless: set[int]) -> set[int]:
+def _assign(model: Model, topicless: set[int]) -> set[int]:
     if not topicless:
         return set()
     rows: list[tuple[int, int, float]] = []
-    for work_id, tokens, _ in _texts(labels):
-        if work_id not in topicless or not tokens:
+    for work_id, tokens in _texts(topicless):
+        if not tokens:
             continue
         guess = model.predict(tokens)
         if guess and guess[1] >= MIN_SCORE:

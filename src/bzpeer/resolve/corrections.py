@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -102,17 +103,30 @@ def _authorships(author: Author, work_ids: Iterable[int]) -> tuple[Author, list[
     return author, keys
 
 
+def _mention_rows(keys: Iterable[Authorship], *fields: str) -> list[tuple[Any, ...]]:
+    """(id, author id, *fields) of the mentions named by ``keys``: their works
+    in one query, the name keys checked here."""
+    wanted = set(keys)
+    works = sorted({work_id for work_id, _ in wanted})
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(works), 500):
+        rows = AuthorshipMention.objects.filter(work_id__in=works[start : start + 500])
+        for work_id, name_key, *values in rows.values_list(
+            "work_id", "name_key", "id", "author_id", *fields
+        ):
+            if (work_id, name_key) in wanted:
+                out.append(tuple(values))
+    return out
+
+
 def _move(keys: Iterable[Authorship], to_id: int | None, from_id: int | None = None) -> int:
     """Put the mentions of ``keys`` (only those on ``from_id``, if given) on ``to_id``."""
+    ids = [pk for pk, author_id in _mention_rows(keys) if from_id is None or author_id == from_id]
     moved = 0
-    by_work: dict[int, set[str]] = {}
-    for work_id, name_key in keys:
-        by_work.setdefault(work_id, set()).add(name_key)
-    for work_id, names in by_work.items():
-        mentions = AuthorshipMention.objects.filter(work_id=work_id, name_key__in=names)
-        if from_id is not None:
-            mentions = mentions.filter(author_id=from_id)
-        moved += mentions.update(author_id=to_id, confidence=1.0 if to_id else 0.0)
+    for start in range(0, len(ids), 500):
+        moved += AuthorshipMention.objects.filter(pk__in=ids[start : start + 500]).update(
+            author_id=to_id, confidence=1.0 if to_id else 0.0
+        )
     return moved
 
 
@@ -270,29 +284,14 @@ def undo(correction: AuthorCorrection, actor: str) -> None:
 
 
 def _owners(keys: Iterable[Authorship]) -> set[int]:
-    out: set[int] = set()
-    for work_id, name_key in keys:
-        out.update(
-            a
-            for a in AuthorshipMention.objects.filter(
-                work_id=work_id, name_key=name_key
-            ).values_list("author_id", flat=True)
-            if a
-        )
-    return out
+    return {author_id for _, author_id in _mention_rows(keys) if author_id}
 
 
 def _new_record(keys: list[Authorship]) -> Author:
     """An empty record for split-off authorships, named as they name the person."""
     from bzpeer.resolve.authors import unique_slug
 
-    names: Counter[str] = Counter()
-    for work_id, name_key in keys:
-        names.update(
-            AuthorshipMention.objects.filter(work_id=work_id, name_key=name_key).values_list(
-                "raw_name", flat=True
-            )
-        )
+    names = Counter(raw for _, _, raw in _mention_rows(keys, "raw_name"))
     display = max(names, key=lambda n: (fullness(n), names[n]))
     return Author.objects.create(
         display_name=display[:255],

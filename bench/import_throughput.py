@@ -3,6 +3,11 @@ monthly listings, 139k unique ids) and for N synthetic OpenAlex works
 (bench/make_corpus.py), each into a fresh SQLite database (or DATABASE_URL).
 
     .venv/bin/python bench/import_throughput.py [--runs 3] [--openalex-works 1000000]
+        [--openalex-runs 1] [--corpus var/corpus.jsonl.gz] [--no-resolution]
+
+``--corpus`` keeps the generated OpenAlex corpus at that path and reuses it
+when it is already there (the generator is seeded: same arguments, same
+file). ``--no-resolution`` times the import alone.
 
 Each run is a fresh process and a fresh database; figures are medians over
 runs. The import is timed apart from author resolution, reported on its own.
@@ -33,7 +38,8 @@ from bzpeer.catalog.models import AuthorshipMention
 result = run_import(sys.argv[2], [sys.argv[1]], show_progress=False, resolve=False)
 import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 begun = time.perf_counter()
-resolve_authors()
+if sys.argv[3] == "resolve":
+    resolve_authors()
 resolve_s = time.perf_counter() - begun
 print(json.dumps({
     "records": result.stats.records, "new": result.stats.new,
@@ -44,9 +50,11 @@ print(json.dumps({
 """
 
 
-def one_run(path: Path, source: str) -> dict[str, float]:
+def one_run(path: Path, source: str, resolve: bool) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        return run_child(CHILD, Path(tmp) / "bench.sqlite3", str(path), source)
+        return run_child(
+            CHILD, Path(tmp) / "bench.sqlite3", str(path), source, "resolve" if resolve else "no"
+        )
 
 
 def report(label: str, runs: list[dict[str, float]]) -> None:
@@ -57,10 +65,15 @@ def report(label: str, runs: list[dict[str, float]]) -> None:
         f"peak RSS {med['import_rss_mb']:.0f} MB"
     )
     print(
-        f"  author resolution: {med['mentions']:,.0f} mentions in {med['resolve_s']:.1f} s "
-        f"({med['mentions'] / med['resolve_s']:,.0f} mentions/s), "
-        f"peak RSS {med['peak_rss_mb']:.0f} MB"
+        "  import records/s per run: "
+        + ", ".join(f"{r['records'] / r['seconds']:,.0f}" for r in runs)
     )
+    if med["resolve_s"] > 0.01:
+        print(
+            f"  author resolution: {med['mentions']:,.0f} mentions in {med['resolve_s']:.1f} s "
+            f"({med['mentions'] / med['resolve_s']:,.0f} mentions/s), "
+            f"peak RSS {med['peak_rss_mb']:.0f} MB"
+        )
 
 
 def main() -> None:
@@ -73,29 +86,37 @@ def main() -> None:
         default=1_000_000,
         help="synthetic OpenAlex works to import (0 to skip)",
     )
-    args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; figures are medians")
-    report(
-        f"arXiv listings {Path(args.path).name}",
-        [one_run(Path(args.path), "arxiv") for _ in range(args.runs)],
+    parser.add_argument("--openalex-runs", type=int, default=1)
+    parser.add_argument("--corpus", help="keep (or reuse) the generated OpenAlex corpus here")
+    parser.add_argument(
+        "--no-resolution", action="store_true", help="time the import alone, no author resolution"
     )
-    if args.openalex_works:
+    args = parser.parse_args()
+    resolve = not args.no_resolution
+    print(f"machine: {os.cpu_count()} cores; figures are medians")
+    if args.runs:
+        report(
+            f"arXiv listings {Path(args.path).name}",
+            [one_run(Path(args.path), "arxiv", resolve) for _ in range(args.runs)],
+        )
+    if args.openalex_works and args.openalex_runs:
         with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus.jsonl.gz"
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(HERE / "make_corpus.py"),
-                    "--works",
-                    str(args.openalex_works),
-                    "--out",
-                    str(corpus),
-                ],
-                check=True,
-            )
+            corpus = Path(args.corpus) if args.corpus else Path(tmp) / "corpus.jsonl.gz"
+            if not corpus.exists():
+                subprocess.run(
+                    [
+                        sys.executable,
+                        str(HERE / "make_corpus.py"),
+                        "--works",
+                        str(args.openalex_works),
+                        "--out",
+                        str(corpus),
+                    ],
+                    check=True,
+                )
             report(
                 f"synthetic OpenAlex works ({args.openalex_works:,})",
-                [one_run(corpus, "openalex")],
+                [one_run(corpus, "openalex", resolve) for _ in range(args.openalex_runs)],
             )
 
 

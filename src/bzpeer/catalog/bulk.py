@@ -101,3 +101,77 @@ def lock_catalog() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CATALOG_LOCK])
+
+
+# Indexes an import into an empty catalog never reads (work matching then
+# keeps title ends in memory, see ``ingest.writer``): such an import drops
+# them and builds each once at its end, instead of inserting into it row by
+# row at random places.
+_DEFERRED = {
+    "catalog.AuthorshipMention": ("name_key", "person_key"),
+    "catalog.Work": ("title_head", "title_tail", "year"),
+}
+
+
+def deferred_indexes() -> dict[str, str]:
+    """Name -> CREATE INDEX statement of the indexes a bulk import may defer,
+    exactly as the models (and so the migrations) define them."""
+    from django.apps import apps
+
+    editor = connection.schema_editor()
+    out: dict[str, str] = {}
+    for label, columns in _DEFERRED.items():
+        model = apps.get_model(label)
+        table = model._meta.db_table
+        # The schema editor's own index DDL: the same statements the migrations ran.
+        for statement in editor._model_indexes_sql(model):  # type: ignore[attr-defined]
+            if any(statement.references_column(table, column) for column in columns):
+                out[str(statement.parts["name"]).strip('"')] = str(statement)
+    return out
+
+
+def existing_indexes() -> set[str]:
+    """Names of the indexes the database has."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def drop_deferred_indexes() -> None:
+    """Drop the deferrable indexes (SQLite only; call inside the transaction
+    that writes the first batch, so a rollback keeps them)."""
+    assert connection.vendor == "sqlite"
+    present = existing_indexes()
+    with connection.cursor() as cursor:
+        for name in deferred_indexes():
+            if name in present:
+                cursor.execute(f'DROP INDEX "{name}"')
+
+
+def restore_indexes() -> list[str]:
+    """Build any deferrable index that is missing: after a bulk import, or
+    after one that was killed before its end. Returns the names built."""
+    present = existing_indexes()
+    missing = [(name, sql) for name, sql in deferred_indexes().items() if name not in present]
+    if missing:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                # Sort in a temporary file with a small page cache (which also
+                # bounds the sorter's memory): an import's peak memory is here.
+                cursor.execute("PRAGMA temp_store")
+                temp_store = int(cursor.fetchone()[0])
+                cursor.execute("PRAGMA cache_size")
+                cache_size = int(cursor.fetchone()[0])
+                cursor.execute("PRAGMA temp_store = FILE")
+                cursor.execute("PRAGMA cache_size = -8192")
+            try:
+                for _, sql in missing:
+                    cursor.execute(sql)
+            finally:
+                if connection.vendor == "sqlite":
+                    cursor.execute(f"PRAGMA temp_store = {temp_store}")
+                    cursor.execute(f"PRAGMA cache_size = {cache_size}")
+    return [name for name, _ in missing]

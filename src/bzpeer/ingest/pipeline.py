@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bzpeer.catalog.bulk import lock_catalog
+from bzpeer.catalog.bulk import lock_catalog, restore_indexes
 from bzpeer.catalog.models import Quarantine
 
 from .files import CountingReader, expand, open_streams, total_size
@@ -147,7 +147,8 @@ def run_import(
         quarantined=run.quarantined,
         skipped=run.skipped,
     )
-    writer = Writer()
+    restore_indexes()  # an earlier import into an empty catalog was killed before its end
+    writer = Writer(ends_in_memory=True)
     started = time.perf_counter()
     progress = Progress(
         TextColumn(f"[bold]{source_name}[/]"),
@@ -186,6 +187,8 @@ def run_import(
                         rate=stats.records / elapsed,
                     )
             _flush(writer, batch, good, bad, stats, run, (len(files), 0))
+            writer.release()
+            restore_indexes()  # built once, if the writer deferred them
             elapsed = time.perf_counter() - started
             progress.update(
                 task,
@@ -202,6 +205,8 @@ def run_import(
             resolve_seconds = time.perf_counter() - begun
     except BaseException as exc:
         # Counts and checkpoint stay as the last committed batch left them.
+        with contextlib.suppress(Exception):
+            restore_indexes()
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED,
             log=run.log + f"failed: {type(exc).__name__}: {exc}\n",
@@ -321,7 +326,7 @@ class _Position:
 
 
 WINDOW = 1000  # chunks parsed per task when parsing in parallel
-AHEAD = 8  # windows in flight: enough to keep parsers busy while a batch is written
+AHEAD = 4  # windows in flight: enough to keep parsers busy while a batch is written
 
 
 def import_workers() -> int:

@@ -8,16 +8,25 @@ normalised title with a close year and a shared author surname.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from bzpeer.catalog import venues
-from bzpeer.catalog.bulk import allocate_ids, insert_rows, select_in
+from bzpeer.catalog.bulk import (
+    allocate_ids,
+    drop_deferred_indexes,
+    insert_rows,
+    restore_indexes,
+    select_in,
+)
 from bzpeer.catalog.models import (
     Affiliation,
     Author,
@@ -94,14 +103,28 @@ class _Item:
 
 
 class Writer:
-    """Holds caches across batches of one import run."""
+    """Holds caches across batches of one import run.
 
-    def __init__(self) -> None:
+    ``ends_in_memory``: if the catalog holds no work when the first batch is
+    written (SQLite only), keep the title ends of the works this run writes in
+    memory (``_WorkEnds``) instead of looking them up in the catalog's indexes,
+    and drop the indexes nothing reads meanwhile (``bulk.deferred_indexes``);
+    the caller builds them again with ``bulk.restore_indexes`` at the end.
+    """
+
+    def __init__(self, ends_in_memory: bool = False) -> None:
         self._venues: dict[str, int] = {}
         self._topics: dict[str, int] = {}
         self._institutions: dict[tuple[str | None, str | None, str], int] = {}
         self._seen: set[tuple[str, str]] = set()
         self._predicted: bool | None = None  # whether any topic was predicted (enrich)
+        self._ends_wanted = ends_in_memory
+        self._ends: _WorkEnds | None = None
+
+    def release(self) -> None:
+        """Drop what only the run's batches needed (before indexes are built)."""
+        self._ends = None
+        self._seen = set()
 
     # -- entry point ---------------------------------------------------------
 
@@ -119,8 +142,20 @@ class Writer:
                 works.append((chunk, record, digest))
             else:
                 others.append((chunk, record, digest))
-        if works:
-            self._write_works(works, stats)
+        if self._ends_wanted:
+            self._ends_wanted = False
+            self._ends = _WorkEnds.start()
+            if self._ends is not None:
+                drop_deferred_indexes()  # in this batch's transaction: a rollback keeps them
+        elif self._ends is not None and not self._ends.still_valid():
+            self._ends = None
+            restore_indexes()  # the catalog's lookups need them again
+        try:
+            if works:
+                self._write_works(works, stats)
+        except BaseException:
+            self._ends = None  # the batch rolls back; the memory would not
+            raise
         for chunk, record, digest in others:
             self._write_entity(chunk, record, digest, stats)
 
@@ -223,7 +258,8 @@ class Writer:
         self._write_references(written)
         refresh_works(
             {i.work_id for i in new_items if i.new_work is None and i.work_id}
-            | {i.work_id for i in changed if i.work_id}
+            | {i.work_id for i in changed if i.work_id},
+            self._ends,
         )
         stats.new += len(new_items)
         stats.updated += len(changed)
@@ -283,7 +319,7 @@ class Writer:
             ):
                 known[(scheme, value)] = found_id
         open_items = [i for i in items if not any(ident in known for ident in i.record.identifiers)]
-        catalog = _Candidates.from_catalog(open_items)
+        catalog = _Candidates.from_catalog(open_items, self._ends)
         local = _Candidates()
         new_count = 0
         for item in items:
@@ -358,6 +394,9 @@ class Writer:
             ],
             rows,
         )
+        if self._ends is not None:
+            for row in rows:
+                self._ends.add(row[0], row[3], row[4], row[6])
 
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
@@ -716,9 +755,11 @@ class _Candidates:
         return None
 
     @classmethod
-    def from_catalog(cls, items: list[_Item]) -> _Candidates:
+    def from_catalog(cls, items: list[_Item], memory: _WorkEnds | None = None) -> _Candidates:
         """Catalog works sharing a title head or tail with one of the records,
-        loaded with their authors and identifiers."""
+        loaded with their authors and identifiers. ``memory``, when given, holds
+        every catalog work's title ends and year: the same candidates are then
+        found without the index lookups."""
         out = cls()
         ends = [title_ends(i.record.title_words) for i in items]
         heads = sorted({h for h, _ in ends if h})
@@ -732,6 +773,12 @@ class _Candidates:
         years = [i.record.year for i in items if i.record.year is not None]
         window = [min(years) - 2, max(years) + 2] if len(years) == len(items) else [-9999, 9999]
         for column, prefix, values in (("title_head", "h", heads), ("title_tail", "t", tails)):
+            if memory is not None:
+                for end in values:
+                    newest = memory.newest(prefix + end, window[0], window[1])
+                    if newest:
+                        near[prefix + end] = newest
+                continue
             # A head or tail thousands of works share ("Introduction to the ...")
             # says little; its newest PER_END works are candidates, no more, so
             # the cost per record stays bounded as the catalog grows.
@@ -746,6 +793,12 @@ class _Candidates:
             ):
                 rows[pk] = (title, key, year, work_type)
                 near[prefix + end].append(pk)
+        if memory is not None:
+            for pk, title, key, year, work_type in select_in(
+                f'SELECT id, title, title_key, year, type FROM "{work_table}" WHERE id IN ({{in}})',
+                sorted({pk for pks in near.values() for pk in pks}),
+            ):
+                rows[pk] = (title, key, year, work_type)
         # Only works whose title is close to a record's are worth their authors.
         words = {pk: title_words(title) for pk, (title, _, _, _) in rows.items()}
         close: set[int] = set()
@@ -790,6 +843,97 @@ class _Candidates:
         return out
 
 
+class _WorkEnds:
+    """Every catalog work's title head, tail and year, in memory.
+
+    Only while it is certain to be every work: the catalog held none when the
+    import's first batch was written, the database is SQLite, and no other
+    connection has committed since (``PRAGMA data_version``); each batch
+    checks. Candidates found here are then exactly those the ``title_head`` /
+    ``title_tail`` lookups would find (the same year window, the newest
+    ``PER_END``). Past ``MAX_KEYS`` ends it gives way to the lookups.
+    """
+
+    MAX_KEYS = 1_000_000
+    NO_YEAR = -(2**63)
+
+    def __init__(self, raw: object, version: int) -> None:
+        self._raw = raw
+        self._version = version
+        # "h" + head or "t" + tail -> work ids in ascending order; most ends
+        # belong to one work, held as a bare int (a list costs 64 bytes more).
+        self._ids: dict[str, int | list[int]] = {}
+        self._years = array("q")
+        self._lost = False  # out of step with the catalog (never expected): stop using it
+
+    @classmethod
+    def start(cls) -> _WorkEnds | None:
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT 1 FROM "{Work._meta.db_table}" LIMIT 1')
+            if cursor.fetchone() is not None:
+                return None
+        return cls(connection.connection, _data_version())
+
+    def still_valid(self) -> bool:
+        """No other connection changed the database, and the memory is not too big."""
+        return (
+            connection.connection is self._raw
+            and _data_version() == self._version
+            and len(self._ids) <= self.MAX_KEYS
+            and not self._lost
+        )
+
+    def add(self, pk: int, head: str, tail: str, year: int | None) -> None:
+        missing = pk + 1 - len(self._years)
+        if missing > 0:
+            self._years.extend([self.NO_YEAR] * missing)
+        self._years[pk] = self.NO_YEAR if year is None else year
+        if head:
+            for key in ("h" + head, "t" + tail):
+                ids = self._ids.get(key)
+                if ids is None:
+                    self._ids[key] = pk
+                elif isinstance(ids, int):
+                    self._ids[key] = sorted((ids, pk))
+                else:
+                    bisect.insort(ids, pk)
+
+    def remove(self, pk: int, head: str, tail: str, year: int | None) -> None:
+        if head:
+            for key in ("h" + head, "t" + tail):
+                ids = self._ids.get(key)
+                if ids == pk:
+                    del self._ids[key]
+                    continue
+                at = bisect.bisect_left(ids, pk) if isinstance(ids, list) else -1
+                if isinstance(ids, list) and at < len(ids) and ids[at] == pk:
+                    ids.pop(at)
+                else:
+                    self._lost = True
+
+    def newest(self, key: str, low: int, high: int) -> list[int]:
+        """The newest ``PER_END`` works under a head ("h...") or tail ("t...")
+        whose year is unknown or between ``low`` and ``high``."""
+        out: list[int] = []
+        years = self._years
+        ids = self._ids.get(key, ())
+        for pk in reversed((ids,) if isinstance(ids, int) else ids):
+            year = years[pk]
+            if year == self.NO_YEAR or low <= year <= high:
+                out.append(pk)
+                if len(out) == PER_END:
+                    break
+        return out
+
+
+def _data_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return int(cursor.fetchone()[0])
+
+
 def _venue_and_rank(record: ParsedWork, venue_ids: dict[str, int]) -> tuple[int | None, int]:
     """The version's venue row and how good a version it is to show."""
     venue_id = venue_ids.get(record.venue) if record.venue else None
@@ -798,11 +942,19 @@ def _venue_and_rank(record: ParsedWork, venue_ids: dict[str, int]) -> tuple[int 
     )
 
 
-def refresh_works(work_ids: set[int]) -> None:
-    """Recompute the canonical fields of works whose versions changed."""
+def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:
+    """Recompute the canonical fields of works whose versions changed (and
+    their title ends in ``ends``, if given)."""
     if not work_ids:
         return
     ids = sorted(work_ids)
+    if ends is not None:
+        for pk, head, tail, year in select_in(
+            f'SELECT id, title_head, title_tail, year FROM "{Work._meta.db_table}" '
+            "WHERE id IN ({in})",
+            ids,
+        ):
+            ends.remove(pk, head, tail, year)
     names: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for version_id, position, name in AuthorshipMention.objects.filter(work_id__in=ids).values_list(
         "version_id", "position", "raw_name"
@@ -849,6 +1001,8 @@ def refresh_works(work_ids: set[int]) -> None:
     for work_id, versions in grouped.items():
         facts = summarize(versions)
         head, tail = title_ends(title_words(facts.title))
+        if ends is not None:
+            ends.add(work_id, head, tail, facts.year)
         Work.objects.filter(pk=work_id).update(
             title=facts.title,
             title_key=facts.title_key,

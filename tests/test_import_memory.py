@@ -151,3 +151,24 @@ def test_a_catalog_that_is_not_empty_is_looked_up(write, monkeypatch):
     )
     path = write("works.jsonl", _corpus(seed=6, families=10))
     assert run_import("openalex", [path], show_progress=False, resolve=False).stats.new > 0
+
+
+def test_memory_given_up_mid_run_gives_the_same_rows(write, monkeypatch):
+    """Another connection commits mid-run: the writer turns to the catalog's
+    lookups and builds the indexes it had dropped, inside the batch."""
+    monkeypatch.setattr(pipeline, "BATCH", 13)
+    monkeypatch.setattr(writer, "PER_END", 2)
+    path = write("works.jsonl", _corpus(seed=7))
+    real = writer._data_version
+    calls = iter(range(10**6))
+    monkeypatch.setattr(writer, "_data_version", lambda: real() + (next(calls) >= 6))
+    _empty_catalog()
+    run_import("openalex", [path], show_progress=False, resolve=False)
+    given_up = _snapshot()
+    assert deferred_indexes().keys() <= existing_indexes()
+    _empty_catalog()
+    monkeypatch.setattr(writer._WorkEnds, "start", classmethod(lambda cls: None))
+    run_import("openalex", [path], show_progress=False, resolve=False)
+    from_catalog = _snapshot()
+    key = slice(None) if connection.vendor == "sqlite" else slice(0, 1)
+    assert {k: v[key] for k, v in given_up.items()} == {k: v[key] for k, v in from_catalog.items()}

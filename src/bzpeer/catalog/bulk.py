@@ -157,21 +157,26 @@ def restore_indexes() -> list[str]:
     present = existing_indexes()
     missing = [(name, sql) for name, sql in deferred_indexes().items() if name not in present]
     if missing:
+        # On SQLite, sort in a temporary file with a small page cache (which
+        # also bounds the sorter's memory): an import's peak memory is here.
+        # The temporary store cannot change inside a transaction.
+        small = connection.vendor == "sqlite"
+        in_transaction = connection.in_atomic_block
         with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                # Sort in a temporary file with a small page cache (which also
-                # bounds the sorter's memory): an import's peak memory is here.
+            if small:
                 cursor.execute("PRAGMA temp_store")
                 temp_store = int(cursor.fetchone()[0])
                 cursor.execute("PRAGMA cache_size")
                 cache_size = int(cursor.fetchone()[0])
-                cursor.execute("PRAGMA temp_store = FILE")
+                if not in_transaction:
+                    cursor.execute("PRAGMA temp_store = FILE")
                 cursor.execute("PRAGMA cache_size = -8192")
             try:
                 for _, sql in missing:
                     cursor.execute(sql)
             finally:
-                if connection.vendor == "sqlite":
-                    cursor.execute(f"PRAGMA temp_store = {temp_store}")
+                if small:
+                    if not in_transaction:
+                        cursor.execute(f"PRAGMA temp_store = {temp_store}")
                     cursor.execute(f"PRAGMA cache_size = {cache_size}")
     return [name for name, _ in missing]

@@ -8,7 +8,9 @@ then, in fresh processes on copies of it:
 - stages: the resolver's own loop (``resolve.authors``) timed by stage:
   loading each group of name blocks from the database, then blocking and
   clustering in memory (``cluster_block``: hard evidence, same-work and
-  co-author unions under the name constraints; the rules are the scorer);
+  co-author unions under the name constraints), timed twice: the rules
+  alone (the baseline, same run) and rules + the learned merge stage
+  (``resolve.learned``: cluster-pair scoring and merging);
 - end to end: ``resolve_authors()`` as an import runs it, loading, clustering,
   creating author records and writing every assignment.
 
@@ -45,21 +47,27 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from bzpeer.catalog.models import AuthorshipMention
-from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block
+from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block, default_model
+model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))
-load = cluster = 0.0
-mentions = clusters = 0
+load = cluster = rules = 0.0
+mentions = clusters = rule_clusters = 0
 for i in range(0, len(blocks), GROUP_BLOCKS):
     begun = time.perf_counter()
     group = _load(blocks[i : i + GROUP_BLOCKS])
     load += time.perf_counter() - begun
     begun = time.perf_counter()
     for members in group.values():
+        rule_clusters += len(cluster_block(members))
+    rules += time.perf_counter() - begun
+    begun = time.perf_counter()
+    for members in group.values():
         mentions += len(members)
-        clusters += len(cluster_block(members))
+        clusters += len(cluster_block(members, model))
     cluster += time.perf_counter() - begun
 print(json.dumps({"mentions": mentions, "blocks": len(blocks), "clusters": clusters,
+                  "rule_clusters": rule_clusters, "rules_s": rules,
                   "load_s": load, "cluster_s": cluster,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -98,11 +106,14 @@ def main() -> None:
     n = med["mentions"]
     print(f"machine: {os.cpu_count()} cores; medians of {args.runs} run(s)")
     print(
-        f"{n:,.0f} mentions in {med['blocks']:,.0f} name blocks -> {med['clusters']:,.0f} clusters"
+        f"{n:,.0f} mentions in {med['blocks']:,.0f} name blocks -> "
+        f"{med['rule_clusters']:,.0f} rule clusters -> {med['clusters']:,.0f} after learned merges"
     )
     print(
         f"blocking + scoring + clustering: {med['cluster_s']:.1f}s, "
-        f"{n / med['cluster_s']:,.0f} mentions/s (target >= 20,000)"
+        f"{n / med['cluster_s']:,.0f} mentions/s (target >= 20,000); "
+        f"rules alone (baseline): {med['rules_s']:.1f}s, {n / med['rules_s']:,.0f} mentions/s, "
+        f"ratio {med['cluster_s'] / med['rules_s']:.1f}x"
     )
     print(f"loading blocks from the database: {med['load_s']:.1f}s, {n / med['load_s']:,.0f}/s")
     print(

@@ -25,7 +25,7 @@ import orjson
 from django.db import connection, transaction
 
 from bzpeer.catalog.bulk import allocate_ids, insert_rows, lock_catalog
-from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention
+from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention, Work
 from bzpeer.catalog.names import (
     PersonName,
     fullness,
@@ -33,6 +33,7 @@ from bzpeer.catalog.names import (
     parse_name_cached,
 )
 from bzpeer.resolve.corrections import Constraints, load_constraints
+from bzpeer.resolve.learned import Classifier, merge_clusters
 
 GROUP_BLOCKS = 2000
 
@@ -49,8 +50,18 @@ class MentionRecord:
     author_id: int | None
     name: PersonName
     stored: bool = False
-    coauthors: set[str] = field(default_factory=set)
+    coauthors: set[str] = field(default_factory=set)  # full_key of the other authors
     forbidden: frozenset[int] = frozenset()  # records a correction keeps it off
+    coauthor_keys: set[str] = field(default_factory=set)  # their block keys
+    title: str = ""
+    venue: str = ""
+    affiliation: str = ""
+    year: int | None = None
+
+
+def full_key(name: PersonName) -> str:
+    """Surname and every given name as written: ``wang_jasontsongli``, ``wang_jtl``."""
+    return f"{name.surname}_{''.join(name.given).replace('-', '')}"
 
 
 @dataclass
@@ -137,8 +148,22 @@ def unique_slug(display_name: str, taken: set[str] | None = None) -> str:
     return slug
 
 
-def resolve_authors(progress: Callable[[int, int], None] | None = None) -> ResolveStats:
-    """Assign every unresolved mention to an author record."""
+def default_model() -> Classifier:
+    """The merge classifier trained on the shipped gold names (cached under var/models)."""
+    from bzpeer.resolve.evaluate import train_model
+    from bzpeer.resolve.learned import shipped_model
+
+    return shipped_model(train_model)
+
+
+def resolve_authors(
+    progress: Callable[[int, int], None] | None = None, model: Classifier | None = None
+) -> ResolveStats:
+    """Assign every unresolved mention to an author record.
+
+    ``model`` merges the rule clusters it scores as one person; by default the
+    shipped one (see ``learned.py``).
+    """
     stats = ResolveStats()
     blocks = sorted(
         set(
@@ -153,6 +178,7 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
     seen = 0  # authors up to this id have their slugs in ``taken``
     key_owner: dict[str, int] = {}
     constraints = load_constraints()
+    model = model or default_model()
     for i in range(0, len(blocks), GROUP_BLOCKS):
         group = blocks[i : i + GROUP_BLOCKS]
         with transaction.atomic():
@@ -161,7 +187,7 @@ def resolve_authors(progress: Callable[[int, int], None] | None = None) -> Resol
             for pk, slug in Author.objects.filter(id__gt=seen).values_list("id", "slug"):
                 taken.add(slug)
                 seen = max(seen, pk)
-            _resolve_group(group, taken, key_owner, constraints, stats)
+            _resolve_group(group, taken, key_owner, constraints, stats, model)
         if progress:
             progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
     refresh_author_counts(stats.touched_authors)
@@ -177,12 +203,16 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
     by_id: dict[int, MentionRecord] = {}
     blocks: dict[str, list[MentionRecord]] = defaultdict(list)
     with connection.cursor() as cursor:
+        work_table = Work._meta.db_table
         cursor.execute(
-            f'SELECT id, work_id, raw_name, name_key, orcid, person_key, author_id FROM "{table}" '
-            f"WHERE name_key IN ({marks}) ORDER BY id",
+            f"SELECT m.id, m.work_id, m.raw_name, m.name_key, m.orcid, m.person_key, m.author_id, "
+            f'm.raw_affiliation, w.title, w.venue_name, w.year FROM "{table}" m '
+            f'JOIN "{work_table}" w ON w.id = m.work_id '
+            f"WHERE m.name_key IN ({marks}) ORDER BY m.id",
             group,
         )
-        for pk, work_id, raw, key, orcid, person_key, author_id in cursor.fetchall():
+        for row in cursor.fetchall():
+            pk, work_id, raw, key, orcid, person_key, author_id, org, title, venue, year = row
             mention = MentionRecord(
                 pk,
                 work_id,
@@ -192,17 +222,25 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
                 author_id,
                 parse_name_cached(raw),
                 stored=author_id is not None,
+                title=title,
+                venue=venue,
+                affiliation=org,
+                year=year,
             )
             by_id[pk] = mention
             blocks[key].append(mention)
         cursor.execute(
-            f'SELECT m.id, o.name_key FROM "{table}" m JOIN "{table}" o '
+            f'SELECT m.id, o.raw_name FROM "{table}" m JOIN "{table}" o '
             f"ON o.work_id = m.work_id AND o.id <> m.id AND o.name_key <> m.name_key "
             f"WHERE m.name_key IN ({marks})",
             group,
         )
         for pk, other in cursor.fetchall():
-            by_id[pk].coauthors.add(other)
+            name = parse_name_cached(other)
+            if name.surname:
+                mention = by_id[pk]
+                mention.coauthors.add(full_key(name))
+                mention.coauthor_keys.add(name.block_key)
     return blocks
 
 
@@ -212,6 +250,7 @@ def _resolve_group(
     key_owner: dict[str, int],
     constraints: Constraints,
     stats: ResolveStats,
+    model: Classifier | None,
 ) -> None:
     blocks = _load(group)
     wanted = {m.person_key for ms in blocks.values() for m in ms if m.person_key} - set(key_owner)
@@ -251,7 +290,7 @@ def _resolve_group(
                 or constraints.allowed(authorship, key_owner.get(mention.person_key))
                 or constraints.allowed(authorship, orcid_owner.get(mention.orcid))
             )
-        for members in cluster_block(mentions):
+        for members in cluster_block(mentions, model):
             if all(m.stored for m in members):
                 continue
             refused = set().union(*(m.forbidden for m in members))
@@ -336,12 +375,15 @@ def _new_author_row(
     )
 
 
-def cluster_block(mentions: list[MentionRecord]) -> list[list[MentionRecord]]:
+def cluster_block(
+    mentions: list[MentionRecord], model: Classifier | None = None
+) -> list[list[MentionRecord]]:
     """The clusters of one name block: a pure function, no database.
 
     ``author_id`` marks mentions already on a record (kept together, never two
-    records merged); ``coauthors`` holds the block keys of the other authors
-    on each mention's work.
+    records merged); ``coauthors`` holds the full names of the other authors
+    on each mention's work. The rules make the first clusters; ``model``, when
+    given, merges those it scores as one person (``learned.merge_clusters``).
     """
     uf = _Clusters(mentions)
     hard: dict[str, list[int]] = defaultdict(list)
@@ -358,6 +400,8 @@ def cluster_block(mentions: list[MentionRecord]) -> list[list[MentionRecord]]:
     _union_buckets(uf, mentions, ((f"w{m.work_id}",) for m in mentions))
     # Sorted: set order varies between processes, and the result must not.
     _union_buckets(uf, mentions, (sorted(m.coauthors) for m in mentions))
+    if model is not None:
+        merge_clusters(mentions, uf, model)
     out: dict[int, list[MentionRecord]] = defaultdict(list)
     for i, m in enumerate(mentions):
         out[uf.find(i)].append(m)

@@ -7,8 +7,13 @@ the resolvers exactly as imports do: :func:`evaluate_disambiguation` calls
 ``cluster_block`` once per name block (surname + first initial),
 :func:`evaluate_pairs` asks it about two mentions only, and
 :func:`evaluate_works` applies ``same_work`` to DBLP/ACM records sharing a title
-key, head or tail (the Leipzig CSVs are read here). Nothing is learned from the gold data:
-the resolvers have no trained parts.
+key, head or tail (the Leipzig CSVs are read here).
+
+The author resolver's learned stage (``learned.py``) is trained on the gold
+names shipped in ``resolve/training``. An evaluation never scores a name the
+model was trained on: when the gold set shares name blocks with the training
+data, its names are split into five folds and each fold is clustered by a
+model trained without that fold's blocks (cross-validation by name).
 """
 
 from __future__ import annotations
@@ -21,27 +26,29 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bzpeer.catalog.names import parse_name_cached
 from bzpeer.catalog.titles import title_ends
-from bzpeer.resolve.authors import MentionRecord, cluster_block
+from bzpeer.resolve.authors import MentionRecord, cluster_block, full_key
 from bzpeer.resolve.goldsets import (
     PairSet,
     Signature,
     decode_text,
     existing_path,
+    load_aminer,
     parse_year,
     pick_file,
 )
+from bzpeer.resolve.learned import Classifier, fit, shipped_model, training_files, training_rows
 from bzpeer.resolve.works import MatchFacts, match_facts, same_work
 
 K = TypeVar("K", bound=Hashable)  # record ids
 
 NOTHING_LEARNED = (
-    "first-pass resolver (name blocks, same-work and co-author rules); "
-    "nothing is learned from the gold data"
+    "work matching rules (shared ids, title, year, authors); nothing is learned from the gold data"
 )
+FOLDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +126,7 @@ class Report:
 
 def _mention(index: int, work_id: int, sig: Signature) -> MentionRecord:
     name = parse_name_cached(sig.name)
-    coauthors = {parse_name_cached(c) for c in sig.coauthors}
-    keys = {c.block_key for c in coauthors if c.surname} - {name.block_key}
+    coauthors = [n for n in map(parse_name_cached, sig.coauthors) if n.surname]
     return MentionRecord(
         id=index,
         work_id=work_id,
@@ -129,12 +135,16 @@ def _mention(index: int, work_id: int, sig: Signature) -> MentionRecord:
         person_key="",
         author_id=None,
         name=name,
-        coauthors=keys,
+        coauthors={full_key(c) for c in coauthors} - {full_key(name)},
+        coauthor_keys={c.block_key for c in coauthors} - {name.block_key},
+        title=sig.title,
+        venue=sig.venue,
+        affiliation=sig.affiliation,
+        year=sig.year,
     )
 
 
-def predict_clusters(records: Sequence[Signature]) -> dict[str, str]:
-    """``cluster_block`` over each name block: signature id -> predicted cluster."""
+def _blocks(records: Sequence[Signature]) -> dict[str, list[MentionRecord]]:
     if len({r.id for r in records}) != len(records):
         raise ValueError("signature ids are not unique")
     work_ids: dict[str, int] = {}
@@ -143,22 +153,78 @@ def predict_clusters(records: Sequence[Signature]) -> dict[str, str]:
         work_id = work_ids.setdefault(sig.publication, len(work_ids))
         mention = _mention(i, work_id, sig)
         blocks[mention.name.block_key].append(mention)
+    return blocks
+
+
+def _rule_roots(mentions: list[MentionRecord]) -> list[int]:
+    index = {id(m): i for i, m in enumerate(mentions)}
+    roots = [0] * len(mentions)
+    for cluster in cluster_block(mentions):
+        first = index[id(cluster[0])]
+        for m in cluster:
+            roots[index[id(m)]] = first
+    return roots
+
+
+def train_model(exclude: frozenset[str] = frozenset()) -> Classifier:
+    """The merge classifier, trained on the shipped gold names outside ``exclude`` blocks."""
+    records = [r for file in training_files() for r in load_aminer(file)]
+    rows = []
+    for key, mentions in sorted(_blocks(records).items()):
+        if key in exclude:
+            continue
+        labels = [str(records[m.id].label) for m in mentions]
+        rows.append(training_rows(mentions, labels, _rule_roots(mentions)))
+    return fit(rows)
+
+
+def training_blocks() -> frozenset[str]:
+    return frozenset(
+        parse_name_cached(r.name).block_key for f in training_files() for r in load_aminer(f)
+    )
+
+
+def predict_clusters(
+    records: Sequence[Signature], model: Classifier | Literal["held-out"] | None = "held-out"
+) -> dict[str, str]:
+    """``cluster_block`` over each name block: signature id -> predicted cluster.
+
+    ``"held-out"``: the shipped model, retrained without the gold blocks it
+    was trained on (five folds by block); ``None``: the rules alone.
+    """
+    blocks = _blocks(records)
+    models: dict[str, Classifier | None] = dict.fromkeys(
+        blocks, None if model == "held-out" else model
+    )
+    if model == "held-out":
+        seen = training_blocks() & blocks.keys()
+        # A handful of names: one fold, all of them held out at once.
+        k_folds = FOLDS if len(seen) >= 4 * FOLDS else 1
+        folds = [sorted(seen)[k::k_folds] for k in range(k_folds)] if seen else []
+        for fold in folds:
+            held_out = shipped_model(train_model, frozenset(fold))
+            models.update(dict.fromkeys(fold, held_out))
+        unseen = shipped_model(train_model)
+        models.update({k: unseen for k in blocks.keys() - seen})
     out: dict[str, str] = {}
     for key, mentions in blocks.items():
-        for n, cluster in enumerate(cluster_block(mentions)):
+        for n, cluster in enumerate(cluster_block(mentions, models[key])):
             for mention in cluster:
                 out[records[mention.id].id] = f"{key}#{n}"
     return out
 
 
-def evaluate_disambiguation(records: Sequence[Signature]) -> Report:
+def evaluate_disambiguation(
+    records: Sequence[Signature], model: Classifier | Literal["held-out"] | None = "held-out"
+) -> Report:
     """Cluster every signature by blocks, score the labelled ones against the gold."""
     start = time.perf_counter()
-    predicted = predict_clusters(records)
+    predicted = predict_clusters(records, model)
     gold = {r.id: r.label for r in records if r.label is not None}
     pred = {k: predicted[k] for k in gold}
     names = [parse_name_cached(r.name) for r in records]
     block = {r.id: n.block_key for r, n in zip(records, names, strict=True)}
+    held_out = len(training_blocks() & set(block.values())) if model == "held-out" else 0
     return Report(
         records=len(gold),
         unlabelled=len(records) - len(gold),
@@ -169,6 +235,14 @@ def evaluate_disambiguation(records: Sequence[Signature]) -> Report:
         b3=b3(pred, gold),
         pairwise=pairwise(pred, gold, {k: block[k] for k in gold}),
         seconds=time.perf_counter() - start,
+        note=(
+            "rules only (name blocks, same work, shared co-author)"
+            if model is None
+            else f"rules + learned merges; {held_out} blocks also in the training data were "
+            "clustered by models trained without them (cross-validation by name)"
+            if held_out
+            else "rules + learned merges; no block of this set is in the training data"
+        ),
     )
 
 
@@ -186,7 +260,7 @@ class PairReport:
     accuracy: float
     scores: Scores
     seconds: float
-    note: str = NOTHING_LEARNED
+    note: str = "rules + learned merges (shipped model; this set is not in its training data)"
 
 
 def same_person(a: Signature, b: Signature) -> bool:
@@ -194,7 +268,7 @@ def same_person(a: Signature, b: Signature) -> bool:
     first, second = _mention(0, 0, a), _mention(1, 0 if a.publication == b.publication else 1, b)
     if first.name.block_key != second.name.block_key:
         return False  # never compared: different blocks
-    return len(cluster_block([first, second])) == 1
+    return len(cluster_block([first, second], shipped_model(train_model))) == 1
 
 
 def evaluate_pairs(pair_set: PairSet) -> PairReport:

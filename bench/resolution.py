@@ -47,7 +47,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from bzpeer.catalog.models import AuthorshipMention
-from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block, default_model
+from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block, cluster_blocks, default_model
 model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))
@@ -62,9 +62,8 @@ for i in range(0, len(blocks), GROUP_BLOCKS):
         rule_clusters += len(cluster_block(members))
     rules += time.perf_counter() - begun
     begun = time.perf_counter()
-    for members in group.values():
-        mentions += len(members)
-        clusters += len(cluster_block(members, model))
+    mentions += sum(len(members) for members in group.values())
+    clusters += sum(map(len, cluster_blocks(list(group.values()), model)))
     cluster += time.perf_counter() - begun
 print(json.dumps({"mentions": mentions, "blocks": len(blocks), "clusters": clusters,
                   "rule_clusters": rule_clusters, "rules_s": rules,

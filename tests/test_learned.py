@@ -70,9 +70,7 @@ def test_a_learned_merge_needs_matching_initials():
     other = mention(20, "T.-W. Chen", GRAPHS.format("molecules"), "NeurIPS", 2021)
     clusters = cluster_block([*papers, other], default_model())
     (with_other,) = [c for c in clusters if other in c]  # T.-W.: however close, not Tianlong
-    assert not {m.id for m in papers} & {
-        m.id for m in with_other
-    }
+    assert not {m.id for m in papers} & {m.id for m in with_other}
 
 
 def test_merges_respect_refusals_and_stop():

@@ -33,7 +33,7 @@ from bzpeer.catalog.names import (
     parse_name_cached,
 )
 from bzpeer.resolve.corrections import Constraints, load_constraints
-from bzpeer.resolve.learned import Classifier, merge_clusters
+from bzpeer.resolve.learned import Classifier, merge_blocks
 
 GROUP_BLOCKS = 2000
 
@@ -290,9 +290,18 @@ def _resolve_group(
                 or constraints.allowed(authorship, key_owner.get(mention.person_key))
                 or constraints.allowed(authorship, orcid_owner.get(mention.orcid))
             )
-        for members in cluster_block(mentions, model):
+    # One batch: the learned stage scores every block's cluster pairs together.
+    keys = list(blocks)
+    clustered = cluster_blocks([blocks[k] for k in keys], model)
+    for block_key, clusters in zip(keys, clustered, strict=True):
+        for members in clusters:
             if all(m.stored for m in members):
                 continue
+            for m in members:  # a person id that an earlier block gave a record
+                if m.author_id is None and m.person_key in key_owner:
+                    m.author_id = constraints.allowed(
+                        (m.work_id, block_key), key_owner[m.person_key]
+                    )
             refused = set().union(*(m.forbidden for m in members))
             counts = Counter(m.author_id for m in members if m.author_id)
             chosen = next((a for a, _ in counts.most_common() if a not in refused), None)
@@ -383,8 +392,28 @@ def cluster_block(
     ``author_id`` marks mentions already on a record (kept together, never two
     records merged); ``coauthors`` holds the full names of the other authors
     on each mention's work. The rules make the first clusters; ``model``, when
-    given, merges those it scores as one person (``learned.merge_clusters``).
+    given, merges those it scores as one person (``learned.merge_blocks``).
     """
+    return cluster_blocks([mentions], model)[0]
+
+
+def cluster_blocks(
+    blocks: list[list[MentionRecord]], model: Classifier | None = None
+) -> list[list[list[MentionRecord]]]:
+    """``cluster_block`` for many blocks, the learned merges scored together."""
+    states = [(mentions, _rule_clusters(mentions)) for mentions in blocks]
+    if model is not None:
+        merge_blocks(states, model)
+    result = []
+    for mentions, uf in states:
+        out: dict[int, list[MentionRecord]] = defaultdict(list)
+        for i, m in enumerate(mentions):
+            out[uf.find(i)].append(m)
+        result.append(list(out.values()))
+    return result
+
+
+def _rule_clusters(mentions: list[MentionRecord]) -> _Clusters:
     uf = _Clusters(mentions)
     hard: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
@@ -400,12 +429,7 @@ def cluster_block(
     _union_buckets(uf, mentions, ((f"w{m.work_id}",) for m in mentions))
     # Sorted: set order varies between processes, and the result must not.
     _union_buckets(uf, mentions, (sorted(m.coauthors) for m in mentions))
-    if model is not None:
-        merge_clusters(mentions, uf, model)
-    out: dict[int, list[MentionRecord]] = defaultdict(list)
-    for i, m in enumerate(mentions):
-        out[uf.find(i)].append(m)
-    return list(out.values())
+    return uf
 
 
 def _union_buckets(

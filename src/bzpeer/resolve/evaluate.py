@@ -30,7 +30,7 @@ from typing import Literal, TypeVar
 
 from bzpeer.catalog.names import parse_name_cached
 from bzpeer.catalog.titles import title_ends
-from bzpeer.resolve.authors import MentionRecord, cluster_block, full_key
+from bzpeer.resolve.authors import MentionRecord, cluster_block, cluster_blocks, full_key
 from bzpeer.resolve.goldsets import (
     PairSet,
     Signature,
@@ -206,11 +206,16 @@ def predict_clusters(
             models.update(dict.fromkeys(fold, held_out))
         unseen = shipped_model(train_model)
         models.update({k: unseen for k in blocks.keys() - seen})
+    by_model: dict[int, list[str]] = defaultdict(list)
+    for key in sorted(blocks):
+        by_model[id(models[key])].append(key)
     out: dict[str, str] = {}
-    for key, mentions in blocks.items():
-        for n, cluster in enumerate(cluster_block(mentions, models[key])):
-            for mention in cluster:
-                out[records[mention.id].id] = f"{key}#{n}"
+    for keys in by_model.values():
+        clustered = cluster_blocks([blocks[k] for k in keys], models[keys[0]])
+        for key, clusters in zip(keys, clustered, strict=True):
+            for n, cluster in enumerate(clusters):
+                for mention in cluster:
+                    out[records[mention.id].id] = f"{key}#{n}"
     return out
 
 

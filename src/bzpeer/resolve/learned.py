@@ -278,6 +278,94 @@ def initial_profiles(block: Block, roots: Sequence[int]) -> dict[int, _Profile]:
     return {root: block.profile(members) for root, members in groups.items()}
 
 
+class _Merger:
+    """One block's merging, a round at a time; the scoring is batched across blocks."""
+
+    def __init__(self, mentions: Sequence[MentionRecord], uf: _Clusters) -> None:
+        self.uf = uf
+        self.block = Block(mentions)
+        self.profiles = initial_profiles(self.block, [uf.find(i) for i in range(len(mentions))])
+        self.scores: dict[tuple[int, int], float] = {}
+        self.refused: set[tuple[int, int]] = set()
+        self.fresh = list(self.block.candidates(self.profiles))
+        self.merges = 0
+
+    def rows(self) -> list[list[float]]:
+        return [self.block.features(self.profiles[a], self.profiles[b]) for a, b in self.fresh]
+
+    def step(self, probabilities: Sequence[float], threshold: float) -> bool:
+        """Take the fresh pairs' scores, merge the best pairs; False when nothing merged."""
+        self.scores.update(zip(self.fresh, probabilities, strict=True))
+        uf, profiles = self.uf, self.profiles
+        touched: set[int] = set()
+        for (a, b), p in sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0])):
+            if p < threshold:
+                break
+            if a in touched or b in touched:
+                continue
+            if not _initials_agree(uf, a, b) or not uf.union(a, b, checked=True):
+                self.refused.add((a, b))  # names, ORCID iDs or a correction say no
+                continue
+            touched |= {a, b}
+            root = uf.find(a)
+            members = profiles.pop(a).members + profiles.pop(b).members
+            profiles[root] = self.block.profile(sorted(members))
+            self.merges += 1
+        if not touched:
+            self.fresh = []
+            return False
+        # Pairs with a changed cluster are scored again; refused ones never are.
+        self.scores = {
+            k: v for k, v in self.scores.items() if not touched & set(k) and k not in self.refused
+        }
+        changed = {uf.find(t) for t in touched} & profiles.keys()
+        self.fresh = [
+            (min(c, o), max(c, o))
+            for c in sorted(changed)
+            for o in sorted(profiles)
+            if o != c and (o not in changed or c < o) and (min(c, o), max(c, o)) not in self.refused
+        ]
+        if len(profiles) > ALL_PAIRS:
+            allowed = set(self.block.candidates(profiles))
+            self.fresh = [pair for pair in self.fresh if pair in allowed]
+        return True
+
+
+def merge_blocks(
+    blocks: Sequence[tuple[Sequence[MentionRecord], _Clusters]],
+    model: Classifier,
+    threshold: float | None = None,
+) -> int:
+    """Merge the rule clusters of many blocks that the model scores as one person.
+
+    Each round scores the fresh pairs of every block in one call: the
+    classifier costs about 1.4 ms a call whatever the batch, which per block
+    was 95 % of the time on the arXiv listings.
+    """
+    threshold = MERGE_AT if threshold is None else threshold
+    active = [
+        _Merger(mentions, uf)
+        for mentions, uf in blocks
+        if len({uf.find(i) for i in range(len(mentions))}) > 1
+    ]
+    merges = 0
+    while active:
+        rows: list[list[float]] = []
+        for merger in active:
+            rows += merger.rows()
+        probabilities = [float(p[1]) for p in model.predict_proba(rows)] if rows else []
+        going, start = [], 0
+        for merger in active:
+            end = start + len(merger.fresh)
+            if merger.step(probabilities[start:end], threshold):
+                going.append(merger)
+            else:
+                merges += merger.merges
+            start = end
+        active = going
+    return merges
+
+
 def merge_clusters(
     mentions: Sequence[MentionRecord],
     uf: _Clusters,
@@ -285,49 +373,7 @@ def merge_clusters(
     threshold: float | None = None,
 ) -> int:
     """Merge the rule clusters of one block that the model scores as one person."""
-    if len(mentions) < 2:
-        return 0
-    threshold = MERGE_AT if threshold is None else threshold
-    block = Block(mentions)
-    profiles = initial_profiles(block, [uf.find(i) for i in range(len(mentions))])
-    scores: dict[tuple[int, int], float] = {}
-    fresh = list(block.candidates(profiles))
-    merges = 0
-    refused: set[tuple[int, int]] = set()
-    while True:
-        if fresh:
-            probabilities = model.predict_proba(
-                [block.features(profiles[a], profiles[b]) for a, b in fresh]
-            )
-            scores.update(zip(fresh, (float(p[1]) for p in probabilities), strict=True))
-        touched: set[int] = set()
-        for (a, b), p in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0])):
-            if p < threshold:
-                break
-            if a in touched or b in touched:
-                continue
-            if not _initials_agree(uf, a, b) or not uf.union(a, b, checked=True):
-                refused.add((a, b))  # names, ORCID iDs or a correction say no
-                continue
-            touched |= {a, b}
-            root = uf.find(a)
-            members = profiles.pop(a).members + profiles.pop(b).members
-            profiles[root] = block.profile(sorted(members))
-            merges += 1
-        if not touched:
-            return merges
-        # Pairs with a changed cluster are scored again; refused ones never are.
-        scores = {k: v for k, v in scores.items() if not touched & set(k) and k not in refused}
-        changed = {uf.find(t) for t in touched} & profiles.keys()
-        fresh = [
-            (min(c, o), max(c, o))
-            for c in sorted(changed)
-            for o in sorted(profiles)
-            if o != c and (o not in changed or c < o) and (min(c, o), max(c, o)) not in refused
-        ]
-        if len(profiles) > ALL_PAIRS:
-            allowed = set(block.candidates(profiles))
-            fresh = [pair for pair in fresh if pair in allowed]
+    return merge_blocks([(mentions, uf)], model, threshold)
 
 
 # -- training -------------------------------------------------------------------------

@@ -966,7 +966,8 @@ def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:
         )
     )
     grouped: dict[int, list[tuple[int, VersionFacts]]] = defaultdict(list)
-    for v in WorkVersion.objects.filter(work_id__in=ids).only(
+    # Ordered: versions that tie on rank are summarised in id order, the same on every engine.
+    for v in WorkVersion.objects.filter(work_id__in=ids).order_by("work_id", "id").only(
         "id",
         "work_id",
         "source",

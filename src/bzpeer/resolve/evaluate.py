@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -166,9 +167,14 @@ def _rule_roots(mentions: list[MentionRecord]) -> list[int]:
     return roots
 
 
+@lru_cache(maxsize=1)
+def _training_records() -> tuple[Signature, ...]:
+    return tuple(r for file in training_files() for r in load_aminer(file))
+
+
 def train_model(exclude: frozenset[str] = frozenset()) -> Classifier:
     """The merge classifier, trained on the shipped gold names outside ``exclude`` blocks."""
-    records = [r for file in training_files() for r in load_aminer(file)]
+    records = _training_records()
     rows = []
     for key, mentions in sorted(_blocks(records).items()):
         if key in exclude:
@@ -179,9 +185,7 @@ def train_model(exclude: frozenset[str] = frozenset()) -> Classifier:
 
 
 def training_blocks() -> frozenset[str]:
-    return frozenset(
-        parse_name_cached(r.name).block_key for f in training_files() for r in load_aminer(f)
-    )
+    return frozenset(parse_name_cached(r.name).block_key for r in _training_records())
 
 
 def predict_clusters(

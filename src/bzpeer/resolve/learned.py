@@ -420,7 +420,9 @@ def training_files() -> list[Path]:
     return sorted(TRAINING_DIR.glob("aminer/*.xml"))
 
 
+@lru_cache(maxsize=1)
 def _fingerprint() -> str:
+    """Read once per process: ``shipped_model`` is asked for on every pair MEDLINE scores."""
     import sklearn
 
     digest = hashlib.sha256(f"{FEATURES_VERSION} {sklearn.__version__}".encode())

@@ -967,19 +967,23 @@ def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:
     )
     grouped: dict[int, list[tuple[int, VersionFacts]]] = defaultdict(list)
     # Ordered: versions that tie on rank are summarised in id order, the same on every engine.
-    for v in WorkVersion.objects.filter(work_id__in=ids).order_by("work_id", "id").only(
-        "id",
-        "work_id",
-        "source",
-        "title",
-        "abstract",
-        "year",
-        "date",
-        "type",
-        "venue_id",
-        "venue_raw",
-        "journal_ref",
-        "rank",
+    for v in (
+        WorkVersion.objects.filter(work_id__in=ids)
+        .order_by("work_id", "id")
+        .only(
+            "id",
+            "work_id",
+            "source",
+            "title",
+            "abstract",
+            "year",
+            "date",
+            "type",
+            "venue_id",
+            "venue_raw",
+            "journal_ref",
+            "rank",
+        )
     ):
         grouped[v.work_id].append(
             (

@@ -401,7 +401,7 @@ def cluster_blocks(
     blocks: list[list[MentionRecord]], model: Classifier | None = None
 ) -> list[list[list[MentionRecord]]]:
     """``cluster_block`` for many blocks, the learned merges scored together."""
-    states = [(mentions, _rule_clusters(mentions)) for mentions in blocks]
+    states = [(mentions, rule_clusters(mentions)) for mentions in blocks]
     if model is not None:
         merge_blocks(states, model)
     result = []
@@ -413,7 +413,8 @@ def cluster_blocks(
     return result
 
 
-def _rule_clusters(mentions: list[MentionRecord]) -> _Clusters:
+def rule_clusters(mentions: list[MentionRecord]) -> _Clusters:
+    """The first stage: hard evidence, same work, a co-author with the same full name."""
     uf = _Clusters(mentions)
     hard: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):

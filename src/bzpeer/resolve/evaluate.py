@@ -31,7 +31,13 @@ from typing import Literal, TypeVar
 
 from bzpeer.catalog.names import parse_name_cached
 from bzpeer.catalog.titles import title_ends
-from bzpeer.resolve.authors import MentionRecord, cluster_block, cluster_blocks, full_key
+from bzpeer.resolve.authors import (
+    MentionRecord,
+    cluster_block,
+    cluster_blocks,
+    full_key,
+    rule_clusters,
+)
 from bzpeer.resolve.goldsets import (
     PairSet,
     Signature,
@@ -158,13 +164,8 @@ def _blocks(records: Sequence[Signature]) -> dict[str, list[MentionRecord]]:
 
 
 def _rule_roots(mentions: list[MentionRecord]) -> list[int]:
-    index = {id(m): i for i, m in enumerate(mentions)}
-    roots = [0] * len(mentions)
-    for cluster in cluster_block(mentions):
-        first = index[id(cluster[0])]
-        for m in cluster:
-            roots[index[id(m)]] = first
-    return roots
+    uf = rule_clusters(mentions)
+    return [uf.find(i) for i in range(len(mentions))]
 
 
 @lru_cache(maxsize=1)

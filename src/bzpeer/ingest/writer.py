@@ -9,11 +9,13 @@ normalised title with a close year and a shared author surname.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import hashlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -82,6 +84,105 @@ class Stats:
         return self.new + self.updated + self.unchanged + self.quarantined + self.skipped
 
 
+# InstitutionRef's fields: (name, ROR, OpenAlex id, country, kind).
+InstitutionFields = tuple[str, str | None, str | None, str, str]
+# An authorship as the writer inserts it: (position, raw name, name key,
+# raw affiliation, ORCID or "", person key, institutions).
+Mention = tuple[int | None, str, str, str, str, str, tuple[InstitutionFields, ...]]
+# A topic as TopicRef's fields: (external id, name, score, parents).
+TopicFields = tuple[str, str, float, tuple[tuple[str, str, str], ...]]
+
+
+class WorkRow(NamedTuple):
+    """A ``ParsedWork`` as the writer reads it, made by ``compact``.
+
+    Parser processes build it, so what the writer derives from a record (the
+    mention rows, title ends, version rank, venue display name) is computed
+    there, in parallel; and it crosses the process boundary as tuples and
+    strings, about a quarter of the cost of rebuilding the record's
+    dataclasses (one per author and topic) in the writer.
+    """
+
+    source: str
+    external_id: str
+    title: str
+    title_key: str
+    title_words: str
+    head: str
+    tail: str
+    year: int | None
+    date: dt.date | None
+    type: str
+    abstract: str
+    venue: str
+    venue_openalex_id: str | None
+    venue_display: str
+    rank: int
+    identifiers: tuple[tuple[str, str], ...]
+    journal_ref: str
+    url: str
+    surnames: frozenset[str]
+    author_names: tuple[str, ...]
+    mentions: tuple[Mention, ...]
+    topics: tuple[TopicFields, ...]
+    references: tuple[tuple[str, str], ...]
+
+
+def compact(record: ParsedWork) -> WorkRow:
+    """The writer's form of a parsed work (see ``WorkRow``)."""
+    head, tail = title_ends(record.title_words)
+    return WorkRow(
+        record.source,
+        record.external_id,
+        record.title,
+        record.title_key,
+        record.title_words,
+        head,
+        tail,
+        record.year,
+        record.date,
+        str(record.type),  # a WorkType member is its value; a plain str pickles cheaper
+        record.abstract,
+        record.venue,
+        record.venue_openalex_id,
+        _venue_display(record.venue),
+        version_rank(
+            record.source, record.type, venues.match_known(record.venue) is not None
+        ),
+        record.identifiers,
+        record.journal_ref,
+        record.url,
+        record.surnames,
+        record.author_names,
+        tuple(
+            (
+                a.position,
+                a.name[:500],
+                a.name_key,
+                a.affiliation,
+                a.orcid or "",
+                a.person_key[:255],
+                tuple((i.name, i.ror, i.openalex_id, i.country, i.kind) for i in a.institutions)
+                if a.institutions
+                else (),
+            )
+            for a in record.authors
+        ),
+        tuple((t.external_id, t.name, t.score, t.parents) for t in record.topics),
+        record.references,
+    )
+
+
+def compact_all(records: Sequence[Parsed | WorkRow]) -> list[Parsed | WorkRow]:
+    """``records`` with every ``ParsedWork`` in its writer's form."""
+    return [compact(r) if isinstance(r, ParsedWork) else r for r in records]
+
+
+def _venue_display(raw: str) -> str:
+    known = venues.match_known(raw) if raw else None
+    return known.name if known else venues.clean_venue_name(raw)
+
+
 def payload_hash(chunk: Chunk) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     digest.update(chunk.text.encode("utf-8", "surrogatepass"))
@@ -93,7 +194,7 @@ def payload_hash(chunk: Chunk) -> str:
 @dataclass
 class _Item:
     chunk: Chunk
-    record: ParsedWork
+    record: WorkRow
     digest: str
     record_id: int | None = None
     work_id: int | None = None
@@ -128,9 +229,10 @@ class Writer:
 
     # -- entry point ---------------------------------------------------------
 
-    def write(self, batch: list[tuple[Chunk, Parsed, str]], stats: Stats) -> None:
-        """Write one batch of (chunk, record, payload hash); call inside a transaction."""
-        works: list[tuple[Chunk, ParsedWork, str]] = []
+    def write(self, batch: Sequence[tuple[Chunk, Parsed | WorkRow, str]], stats: Stats) -> None:
+        """Write one batch of (chunk, record, payload hash); call inside a transaction.
+        Works may come as ``ParsedWork`` or already in their ``WorkRow`` form."""
+        works: list[tuple[Chunk, WorkRow, str]] = []
         others: list[tuple[Chunk, Parsed, str]] = []
         for chunk, record, digest in batch:
             key = (record.source, record.external_id)
@@ -138,8 +240,10 @@ class Writer:
                 stats.skipped += 1  # the same record twice in one run: first one wins
                 continue
             self._seen.add(key)
-            if isinstance(record, ParsedWork):
+            if isinstance(record, WorkRow):
                 works.append((chunk, record, digest))
+            elif isinstance(record, ParsedWork):
+                works.append((chunk, compact(record), digest))
             else:
                 others.append((chunk, record, digest))
         if self._ends_wanted:
@@ -161,7 +265,7 @@ class Writer:
 
     # -- works ---------------------------------------------------------------
 
-    def _write_works(self, incoming: list[tuple[Chunk, ParsedWork, str]], stats: Stats) -> None:
+    def _write_works(self, incoming: list[tuple[Chunk, WorkRow, str]], stats: Stats) -> None:
         now = timezone.now()
         by_source: dict[str, list[_Item]] = defaultdict(list)
         for chunk, record, digest in incoming:
@@ -266,7 +370,7 @@ class Writer:
 
     def _version_row(self, item: _Item, venue_ids: dict[str, int]) -> tuple[object, ...]:
         r = item.record
-        venue_id, rank = _venue_and_rank(r, venue_ids)
+        venue_id, rank = venue_ids.get(r.venue) if r.venue else None, r.rank
         return (
             item.version_id,
             item.work_id,
@@ -400,8 +504,8 @@ class Writer:
 
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
-        venue_id, rank = _venue_and_rank(r, venue_ids)
-        return rank, VersionFacts(
+        venue_id = venue_ids.get(r.venue) if r.venue else None
+        return r.rank, VersionFacts(
             source=r.source,
             title=r.title,
             title_key=r.title_key,
@@ -410,14 +514,10 @@ class Writer:
             date=r.date,
             type=r.type,
             venue_id=venue_id,
-            venue_name=self._venue_display(r.venue),
+            venue_name=r.venue_display,
             journal_ref=r.journal_ref,
             author_names=r.author_names,
         )
-
-    def _venue_display(self, raw: str) -> str:
-        known = venues.match_known(raw) if raw else None
-        return known.name if known else venues.clean_venue_name(raw)
 
     def _write_identifiers(self, items: list[_Item]) -> None:
         rows = {(s, v): i.work_id for i in items for s, v in i.record.identifiers}
@@ -431,27 +531,30 @@ class Writer:
 
     def _write_mentions(self, items: list[_Item]) -> None:
         rows = []
-        links: list[tuple[int, InstitutionRef]] = []
-        total = sum(len(i.record.authors) for i in items)
+        links: list[tuple[int, InstitutionFields]] = []
+        total = sum(len(i.record.mentions) for i in items)
         ids = iter(allocate_ids(AuthorshipMention, total))
         for item in items:
-            for author in item.record.authors:
+            version_id, work_id = item.version_id, item.work_id
+            for position, name, name_key, affiliation, orcid, person_key, refs in (
+                item.record.mentions
+            ):
                 pk = next(ids)
                 rows.append(
                     (
                         pk,
-                        item.version_id,
-                        item.work_id,
-                        author.position,
-                        author.name[:500],
-                        author.name_key,
-                        author.affiliation,
-                        author.orcid or "",
-                        author.person_key[:255],
+                        version_id,
+                        work_id,
+                        position,
+                        name,
+                        name_key,
+                        affiliation,
+                        orcid,
+                        person_key,
                         0.0,
                     )
                 )
-                links.extend((pk, ref) for ref in author.institutions)
+                links.extend((pk, ref) for ref in refs)
         insert_rows(
             AuthorshipMention,
             [
@@ -469,9 +572,21 @@ class Writer:
             rows,
         )
         if links:
-            MentionInstitution.objects.bulk_create(
-                MentionInstitution(mention_id=pk, institution_id=self.institution_id(ref))
-                for pk, ref in links
+            cached = self._institutions
+            link_ids = allocate_ids(MentionInstitution, len(links))
+            insert_rows(
+                MentionInstitution,
+                ["id", "mention_id", "institution_id", "confidence"],
+                [
+                    (
+                        link_id,
+                        pk,
+                        cached.get((ref[1], ref[2], ref[0]))
+                        or self.institution_id(InstitutionRef(*ref)),
+                        1.0,
+                    )
+                    for link_id, (pk, ref) in zip(link_ids, links, strict=True)
+                ],
             )
 
     def _write_references(self, items: list[_Item]) -> None:
@@ -486,9 +601,11 @@ class Writer:
 
     def _write_topics(self, items: list[_Item]) -> None:
         rows = {}
+        known = self._topics
         for item in items:
             for ref in item.record.topics:
-                rows[(item.work_id, self.topic_id(ref))] = ref.score
+                topic = known.get(ref[0]) or self.topic_id(TopicRef(*ref))
+                rows[(item.work_id, topic)] = ref[2]
         if self._predicted is None:
             self._predicted = WorkTopic.objects.filter(origin="model").exists()
         if self._predicted and rows:
@@ -508,7 +625,7 @@ class Writer:
 
     # -- lookups ------------------------------------------------------------
 
-    def _venue_ids(self, records: Iterable[ParsedWork]) -> dict[str, int]:
+    def _venue_ids(self, records: Iterable[WorkRow]) -> dict[str, int]:
         """Venue id per raw venue string; known venues share one row whatever the alias."""
         out: dict[str, int] = {}
         for record in records:
@@ -692,7 +809,7 @@ _ID_LABELS = {"doi": "DOI", "arxiv": "arXiv id", "openalex": "OpenAlex id", "dbl
 
 
 def _joined(
-    record: ParsedWork,
+    record: WorkRow,
     facts: MatchFacts,
     ids: dict[tuple[str, str], int],
     candidates: _Candidates,
@@ -705,7 +822,7 @@ def _joined(
     return candidates.find(facts) or (None, "")
 
 
-def _match_facts(record: ParsedWork) -> MatchFacts:
+def _match_facts(record: WorkRow) -> MatchFacts:
     return MatchFacts(
         record.title_key,
         record.title_words,
@@ -761,7 +878,7 @@ class _Candidates:
         every catalog work's title ends and year: the same candidates are then
         found without the index lookups."""
         out = cls()
-        ends = [title_ends(i.record.title_words) for i in items]
+        ends = [(i.record.head, i.record.tail) for i in items]
         heads = sorted({h for h, _ in ends if h})
         tails = sorted({t for _, t in ends if t})
         if not heads:
@@ -932,14 +1049,6 @@ def _data_version() -> int:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA data_version")
         return int(cursor.fetchone()[0])
-
-
-def _venue_and_rank(record: ParsedWork, venue_ids: dict[str, int]) -> tuple[int | None, int]:
-    """The version's venue row and how good a version it is to show."""
-    venue_id = venue_ids.get(record.venue) if record.venue else None
-    return venue_id, version_rank(
-        record.source, record.type, venues.match_known(record.venue) is not None
-    )
 
 
 def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:

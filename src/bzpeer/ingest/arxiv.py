@@ -3,6 +3,7 @@ OAI-PMH ``ListRecords`` XML with ``metadataPrefix=arXiv``."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import re
@@ -292,8 +293,27 @@ def _year_from_id(arxiv_id: str) -> int | None:
     return 1900 + yy if yy >= 91 else 2000 + yy
 
 
+_SIZE_REMARK = re.compile(r"\s+\(.*$")
+# The form nearly every listing date has: "Tue, 4 Jan 2000 19:30:00 GMT".
+_PLAIN_DATE = re.compile(
+    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]\d{3}) "
+    r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+
+
 def _email_date(text: str) -> dt.date | None:
-    text = re.sub(r"\s+\(.*$", "", text.strip())
+    text = _SIZE_REMARK.sub("", text.strip())
+    plain = _PLAIN_DATE.fullmatch(text)
+    if plain:  # what email.utils would return, without its general parser
+        with contextlib.suppress(ValueError):
+            return dt.date(int(plain.group(3)), _MONTHS[plain.group(2)], int(plain.group(1)))
     try:
         return email.utils.parsedate_to_datetime(text).date()
     except (TypeError, ValueError, IndexError):

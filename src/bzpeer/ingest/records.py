@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name_cached
@@ -53,6 +54,12 @@ class InstitutionRef:
     kind: str = ""
 
 
+@lru_cache(maxsize=262144)
+def name_key(name: str) -> str:
+    """A name's block key as mentions store it; the same names recur across records."""
+    return parse_name_cached(name).block_key[:255]
+
+
 @dataclass(frozen=True)
 class ParsedAuthor:
     name: str
@@ -65,7 +72,7 @@ class ParsedAuthor:
     name_key: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name_key", parse_name_cached(self.name).block_key[:255])
+        object.__setattr__(self, "name_key", name_key(self.name))
 
     @property
     def surname(self) -> str:

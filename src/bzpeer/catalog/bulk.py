@@ -42,23 +42,44 @@ def insert_rows(
 
     Goes straight to the DB-API cursor: Django's wrapper adds a few
     microseconds per row, which at a million mentions is most of the cost.
+    On SQLite each statement inserts up to ``SQLITE_VARIABLES`` values' worth
+    of rows (``VALUES (...), (...), ...``): a statement per row cost about
+    2.7 us per mention row, many rows per statement 1.75 us.
     """
     if not rows:
         return
     table = model._meta.db_table
     cols = ", ".join(f'"{c}"' for c in columns)
-    mark = "?" if connection.vendor == "sqlite" else "%s"
-    marks = ", ".join([mark] * len(columns))
+    sqlite = connection.vendor == "sqlite"
+    mark = "?" if sqlite else "%s"
+    one = "(" + ", ".join([mark] * len(columns)) + ")"
     suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}){suffix}'
+    head = f'INSERT INTO "{table}" ({cols}) VALUES '
     connection.ensure_connection()
     raw = connection.connection
     assert raw is not None
     cursor = raw.cursor()
     try:
-        cursor.executemany(sql, rows)
+        if not sqlite:
+            cursor.executemany(head + one + suffix, rows)
+            return
+        per = max(1, SQLITE_VARIABLES // len(columns))
+        full = len(rows) - len(rows) % per
+        if full:
+            cursor.executemany(
+                head + ", ".join([one] * per) + suffix,
+                [[v for row in rows[i : i + per] for v in row] for i in range(0, full, per)],
+            )
+        if full < len(rows):
+            rest = rows[full:]
+            cursor.execute(
+                head + ", ".join([one] * len(rest)) + suffix, [v for row in rest for v in row]
+            )
     finally:
         cursor.close()
+
+
+SQLITE_VARIABLES = 999  # parameters per statement: SQLite's limit before 3.32, Django's too
 
 
 def select_in(

@@ -22,7 +22,7 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -165,7 +165,7 @@ def run_import(
     bad: list[tuple[Chunk, str]] = []
     start = (run.checkpoint_file, run.checkpoint_chunk)
     try:
-        with progress, _few_collections():
+        with progress, _few_collections(), _small_page_cache():
             task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
             position = _Position()
             for where, chunk, (parsed, reason, digest) in _parsed(
@@ -247,6 +247,33 @@ def _few_collections() -> Iterator[None]:
     finally:
         gc.set_threshold(*before)
         gc.unfreeze()
+
+
+# SQLite page cache while importing, in KiB (the connection's default is 64 MiB).
+IMPORT_CACHE_KIB = 16 * 1024
+
+
+@contextlib.contextmanager
+def _small_page_cache() -> Iterator[None]:
+    """A smaller SQLite page cache for the import's connection.
+
+    The import fills the 64 MiB cache whatever its size, about a fifth of its
+    peak memory; with 16 MiB the listings peak 50 MB lower (304 -> 253 MB)
+    for about 3 % more writer CPU: the pages it drops stay in the operating
+    system's file cache.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception), connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before}")
 
 
 def run_signature(source_name: str, paths: list[str], options: dict[str, str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import itertools
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -463,12 +464,17 @@ class Writer:
             words = next(
                 (m.record.title_words for m in members if m.record.title == facts.title), None
             )
+            if words is None:
+                words = title_words(facts.title)
+            if self._ends is not None:
+                # The newest works are the likeliest candidates of the next batches.
+                self._ends.keep(pk, (facts.title_key, words, facts.year, facts.type))
             rows.append(
                 (
                     pk,
                     facts.title,
                     facts.title_key,
-                    *title_ends(title_words(facts.title) if words is None else words),
+                    *title_ends(words),
                     facts.abstract,
                     facts.year,
                     facts.date,
@@ -982,10 +988,11 @@ class _WorkEnds:
 
     MAX_KEYS = 1_000_000
     NO_YEAR = -(2**63)
-    # Candidate rows read from the catalog, kept for the next batches: a
-    # frequent title end brings the same works back batch after batch (the
-    # listings: 390,000 candidate rows read, 75,000 distinct). At most this
-    # many, the oldest dropped first; a work's entry goes when it changes.
+    # Candidate rows read from the catalog (and those of the works this run
+    # creates), kept for the next batches: a frequent title end brings the
+    # same works back batch after batch (the listings: 390,000 candidate rows
+    # read, 75,000 distinct). At most this many: when full, the older half is
+    # dropped; a work's entry goes when it changes.
     MAX_ROWS = 50_000
 
     def __init__(self, raw: object, version: int) -> None:
@@ -1048,7 +1055,9 @@ class _WorkEnds:
     def keep(self, pk: int, row: CandidateRow) -> CandidateRow:
         kept = self._rows
         if len(kept) >= self.MAX_ROWS:
-            del kept[next(iter(kept))]
+            # Keep the newer half (a new dict: deleting a dict's first keys one
+            # by one leaves holes every later first-key lookup walks past).
+            kept = self._rows = dict(itertools.islice(kept.items(), len(kept) // 2, None))
         kept[pk] = row
         return row
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bzpeer.catalog.names import parse_name
 from bzpeer.resolve.authors import MentionRecord, _Clusters, cluster_block, default_model
-from bzpeer.resolve.learned import FEATURES, Block, initial_profiles, merge_clusters
+from bzpeer.resolve.learned import FEATURES, Block, Clusters, merge_clusters, name_features
 
 pytestmark = pytest.mark.django_db  # the cached model lives beside the database settings
 
@@ -48,11 +49,33 @@ def chemistry(pk: int, name: str) -> MentionRecord:
 
 def test_features_are_named_and_computed_for_every_pair():
     papers = graph_papers("Tianlong Chen")
-    block = Block(papers)
-    profiles = initial_profiles(block, [0, 0, 2, 3])
-    pairs = block.candidates(profiles)
+    clusters = Clusters(Block(papers), [0, 0, 2, 3])  # papers 1 and 2 share co-authors
+    pairs = clusters.candidates()
     assert pairs == [(0, 2), (0, 3), (2, 3)]
-    assert all(len(block.features(profiles[a], profiles[b])) == len(FEATURES) for a, b in pairs)
+    rows = [dict(zip(FEATURES, row, strict=True)) for row in clusters.features(pairs)]
+    with_icml, with_neurips = rows[0], rows[1]
+    assert with_icml["venue_share_max"] == 0.0  # ICML: not where the pair publishes
+    assert with_neurips["venue_share_max"] == 1.0  # NeurIPS: where both of them publish
+    assert with_neurips["larger_size"] == 2.0 and with_neurips["smaller_size"] == 1.0
+    assert with_icml["title_cosine"] > 0.0 and with_icml["max_title_cosine"] > 0.0  # graphs
+    assert with_icml["nearest_years"] == 0.0 and with_neurips["nearest_years"] == 1.0
+
+
+def test_a_merge_updates_the_features_as_if_built_afresh():
+    papers = [*graph_papers("Tianlong Chen"), chemistry(9, "Tianlong Chen")]
+    block = Block(papers)
+    merged = Clusters(block, [0, 0, 2, 3, 4])
+    merged.merge(0, 2)
+    afresh = Clusters(block, [0, 0, 0, 3, 4])
+    pairs = [(0, 3), (0, 4), (3, 4)]
+    assert np.allclose(merged.features(pairs), afresh.features(pairs))
+
+
+def test_a_common_name_counts_as_more_common_than_a_rare_one():
+    wang = name_features([mention(1, "Lei Wang", "A title", "", 2020)])
+    schreiber = name_features([mention(2, "Robert Schreiber", "A title", "", 2020)])
+    assert wang[0] > schreiber[0]  # surnames: Wang is among the commonest
+    assert wang[2] > schreiber[2]  # the whole name
 
 
 def test_rules_leave_a_paper_without_coauthors_apart_and_the_model_joins_it():

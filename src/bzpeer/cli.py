@@ -245,7 +245,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             records = goldsets.DISAMBIGUATION_LOADERS[args.format](args.path)
             load = time.perf_counter() - start
-            report = evaluate.evaluate_disambiguation(records)
+            report = evaluate.evaluate_disambiguation(records, folds=args.folds)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -361,6 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
         one = kinds.add_parser(kind, help=f"{kind} gold data: {', '.join(choices)}")
         one.add_argument("--format", required=True, choices=choices)
         one.add_argument("path", help="the gold data's file or folder")
+        if kind == "disambiguation":
+            one.add_argument(
+                "--folds",
+                type=int,
+                default=5,
+                choices=range(2, 21),
+                metavar="K",
+                help="folds by name for gold names the model trains on (default 5)",
+            )
         one.set_defaults(func=cmd_evaluate)
     aff = kinds.add_parser("affiliations", help="ROR gold: raw affiliation string -> ROR ids")
     aff.add_argument("path", help="the gold JSON (Springer ror_ids, or names ror-id)")

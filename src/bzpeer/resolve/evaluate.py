@@ -190,12 +190,14 @@ def training_blocks() -> frozenset[str]:
 
 
 def predict_clusters(
-    records: Sequence[Signature], model: Classifier | Literal["held-out"] | None = "held-out"
+    records: Sequence[Signature],
+    model: Classifier | Literal["held-out"] | None = "held-out",
+    folds: int = FOLDS,
 ) -> dict[str, str]:
     """``cluster_block`` over each name block: signature id -> predicted cluster.
 
     ``"held-out"``: the shipped model, retrained without the gold blocks it
-    was trained on (five folds by block); ``None``: the rules alone.
+    was trained on (``folds`` folds by block); ``None``: the rules alone.
     """
     blocks = _blocks(records)
     models: dict[str, Classifier | None] = dict.fromkeys(
@@ -204,9 +206,9 @@ def predict_clusters(
     if model == "held-out":
         seen = training_blocks() & blocks.keys()
         # A handful of names: one fold, all of them held out at once.
-        k_folds = FOLDS if len(seen) >= 4 * FOLDS else 1
-        folds = [sorted(seen)[k::k_folds] for k in range(k_folds)] if seen else []
-        for fold in folds:
+        k_folds = folds if len(seen) >= 4 * folds else 1
+        parts = [sorted(seen)[k::k_folds] for k in range(k_folds)] if seen else []
+        for fold in parts:
             held_out = shipped_model(train_model, frozenset(fold))
             models.update(dict.fromkeys(fold, held_out))
         unseen = shipped_model(train_model)
@@ -225,11 +227,13 @@ def predict_clusters(
 
 
 def evaluate_disambiguation(
-    records: Sequence[Signature], model: Classifier | Literal["held-out"] | None = "held-out"
+    records: Sequence[Signature],
+    model: Classifier | Literal["held-out"] | None = "held-out",
+    folds: int = FOLDS,
 ) -> Report:
     """Cluster every signature by blocks, score the labelled ones against the gold."""
     start = time.perf_counter()
-    predicted = predict_clusters(records, model)
+    predicted = predict_clusters(records, model, folds)
     gold = {r.id: r.label for r in records if r.label is not None}
     pred = {k: predicted[k] for k in gold}
     names = [parse_name_cached(r.name) for r in records]
@@ -249,7 +253,7 @@ def evaluate_disambiguation(
             "rules only (name blocks, same work, shared co-author)"
             if model is None
             else f"rules + learned merges; {held_out} blocks also in the training data were "
-            "clustered by models trained without them (cross-validation by name)"
+            f"clustered by models trained without them ({folds}-fold cross-validation by name)"
             if held_out
             else "rules + learned merges; no block of this set is in the training data"
         ),

@@ -13,22 +13,34 @@ what two single papers hold:
 - venues: the share of one cluster's papers published where the other
   publishes, and the cosine of their venue words;
 - titles and affiliations: cosine of TF-IDF centroids (IDF within the block);
-- years: the gap between the clusters' year spans and between their medians;
-- sizes, and the share of papers without any co-author.
+- years: the gap between the clusters' year spans, between their medians and
+  between their nearest papers;
+- the best single pair of papers: highest title and venue-word cosines;
+- sizes, and the share of papers without any co-author;
+- how common the block's name is (surname, first name, both), from a table
+  of 814k real author names (``scripts/name_counts.py``): the same evidence
+  means less for "Lei Wang" than for "Rob Schreiber".
 
-It then merges, round after round, the pairs whose probability is at least
-``MERGE_AT`` (best first, each cluster at most once per round), rescoring the
-clusters that changed. Every merge goes through the block's union-find, so
-given names, ORCID iDs and corrections still veto it.
+Pairs the names keep apart (``Yu`` and ``Yi`` in block ``wang_y``, initials
+that differ, a correction) are never scored. The stage then merges, round
+after round, the pairs whose probability is at least ``MERGE_AT`` (best
+first, each cluster at most once per round), rescoring the clusters that
+changed. Every merge goes through the block's union-find, so given names,
+ORCID iDs and corrections still veto it.
 
-The classifier is trained on the gold data shipped in ``training/`` (108
-ambiguous AMiner names) and cached under ``var/models``; a fresh clone
-retrains it in seconds. Evaluation never scores a name it trained on
-(``evaluate.py`` holds those names out).
+A block is a few matrices: paper-to-paper cosines, summed by cluster (the
+centroid cosine) or maxed (the best pair), so a merge adds or maxes two rows
+instead of rebuilding a profile.
+
+The classifier (three bagged gradient-boosted models) is trained on the gold
+data shipped in ``training/`` (108 ambiguous AMiner names) and cached under
+``var/models``; a fresh clone retrains it in seconds. Evaluation never
+scores a name it trained on (``evaluate.py`` holds those names out).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import pickle
@@ -40,15 +52,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
 from unidecode import unidecode
 
 if TYPE_CHECKING:
+    from bzpeer.catalog.names import PersonName
     from bzpeer.resolve.authors import MentionRecord, _Clusters
 
-FEATURES_VERSION = 1
-MERGE_AT = 0.85  # chosen by 5-fold cross-validation by name on the training names
+FEATURES_VERSION = 2
+MERGE_AT = 0.8  # chosen among 0.7-0.9 by cross-validation by name on the training names
+BAGGED = 3  # classifiers averaged
 ALL_PAIRS = 250  # above this many clusters, only pairs that share some evidence are scored
+LARGEST_BLOCK = 2000  # papers; a larger block keeps its rule clusters (see merge_blocks)
 TRAINING_DIR = Path(__file__).with_name("training")
+DENSE_CELLS = 10_000  # papers x words up to which a block's vectors are a dense array
+UNDATED = 10_000.0  # the year of a paper without one: far from every other
+NAME_COUNTS = TRAINING_DIR / "name_counts.tsv.gz"
 
 FEATURES = (
     "shared_coauthors",
@@ -66,6 +87,12 @@ FEATURES = (
     "smaller_size",
     "larger_size",
     "without_coauthors",
+    "surname_count",
+    "given_name_count",
+    "full_name_count",
+    "max_title_cosine",
+    "max_venue_cosine",
+    "nearest_years",
 )
 
 _STOPWORDS = (
@@ -83,7 +110,22 @@ def words(text: str) -> list[str]:
     start with a digit (``ai``, ``3d``, venue acronyms), which costs 0.007 B3
     F1 on AMiner (0.881 -> 0.874, measured).
     """
-    return [w for w in _WORD.findall(unidecode(text).lower()) if len(w) > 1 and w not in _STOP]
+    if not text:
+        return []
+    ascii_text = text if text.isascii() else unidecode(text)
+    return [w for w in _WORD.findall(ascii_text.lower()) if len(w) > 1 and w not in _STOP]
+
+
+@lru_cache(maxsize=1 << 15)
+def title_stems(title: str) -> tuple[str, ...]:
+    """A title's stemmed words; a work's title is asked for once per author."""
+    return tuple(_stem(w) for w in words(title))
+
+
+@lru_cache(maxsize=1 << 12)
+def _phrase(text: str) -> str:
+    """A venue's or an affiliation's words, joined: the same few recur across a block."""
+    return " ".join(words(text))
 
 
 @lru_cache(maxsize=65536)
@@ -98,164 +140,265 @@ class Classifier(Protocol):
     def predict_proba(self, x: Any) -> Any: ...
 
 
-Vector = dict[str, float]
+# -- names ------------------------------------------------------------------------------
 
 
-def _idf(docs: Iterable[Iterable[str]], n: int) -> dict[str, float]:
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(set(doc))
-    return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+def name_key(name: PersonName) -> tuple[str, str]:
+    """Surname and first given name written out (``""`` for an initial), as counted."""
+    given = name.given[0].replace("-", "") if name.given else ""
+    return name.surname, given if len(given) > 1 else ""
 
 
-def _unit(counts: dict[str, float]) -> Vector:
-    norm = math.sqrt(sum(x * x for x in counts.values())) or 1.0
-    return {w: x / norm for w, x in counts.items()}
+@lru_cache(maxsize=1)
+def name_counts() -> dict[tuple[str, str], int]:
+    """The shipped name-frequency table (``scripts/name_counts.py``): (kind, name) -> count."""
+    out: dict[tuple[str, str], int] = {}
+    with gzip.open(NAME_COUNTS, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            kind, name, count = line.rstrip("\n").split("\t")
+            out[kind, name] = int(count)
+    return out
 
 
-def _vector(tokens: Sequence[str], idf: dict[str, float]) -> Vector:
-    return _unit({w: (1 + math.log(k)) * idf.get(w, 0.0) for w, k in Counter(tokens).items()})
+def name_features(mentions: Sequence[MentionRecord]) -> list[float]:
+    """How common the block's name is: S2AND's strongest signal for how many people share it."""
+    written = Counter(name_key(m.name) for m in mentions)
+    full = [k for k in written if k[1]]
+    surname, given = (
+        max(full, key=lambda k: (written[k], k)) if full else (mentions[0].name.surname, "")
+    )
+    counts = name_counts()
+    return [
+        math.log1p(counts.get(("s", surname), 0)),
+        math.log1p(counts.get(("g", given), 0)) if given else -1.0,
+        math.log1p(counts.get(("f", f"{surname} {given}"), 0)) if given else -1.0,
+    ]
 
 
-def _cosine(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(x * b.get(w, 0.0) for w, x in a.items())
+# -- one block's papers, as matrices ----------------------------------------------------
 
 
-def _centroid(vectors: Iterable[Vector]) -> Vector:
-    acc: dict[str, float] = defaultdict(float)
-    for v in vectors:
-        for w, x in v.items():
-            acc[w] += x
-    return _unit(acc)
+def _gram(docs: Sequence[Sequence[str]]) -> NDArray[np.float64]:
+    """Cosines of the papers' TF-IDF vectors (IDF of the block), paper by paper."""
+    n = len(docs)
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(w, len(vocab)) for doc in docs for w in doc]
+    if not ids:
+        return np.zeros((n, n))
+    width = len(vocab)
+    paper = np.repeat(np.arange(n), [len(doc) for doc in docs])
+    cells, tf = np.unique(paper * width + np.asarray(ids), return_counts=True)
+    rows, col = np.divmod(cells, width)
+    df = np.bincount(col, minlength=width)
+    weights = (1 + np.log(tf)) * np.log((n + 1) / (df[col] + 0.5))
+    if n * width <= DENSE_CELLS:  # small blocks, most of them: numpy beats scipy's set-up
+        dense = np.zeros((n, width))
+        dense[rows, col] = weights
+        norms = np.linalg.norm(dense, axis=1)
+        dense /= np.where(norms > 0, norms, 1.0)[:, None]
+        return dense @ dense.T
+    vectors = sparse.csr_matrix((weights, (rows, col)), shape=(n, width))
+    norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+    vectors = sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ vectors
+    return np.asarray((vectors @ vectors.T).todense())
 
 
-@dataclass(slots=True)
-class _Paper:
-    """What one mention contributes to its cluster's profile."""
+class Block:
+    """One name block's papers: what each holds, and paper-to-paper cosines."""
 
-    coauthors: frozenset[str]
-    keys: frozenset[str]
-    venue: str
-    title: Vector
-    venue_words: Vector
-    affiliation: Vector
-    affiliation_text: str
-    year: int | None
+    def __init__(self, mentions: Sequence[MentionRecord]) -> None:
+        n = len(mentions)
+        self.titles = titles = [title_stems(m.title) for m in mentions]
+        self.venues = venues = [_phrase(m.venue) for m in mentions]
+        self.orgs = orgs = [_phrase(m.affiliation) for m in mentions]
+        self.title = _gram(titles)
+        self.venue_words = _gram([v.split() for v in venues])
+        self.affiliation = _gram([o.split() for o in orgs])
+        df = Counter(c for m in mentions for c in m.coauthors)
+        self.coauthor_idf = {c: math.log((n + 1) / (k + 0.5)) for c, k in df.items()}
+        self.mentions = mentions
+        self.names = name_features(mentions)
+
+    def tokens(self) -> list[set[str]]:
+        """What each paper may share with another: co-author keys, venue, affiliation and
+        rare title words (in at most a tenth of the block). Only asked for by blocks too
+        large to score every pair of clusters."""
+        n = len(self.mentions)
+        df = Counter(w for t in self.titles for w in set(t))
+        return [
+            {"k" + k for k in m.coauthor_keys}
+            | ({"v" + v} if v else set())
+            | ({"o" + o} if o else set())
+            | {"t" + w for w in t if df[w] <= n / 10}
+            for m, t, v, o in zip(self.mentions, self.titles, self.venues, self.orgs, strict=True)
+        ]
 
 
 @dataclass(slots=True)
 class _Profile:
-    members: list[int]
-    coauthors: Counter[str]
+    """What one cluster holds together."""
+
+    coauthors: set[str]
     keys: set[str]
     venues: Counter[str]
-    title: Vector
-    venue_words: Vector
-    affiliation: Vector
-    affiliations: set[str]
-    first: int | None
-    last: int | None
-    median: int | None
-    without_coauthors: int
+    orgs: set[str]
+    years: list[int]
+    size: int
+    bare: int  # papers without any co-author
 
 
-class Block:
-    """One name block's papers, with the IDF weights of the block."""
+class Clusters:
+    """The clusters of one block, kept up to date as they merge.
 
-    def __init__(self, mentions: Sequence[MentionRecord]) -> None:
-        n = len(mentions)
-        titles = [[_stem(w) for w in words(m.title)] for m in mentions]
-        venues = [words(m.venue) for m in mentions]
-        orgs = [words(m.affiliation) for m in mentions]
-        self.coauthor_idf = _idf((m.coauthors for m in mentions), n)
-        title_idf, venue_idf, org_idf = _idf(titles, n), _idf(venues, n), _idf(orgs, n)
-        self.papers = [
-            _Paper(
-                coauthors=frozenset(m.coauthors),
-                keys=frozenset(m.coauthor_keys),
-                venue=" ".join(v),
-                title=_vector(t, title_idf),
-                venue_words=_vector(v, venue_idf),
-                affiliation=_vector(o, org_idf),
-                affiliation_text=" ".join(o),
-                year=m.year,
-            )
-            for m, t, v, o in zip(mentions, titles, venues, orgs, strict=True)
-        ]
-        # Rare title words (in at most a tenth of the block) find candidate pairs.
-        self.rare = {w for w, x in title_idf.items() if x >= math.log((n + 1) / (n / 10 + 0.5))}
+    Cosines of centroids come from sums over the paper-to-paper cosines
+    (``|sum a|^2`` is the sum over a's own pairs), the best single paper pair
+    (max-linkage) from their maximum: merging two clusters adds or maxes two
+    rows. Sets of co-authors, keys, venues and affiliations are kept per
+    cluster.
+    """
 
-    def profile(self, members: list[int]) -> _Profile:
-        papers = [self.papers[i] for i in members]
-        years = sorted(p.year for p in papers if p.year)
+    def __init__(self, block: Block, roots: Sequence[int]) -> None:
+        self.block = block
+        self._tokens: list[set[str]] | None = None
+        groups: dict[int, list[int]] = defaultdict(list)
+        for i, root in enumerate(roots):
+            groups[root].append(i)
+        self.members = dict(sorted(groups.items()))
+        self.row = {root: k for k, root in enumerate(self.members)}
+        order = [i for members in self.members.values() for i in members]
+        starts = np.cumsum([0] + [len(m) for m in self.members.values()])[:-1]
+
+        def reduce(ufunc: Any, x: NDArray[np.float64]) -> NDArray[np.float64]:
+            x = ufunc.reduceat(x[order], starts, axis=0)
+            return ufunc.reduceat(x[:, order], starts, axis=1)  # type: ignore[no-any-return]
+
+        self.title = reduce(np.add, block.title)
+        self.venue_words = reduce(np.add, block.venue_words)
+        self.affiliation = reduce(np.add, block.affiliation)
+        self.title_link = reduce(np.maximum, block.title)
+        self.venue_link = reduce(np.maximum, block.venue_words)
+        years = np.asarray([m.year or UNDATED for m in block.mentions], dtype=np.float64)
+        self.year_link = reduce(np.minimum, np.abs(years[:, None] - years[None, :]))
+        self.profiles = {root: self._profile(members) for root, members in self.members.items()}
+
+    def _profile(self, members: list[int]) -> _Profile:
+        block = self.block
         return _Profile(
-            members=members,
-            coauthors=Counter(c for p in papers for c in p.coauthors),
-            keys={k for p in papers for k in p.keys},
-            venues=Counter(p.venue for p in papers if p.venue),
-            title=_centroid(p.title for p in papers),
-            venue_words=_centroid(p.venue_words for p in papers),
-            affiliation=_centroid(p.affiliation for p in papers),
-            affiliations={p.affiliation_text for p in papers if p.affiliation_text},
-            first=years[0] if years else None,
-            last=years[-1] if years else None,
-            median=years[len(years) // 2] if years else None,
-            without_coauthors=sum(1 for p in papers if not p.coauthors),
+            coauthors={c for i in members for c in block.mentions[i].coauthors},
+            keys={k for i in members for k in block.mentions[i].coauthor_keys},
+            venues=Counter(block.venues[i] for i in members if block.venues[i]),
+            orgs={block.orgs[i] for i in members if block.orgs[i]},
+            years=sorted(y for y in (block.mentions[i].year for i in members) if y),
+            size=len(members),
+            bare=sum(1 for i in members if not block.mentions[i].coauthors),
         )
 
-    def features(self, a: _Profile, b: _Profile) -> list[float]:
-        shared = a.coauthors.keys() & b.coauthors.keys()
-        union = len(a.coauthors.keys() | b.coauthors.keys())
+    def merge(self, into: int, other: int) -> None:
+        """Cluster ``other`` joins ``into`` (both roots; ``into`` stays the root)."""
+        a, b = self.row[into], self.row.pop(other)
+        for sums in (self.title, self.venue_words, self.affiliation):
+            sums[a] += sums[b]
+            sums[:, a] += sums[:, b]
+        for link in (self.title_link, self.venue_link):
+            link[a] = np.maximum(link[a], link[b])
+            link[:, a] = link[a]
+        self.year_link[a] = np.minimum(self.year_link[a], self.year_link[b])
+        self.year_link[:, a] = self.year_link[a]
+        self.members[into] = sorted(self.members[into] + self.members.pop(other))
+        mine, theirs = self.profiles[into], self.profiles.pop(other)
+        mine.coauthors |= theirs.coauthors
+        mine.keys |= theirs.keys
+        mine.venues += theirs.venues
+        mine.orgs |= theirs.orgs
+        mine.years = sorted(mine.years + theirs.years)
+        mine.size += theirs.size
+        mine.bare += theirs.bare
+
+    def features(self, pairs: Sequence[tuple[int, int]]) -> NDArray[np.float64]:
+        """One row of ``FEATURES`` per pair of roots."""
+        if not pairs:
+            return np.zeros((0, len(FEATURES)))
+        ia = np.asarray([self.row[a] for a, _ in pairs])
+        ib = np.asarray([self.row[b] for _, b in pairs])
+        sets = np.asarray(
+            [self._set_features(self.profiles[a], self.profiles[b]) for a, b in pairs]
+        )
+        names = np.broadcast_to(np.asarray(self.block.names), (len(pairs), len(self.block.names)))
+        nearest = self.year_link[ia, ib]
+        return np.column_stack(
+            [
+                sets[:, :6],
+                _cosines(self.venue_words, ia, ib),
+                _cosines(self.title, ia, ib),
+                _cosines(self.affiliation, ia, ib),
+                sets[:, 6:],
+                names,
+                self.title_link[ia, ib],
+                self.venue_link[ia, ib],
+                np.where(nearest < UNDATED / 2, nearest, -1.0),
+            ]
+        )
+
+    def _set_features(self, a: _Profile, b: _Profile) -> list[float]:
+        shared = a.coauthors & b.coauthors
+        union = len(a.coauthors) + len(b.coauthors) - len(shared)
         share_b = _venue_share(b.venues, a.venues)
         share_a = _venue_share(a.venues, b.venues)
         year_gap = median_gap = -1.0
-        if a.first is not None and b.first is not None and a.last and b.last:
-            year_gap = float(max(0, max(a.first, b.first) - min(a.last, b.last)))
-        if a.median and b.median:
-            median_gap = float(abs(a.median - b.median))
-        size_a, size_b = len(a.members), len(b.members)
+        if a.years and b.years:
+            year_gap = float(max(0, max(a.years[0], b.years[0]) - min(a.years[-1], b.years[-1])))
+            median_gap = float(abs(a.years[len(a.years) // 2] - b.years[len(b.years) // 2]))
+        size_a, size_b = a.size, b.size
         return [
             float(len(shared)),
-            sum(self.coauthor_idf.get(c, 0.0) for c in shared),
+            sum(self.block.coauthor_idf[c] for c in shared),
             len(shared) / union if union else 0.0,
             float(len(a.keys & b.keys)),
             max(share_a, share_b),
             min(share_a, share_b),
-            _cosine(a.venue_words, b.venue_words),
-            _cosine(a.title, b.title),
-            _cosine(a.affiliation, b.affiliation),
-            float(bool(a.affiliations & b.affiliations)),
+            float(bool(a.orgs & b.orgs)),
             year_gap,
             median_gap,
             float(min(size_a, size_b)),
             float(max(size_a, size_b)),
-            (a.without_coauthors + b.without_coauthors) / (size_a + size_b),
+            (a.bare + b.bare) / (size_a + size_b),
         ]
 
-    def candidates(self, profiles: dict[int, _Profile]) -> list[tuple[int, int]]:
-        """Pairs of clusters worth scoring: all of them, or those sharing some evidence."""
-        roots = sorted(profiles)
+    def candidates(self) -> list[tuple[int, int]]:
+        """Pairs of roots worth scoring: all of them, or those sharing some evidence."""
+        roots = list(self.members)
         if len(roots) <= ALL_PAIRS:
             return [(a, b) for i, a in enumerate(roots) for b in roots[i + 1 :]]
         index: dict[str, list[int]] = defaultdict(list)
-        for root in roots:
-            profile = profiles[root]
-            tokens = {"k" + k for k in profile.keys}
-            tokens |= {"v" + v for v in profile.venues}
-            tokens |= {"o" + o for o in profile.affiliations}
-            tokens |= {"t" + w for i in profile.members for w in self.papers[i].title}
-            for token in tokens:
-                if token[0] != "t" or token[1:] in self.rare:
-                    index[token].append(root)
-        pairs = {
-            (a, b)
-            for members in index.values()
-            for i, a in enumerate(members)
-            for b in members[i + 1 :]
-        }
-        return sorted(pairs)
+        if self._tokens is None:
+            self._tokens = self.block.tokens()
+        for root, members in self.members.items():
+            for token in set().union(*(self._tokens[i] for i in members)):
+                index[token].append(root)
+        return sorted(
+            {
+                (a, b)
+                for group in index.values()
+                for i, a in enumerate(group)
+                for b in group[i + 1 :]
+            }
+        )
+
+
+def _cosines(
+    sums: NDArray[np.float64], ia: NDArray[np.intp], ib: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Cosines of cluster centroids from the summed paper cosines."""
+    norms = np.sqrt(np.maximum(np.diagonal(sums), 0.0))
+    denominator = norms[ia] * norms[ib]
+    return np.where(
+        denominator > 0, sums[ia, ib] / np.where(denominator > 0, denominator, 1.0), 0.0
+    )
+
+
+def _venue_share(of: Counter[str], within: Counter[str]) -> float:
+    total = sum(of.values())
+    return sum(c for v, c in of.items() if v in within) / total if total else 0.0
 
 
 def _initials_agree(uf: _Clusters, a: int, b: int) -> bool:
@@ -271,16 +414,13 @@ def _initials_agree(uf: _Clusters, a: int, b: int) -> bool:
     return any(len(i) == 1 for i in bare) and x[:1] == y[:1]
 
 
-def _venue_share(of: Counter[str], within: Counter[str]) -> float:
-    total = sum(of.values())
-    return sum(c for v, c in of.items() if v in within) / total if total else 0.0
+def joinable(uf: _Clusters, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The pairs a learned merge may join: given names, initials, iDs and corrections agree.
 
-
-def initial_profiles(block: Block, roots: Sequence[int]) -> dict[int, _Profile]:
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, root in enumerate(roots):
-        groups[root].append(i)
-    return {root: block.profile(members) for root, members in groups.items()}
+    The rest are never scored: on the arXiv listings that is more than half
+    of all pairs (``Yu`` and ``Yi`` share the block ``wang_y``).
+    """
+    return [(a, b) for a, b in pairs if uf.may_join(a, b) and _initials_agree(uf, a, b)]
 
 
 class _Merger:
@@ -288,20 +428,21 @@ class _Merger:
 
     def __init__(self, mentions: Sequence[MentionRecord], uf: _Clusters) -> None:
         self.uf = uf
-        self.block = Block(mentions)
-        self.profiles = initial_profiles(self.block, [uf.find(i) for i in range(len(mentions))])
+        self.clusters = Clusters(Block(mentions), [uf.find(i) for i in range(len(mentions))])
         self.scores: dict[tuple[int, int], float] = {}
         self.refused: set[tuple[int, int]] = set()
-        self.fresh = list(self.block.candidates(self.profiles))
+        self.fresh = joinable(uf, self.clusters.candidates())
         self.merges = 0
 
-    def rows(self) -> list[list[float]]:
-        return [self.block.features(self.profiles[a], self.profiles[b]) for a, b in self.fresh]
+    def rows(self) -> NDArray[np.float64]:
+        return self.clusters.features(self.fresh)
 
     def step(self, probabilities: Sequence[float], threshold: float) -> bool:
         """Take the fresh pairs' scores, merge the best pairs; False when nothing merged."""
-        self.scores.update(zip(self.fresh, probabilities, strict=True))
-        uf, profiles = self.uf, self.profiles
+        self.scores.update(
+            ((min(a, b), max(a, b)), p) for (a, b), p in zip(self.fresh, probabilities, strict=True)
+        )
+        uf, clusters = self.uf, self.clusters
         touched: set[int] = set()
         for (a, b), p in sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0])):
             if p < threshold:
@@ -313,8 +454,7 @@ class _Merger:
                 continue
             touched |= {a, b}
             root = uf.find(a)
-            members = profiles.pop(a).members + profiles.pop(b).members
-            profiles[root] = self.block.profile(sorted(members))
+            clusters.merge(root, b if root == a else a)
             self.merges += 1
         if not touched:
             self.fresh = []
@@ -323,16 +463,20 @@ class _Merger:
         self.scores = {
             k: v for k, v in self.scores.items() if not touched & set(k) and k not in self.refused
         }
-        changed = {uf.find(t) for t in touched} & profiles.keys()
-        self.fresh = [
-            (min(c, o), max(c, o))
-            for c in sorted(changed)
-            for o in sorted(profiles)
-            if o != c and (o not in changed or c < o) and (min(c, o), max(c, o)) not in self.refused
-        ]
-        if len(profiles) > ALL_PAIRS:
-            allowed = set(self.block.candidates(profiles))
-            self.fresh = [pair for pair in self.fresh if pair in allowed]
+        changed = sorted({uf.find(t) for t in touched} & clusters.members.keys())
+        done: set[int] = set()
+        fresh = []
+        for c in changed:
+            done.add(c)
+            fresh += [
+                (c, o)
+                for o in clusters.members
+                if o not in done and (min(c, o), max(c, o)) not in self.refused
+            ]
+        if len(clusters.members) > ALL_PAIRS:
+            allowed = set(clusters.candidates())
+            fresh = [(a, b) for a, b in fresh if (min(a, b), max(a, b)) in allowed]
+        self.fresh = joinable(uf, fresh)
         return True
 
 
@@ -345,20 +489,21 @@ def merge_blocks(
 
     Each round scores the fresh pairs of every block in one call: the
     classifier costs about 1.4 ms a call whatever the batch, which per block
-    was 95 % of the time on the arXiv listings.
+    was 95 % of the time on the arXiv listings. A block of more than
+    ``LARGEST_BLOCK`` papers keeps its rule clusters: its paper-to-paper
+    similarities would not fit in memory.
     """
     threshold = MERGE_AT if threshold is None else threshold
     active = [
         _Merger(mentions, uf)
         for mentions, uf in blocks
-        if len({uf.find(i) for i in range(len(mentions))}) > 1
+        if len(mentions) <= LARGEST_BLOCK and len({uf.find(i) for i in range(len(mentions))}) > 1
     ]
     merges = 0
     while active:
-        rows: list[list[float]] = []
-        for merger in active:
-            rows += merger.rows()
-        probabilities = [float(p[1]) for p in model.predict_proba(rows)] if rows else []
+        parts = [merger.rows() for merger in active]
+        rows = np.concatenate(parts) if parts else np.zeros((0, len(FEATURES)))
+        probabilities = model.predict_proba(rows)[:, 1].tolist() if len(rows) else []
         going, start = [], 0
         for merger in active:
             end = start + len(merger.fresh)
@@ -387,23 +532,38 @@ def merge_clusters(
 def training_rows(
     mentions: Sequence[MentionRecord], labels: Sequence[str], roots: Sequence[int]
 ) -> tuple[list[list[float]], list[bool]]:
-    """Every candidate pair of rule clusters of one block, labelled by majority gold person."""
-    block = Block(mentions)
-    profiles = initial_profiles(block, roots)
+    """Every candidate pair of rule clusters, labelled by majority gold person.
+
+    Pairs whose names keep them apart are never scored, but they are kept
+    here: they teach what two different people with one name look like
+    (B3 F1 on AMiner 0.896 -> 0.899 with them).
+    """
+    clusters = Clusters(Block(mentions), roots)
     major = {
-        root: Counter(labels[i] for i in p.members).most_common(1)[0][0]
-        for root, p in profiles.items()
+        root: Counter(labels[i] for i in members).most_common(1)[0][0]
+        for root, members in clusters.members.items()
     }
-    rows, same = [], []
-    for a, b in block.candidates(profiles):
-        rows.append(block.features(profiles[a], profiles[b]))
-        same.append(major[a] == major[b])
-    return rows, same
+    pairs = clusters.candidates()
+    return clusters.features(pairs).tolist(), [major[a] == major[b] for a, b in pairs]
+
+
+class Bagged:
+    """The mean probability of several classifiers."""
+
+    def __init__(self, models: Sequence[Classifier]) -> None:
+        self.models = list(models)
+
+    def predict_proba(self, x: Any) -> Any:
+        return sum(m.predict_proba(x) for m in self.models) / len(self.models)
 
 
 def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
-    """A gradient-boosted classifier; each block weighs about as much as the others."""
-    import numpy as np
+    """Gradient-boosted classifiers, bagged; each block weighs about as much as the others.
+
+    Three models, each splitting on a random 70 % of the features at every
+    node, averaged: B3 F1 on AMiner 0.899 -> 0.906 (5 folds by name) and
+    0.896 -> 0.903 (10 folds) against one model on all features.
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     x: list[list[float]] = []
@@ -414,11 +574,19 @@ def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
             x += rows
             y += same
             w += [1.0 / math.sqrt(len(rows))] * len(rows)
-    model = HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.08, max_leaf_nodes=31, early_stopping=False, random_state=0
-    )
-    model.fit(np.asarray(x, dtype=np.float64), np.asarray(y), sample_weight=np.asarray(w))
-    return model
+    features, labels, weights = np.asarray(x, dtype=np.float64), np.asarray(y), np.asarray(w)
+    models = []
+    for seed in range(BAGGED):
+        model = HistGradientBoostingClassifier(
+            max_iter=300,
+            learning_rate=0.08,
+            max_leaf_nodes=31,
+            max_features=0.7,
+            early_stopping=False,
+            random_state=seed,
+        )
+        models.append(model.fit(features, labels, sample_weight=weights))
+    return Bagged(models)
 
 
 def training_files() -> list[Path]:
@@ -434,7 +602,7 @@ def _fingerprint() -> str:
     # The features and the rule clusters they start from are part of the model.
     for module in ("learned.py", "authors.py"):
         digest.update(Path(__file__).with_name(module).read_bytes())
-    for file in training_files():
+    for file in [*training_files(), NAME_COUNTS]:
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]

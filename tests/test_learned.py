@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from bzpeer.catalog.names import parse_name
-from bzpeer.resolve.authors import MentionRecord, _Clusters, cluster_block, default_model
+from bzpeer.resolve.authors import (
+    MentionRecord,
+    _Clusters,
+    cluster_block,
+    cluster_blocks,
+    default_model,
+)
 from bzpeer.resolve.learned import FEATURES, Block, Clusters, merge_clusters, name_features
 
 pytestmark = pytest.mark.django_db  # the cached model lives beside the database settings
@@ -106,3 +112,18 @@ def test_merges_respect_refusals_and_stop():
     # Every merge but the forbidden one happens, then the rounds stop: two people left.
     assert merges == 2 and len(clusters) == 2
     assert uf.find(0) != uf.find(3)
+
+
+def test_blocks_shared_with_a_worker_process_are_clustered_the_same():
+    names = ["Tianlong Chen", "Ada Chen", "Bo Chen", "Cy Chen"]
+    blocks = [
+        [*graph_papers(name, start=10 * k + 1), chemistry(10 * k + 9, name)]
+        for k, name in enumerate(names)
+    ]
+    model = default_model()
+    alone = cluster_blocks(blocks, model, workers=1)
+    shared = cluster_blocks(blocks, model, workers=2, parallel_from=0)  # a forked worker too
+    assert [[[m.id for m in c] for c in b] for b in shared] == [
+        [[m.id for m in c] for c in b] for b in alone
+    ]
+    assert all(shared[k][0][0] is blocks[k][0] for k in range(4))  # the caller's own records

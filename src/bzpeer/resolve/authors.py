@@ -18,8 +18,11 @@ the one place a later, learned disambiguation replaces.
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import orjson
@@ -37,6 +40,7 @@ from bzpeer.resolve.corrections import Constraints, load_constraints
 from bzpeer.resolve.learned import Classifier, merge_blocks
 
 GROUP_BLOCKS = 2000
+PARALLEL_FROM = 20_000  # mentions in one call from which other processes share the blocks
 
 
 @dataclass(slots=True)
@@ -410,9 +414,70 @@ def cluster_block(
 
 
 def cluster_blocks(
-    blocks: list[list[MentionRecord]], model: Classifier | None = None
+    blocks: list[list[MentionRecord]],
+    model: Classifier | None = None,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> list[list[list[MentionRecord]]]:
     """``cluster_block`` for many blocks, the learned merges scored together.
+
+    With a model and at least ``parallel_from`` mentions, ``workers``
+    processes (``BZPEER_RESOLVE_WORKERS``, default the machine's cores, at
+    most 4) share the blocks: this process clusters one share, forked ones
+    the others, and they send back positions, not records.
+    """
+    workers = resolve_workers() if workers is None else workers
+    if model is None or workers < 2 or sum(map(len, blocks)) < parallel_from:
+        found = _cluster_positions(blocks, model)
+    else:
+        shares = _shares(blocks, workers)
+        pool = _pool(workers - 1)
+        futures = [
+            pool.submit(_cluster_positions, [blocks[i] for i in share], model)
+            for share in shares[1:]
+        ]
+        found = [[] for _ in blocks]
+        parts = [_cluster_positions([blocks[i] for i in shares[0]], model)]
+        parts += [future.result() for future in futures]
+        for share, part in zip(shares, parts, strict=True):
+            for i, clusters in zip(share, part, strict=True):
+                found[i] = clusters
+    return [
+        [[mentions[j] for j in cluster] for cluster in clusters]
+        for mentions, clusters in zip(blocks, found, strict=True)
+    ]
+
+
+def resolve_workers() -> int:
+    configured = os.environ.get("BZPEER_RESOLVE_WORKERS", "")
+    return int(configured) if configured.isdigit() else min(os.cpu_count() or 1, 4)
+
+
+def _shares(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
+    """Block positions in ``n`` shares of about equal mentions, largest blocks first."""
+    shares: list[list[int]] = [[] for _ in range(n)]
+    loads = [0] * n
+    for i in sorted(range(len(blocks)), key=lambda i: -len(blocks[i])):
+        least = loads.index(min(loads))
+        shares[least].append(i)
+        loads[least] += len(blocks[i])
+    return [sorted(share) for share in shares]
+
+
+_POOL: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    """Forked workers, started once: they need no database, only the records sent."""
+    if size not in _POOL:
+        _POOL[size] = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"))
+    return _POOL[size]
+
+
+def _cluster_positions(
+    blocks: list[list[MentionRecord]], model: Classifier | None
+) -> list[list[list[int]]]:
+    """Each block's clusters as positions in the block.
 
     The blocks' records are frozen out of the cyclic garbage collector
     meanwhile: they live until the end, and collections that walked them
@@ -427,9 +492,9 @@ def cluster_blocks(
         gc.unfreeze()
     result = []
     for mentions, uf in states:
-        out: dict[int, list[MentionRecord]] = defaultdict(list)
-        for i, m in enumerate(mentions):
-            out[uf.find(i)].append(m)
+        out: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(mentions)):
+            out[uf.find(i)].append(i)
         result.append(list(out.values()))
     return result
 

@@ -9,8 +9,10 @@ then, in fresh processes on copies of it:
   loading each group of name blocks from the database, then blocking and
   clustering in memory (``cluster_block``: hard evidence, same-work and
   co-author unions under the name constraints), timed twice: the rules
-  alone (the baseline, same run) and rules + the learned merge stage
-  (``resolve.learned``: cluster-pair scoring and merging);
+  alone (the baseline, same run, one process) and rules + the learned merge
+  stage (``resolve.learned``: cluster-pair scoring and merging), which
+  shares each group's blocks between ``BZPEER_RESOLVE_WORKERS`` processes
+  (default: the cores, at most 4);
 - end to end: ``resolve_authors()`` as an import runs it, loading, clustering,
   creating author records and writing every assignment.
 
@@ -47,7 +49,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from bzpeer.catalog.models import AuthorshipMention
-from bzpeer.resolve.authors import GROUP_BLOCKS, _load, cluster_block, cluster_blocks, default_model
+from bzpeer.resolve.authors import (
+    GROUP_BLOCKS, _load, cluster_block, cluster_blocks, default_model, resolve_workers,
+)
 model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))
@@ -67,7 +71,7 @@ for i in range(0, len(blocks), GROUP_BLOCKS):
     cluster += time.perf_counter() - begun
 print(json.dumps({"mentions": mentions, "blocks": len(blocks), "clusters": clusters,
                   "rule_clusters": rule_clusters, "rules_s": rules,
-                  "load_s": load, "cluster_s": cluster,
+                  "load_s": load, "cluster_s": cluster, "workers": resolve_workers(),
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -103,7 +107,10 @@ def main() -> None:
     med = {k: statistics.median(r[k] for r in stages) for k in stages[0]}
     end = {k: statistics.median(r[k] for r in ends) for k in ends[0]}
     n = med["mentions"]
-    print(f"machine: {os.cpu_count()} cores; medians of {args.runs} run(s)")
+    print(
+        f"machine: {os.cpu_count()} cores; medians of {args.runs} run(s); "
+        f"learned stage on {med['workers']:.0f} process(es) (BZPEER_RESOLVE_WORKERS)"
+    )
     print(
         f"{n:,.0f} mentions in {med['blocks']:,.0f} name blocks -> "
         f"{med['rule_clusters']:,.0f} rule clusters -> {med['clusters']:,.0f} after learned merges"

@@ -20,10 +20,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 import orjson
 from django.db import connection, transaction
@@ -423,29 +424,53 @@ def cluster_blocks(
 
     With a model and at least ``parallel_from`` mentions, ``workers``
     processes (``BZPEER_RESOLVE_WORKERS``, default the machine's cores, at
-    most 4) share the blocks: this process clusters one share, forked ones
-    the others, and they send back positions, not records.
+    most 4) share the blocks: this process clusters one share, processes
+    forked for the call the others. A fork sees the records and the model
+    without copying them (pickling them cost as much as clustering) and
+    sends back positions in each block.
     """
     workers = resolve_workers() if workers is None else workers
     if model is None or workers < 2 or sum(map(len, blocks)) < parallel_from:
         found = _cluster_positions(blocks, model)
     else:
         shares = _shares(blocks, workers)
-        pool = _pool(workers - 1)
-        futures = [
-            pool.submit(_cluster_positions, [blocks[i] for i in share], model)
-            for share in shares[1:]
-        ]
+        context = multiprocessing.get_context("fork")
+        sys.stdout.flush()  # or a fork would print what is buffered again when it ends
+        sys.stderr.flush()
+        forks = []
+        for share in shares[1:]:
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_cluster_share, args=(writer, [blocks[i] for i in share], model)
+            )
+            process.start()
+            writer.close()
+            forks.append((share, reader, process))
         found = [[] for _ in blocks]
-        parts = [_cluster_positions([blocks[i] for i in shares[0]], model)]
-        parts += [future.result() for future in futures]
-        for share, part in zip(shares, parts, strict=True):
+        for i, clusters in zip(
+            shares[0], _cluster_positions([blocks[i] for i in shares[0]], model), strict=True
+        ):
+            found[i] = clusters
+        for share, reader, process in forks:
+            try:
+                part = reader.recv()
+            except EOFError:  # the fork died: do its share here
+                part = _cluster_positions([blocks[i] for i in share], model)
+            process.join()
             for i, clusters in zip(share, part, strict=True):
                 found[i] = clusters
     return [
         [[mentions[j] for j in cluster] for cluster in clusters]
         for mentions, clusters in zip(blocks, found, strict=True)
     ]
+
+
+def _cluster_share(
+    writer: Connection, blocks: list[list[MentionRecord]], model: Classifier | None
+) -> None:
+    """In a forked process: cluster a share of the blocks, send the positions back."""
+    writer.send(_cluster_positions(blocks, model))
+    writer.close()
 
 
 def resolve_workers() -> int:
@@ -464,16 +489,6 @@ def _shares(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
     return [sorted(share) for share in shares]
 
 
-_POOL: dict[int, ProcessPoolExecutor] = {}
-
-
-def _pool(size: int) -> ProcessPoolExecutor:
-    """Forked workers, started once: they need no database, only the records sent."""
-    if size not in _POOL:
-        _POOL[size] = ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("fork"))
-    return _POOL[size]
-
-
 def _cluster_positions(
     blocks: list[list[MentionRecord]], model: Classifier | None
 ) -> list[list[list[int]]]:
@@ -483,11 +498,16 @@ def _cluster_positions(
     meanwhile: they live until the end, and collections that walked them
     again and again took half the time of the rules on the arXiv listings.
     """
+    from threadpoolctl import threadpool_limits
+
     gc.freeze()
     try:
         states = [(mentions, rule_clusters(mentions)) for mentions in blocks]
         if model is not None:
-            merge_blocks(states, model)
+            # One BLAS thread: the matrices are small, and two processes with two
+            # threads each ran 40 % slower than one thread each.
+            with threadpool_limits(limits=1):
+                merge_blocks(states, model)
     finally:
         gc.unfreeze()
     result = []

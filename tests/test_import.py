@@ -282,3 +282,18 @@ def test_listing_requires_an_owner(write):
     stats = _import("listing", [path])
     assert stats.quarantined == 1
     assert "--owner" in Quarantine.objects.get(locator__startswith=path).reason
+
+
+def test_bibtex_authors_separated_by_commas_are_several_people():
+    # The reference list writes this entry's authors "Ajay Jaiswal, Peihao Wang, ..."
+    work = Work.objects.get(title__startswith="Old can be Gold")
+    mentions = AuthorshipMention.objects.filter(work=work).order_by("position")
+    assert [m.raw_name for m in mentions] == [
+        "Ajay Jaiswal",
+        "Peihao Wang",
+        "Tianlong Chen",
+        "Justin F Rousseau",
+        "Ying Ding",
+        "Zhangyang Wang",
+    ]
+    assert mentions[2].author.display_name == "Tianlong Chen"

@@ -71,11 +71,8 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
     owner_name = parse_name(owner) if owner else None
     authors = []
     owner_taken = False
-    for position, raw in enumerate(names):
-        name = latex_to_unicode(str(raw))
-        if "," in name:
-            surname, _, given = name.partition(",")
-            name = f"{given.strip()} {surname.strip()}".strip()
+    written = [name for raw in names for name in _names_in(latex_to_unicode(str(raw)))]
+    for position, name in enumerate(written):
         if name.lower() in {"others", "et al."}:
             continue
         key = ""
@@ -121,6 +118,23 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
             topics=topics,
         )
     ]
+
+
+def _names_in(text: str) -> list[str]:
+    """The names in one BibTeX author, each as ``Given Surname``.
+
+    ``Chen, Tianlong`` and ``Berg, Jr., J.`` are one name each. ``Ajay
+    Jaiswal, Peihao Wang, Tianlong Chen`` is a list someone separated with
+    commas instead of ``and`` (the reference researcher's own list has one):
+    three or more parts, each a whole name, are taken as that many people.
+    """
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) >= 3 and all(len(part.split()) >= 2 for part in parts):
+        return parts
+    if len(parts) > 1:
+        surname, _, given = text.partition(",")
+        return [f"{given.strip()} {surname.strip()}".strip()]
+    return [text]
 
 
 def _arxiv_id(fields: dict[str, str]) -> str | None:

@@ -147,9 +147,7 @@ def compact(record: ParsedWork) -> WorkRow:
         record.venue,
         record.venue_openalex_id,
         _venue_display(record.venue),
-        version_rank(
-            record.source, record.type, venues.match_known(record.venue) is not None
-        ),
+        version_rank(record.source, record.type, venues.match_known(record.venue) is not None),
         record.identifiers,
         record.journal_ref,
         record.url,
@@ -544,9 +542,15 @@ class Writer:
         ids = iter(allocate_ids(AuthorshipMention, total))
         for item in items:
             version_id, work_id = item.version_id, item.work_id
-            for position, name, name_key, affiliation, orcid, person_key, refs in (
-                item.record.mentions
-            ):
+            for (
+                position,
+                name,
+                name_key,
+                affiliation,
+                orcid,
+                person_key,
+                refs,
+            ) in item.record.mentions:
                 pk = next(ids)
                 rows.append(
                     (

@@ -43,6 +43,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
+import os
 import pickle
 import re
 from collections import Counter, defaultdict
@@ -635,7 +636,9 @@ def shipped_model(
     else:
         model = train(exclude)
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # Each process its own file: two imports may train at once, and the
+        # second rename must not find the first one's file gone.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(model, fh)
         tmp.replace(path)

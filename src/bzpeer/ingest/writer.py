@@ -584,7 +584,6 @@ class Writer:
             rows,
         )
         if links:
-            cached = self._institutions
             link_ids = allocate_ids(MentionInstitution, len(links))
             insert_rows(
                 MentionInstitution,
@@ -593,8 +592,7 @@ class Writer:
                     (
                         link_id,
                         pk,
-                        cached.get((ref[1], ref[2], ref[0]))
-                        or self.institution_id(InstitutionRef(*ref)),
+                        self.institution_id(InstitutionRef(*ref)),
                         1.0,
                     )
                     for link_id, (pk, ref) in zip(link_ids, links, strict=True)
@@ -613,11 +611,9 @@ class Writer:
 
     def _write_topics(self, items: list[_Item]) -> None:
         rows = {}
-        known = self._topics
         for item in items:
             for ref in item.record.topics:
-                topic = known.get(ref[0]) or self.topic_id(TopicRef(*ref))
-                rows[(item.work_id, topic)] = ref[2]
+                rows[(item.work_id, self.topic_id(TopicRef(*ref)))] = ref[2]
         if self._predicted is None:
             self._predicted = WorkTopic.objects.filter(origin="model").exists()
         if self._predicted and rows:

@@ -51,12 +51,12 @@ def main() -> None:
     from bzpeer.ingest.files import CountingReader, open_streams
     from bzpeer.ingest.records import RecordError
     from bzpeer.resolve.goldsets import load_aminer
-    from bzpeer.resolve.learned import NAME_COUNTS, name_key, training_files
+    from bzpeer.resolve.learned import NAME_COUNTS, counted_name, training_files
 
     counts: Counter[tuple[str, str]] = Counter()
 
     def add(raw: str) -> None:
-        surname, given = name_key(parse_name_cached(raw))
+        surname, given = counted_name(parse_name_cached(raw))
         if surname:
             counts["s", surname] += 1
             if given:

@@ -114,9 +114,7 @@ class _Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.authors[ra] & self.forbidden[rb] or self.authors[rb] & self.forbidden[ra]:
-            return False  # a correction said so: stronger than any evidence
-        if checked and not self._compatible(ra, rb):
+        if self._forbidden(ra, rb) or (checked and not self._compatible(ra, rb)):
             return False
         self.parent[rb] = ra
         for position, names in self.full[rb].items():
@@ -131,13 +129,11 @@ class _Clusters:
     def may_join(self, a: int, b: int) -> bool:
         """Whether ``union(a, b, checked=True)`` would join two different clusters."""
         ra, rb = self.find(a), self.find(b)
-        if (
-            ra == rb
-            or self.authors[ra] & self.forbidden[rb]
-            or self.authors[rb] & self.forbidden[ra]
-        ):
-            return False
-        return self._compatible(ra, rb)
+        return ra != rb and not self._forbidden(ra, rb) and self._compatible(ra, rb)
+
+    def _forbidden(self, ra: int, rb: int) -> bool:
+        """A correction keeps them apart: stronger than any evidence."""
+        return bool(self.authors[ra] & self.forbidden[rb] or self.authors[rb] & self.forbidden[ra])
 
     def _compatible(self, ra: int, rb: int) -> bool:
         a, b = self.full[ra], self.full[rb]

@@ -144,7 +144,7 @@ class Classifier(Protocol):
 # -- names ------------------------------------------------------------------------------
 
 
-def name_key(name: PersonName) -> tuple[str, str]:
+def counted_name(name: PersonName) -> tuple[str, str]:
     """Surname and first given name written out (``""`` for an initial), as counted."""
     given = name.given[0].replace("-", "") if name.given else ""
     return name.surname, given if len(given) > 1 else ""
@@ -163,7 +163,7 @@ def name_counts() -> dict[tuple[str, str], int]:
 
 def name_features(mentions: Sequence[MentionRecord]) -> list[float]:
     """How common the block's name is: S2AND's strongest signal for how many people share it."""
-    written = Counter(name_key(m.name) for m in mentions)
+    written = Counter(counted_name(m.name) for m in mentions)
     full = [k for k in written if k[1]]
     surname, given = (
         max(full, key=lambda k: (written[k], k)) if full else (mentions[0].name.surname, "")

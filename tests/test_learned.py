@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from bzpeer.catalog.names import parse_name
+from bzpeer.resolve import authors
 from bzpeer.resolve.authors import (
     MentionRecord,
     _Clusters,
@@ -114,7 +115,7 @@ def test_merges_respect_refusals_and_stop():
     assert uf.find(0) != uf.find(3)
 
 
-def test_blocks_shared_with_a_worker_process_are_clustered_the_same():
+def test_blocks_shared_with_a_worker_process_are_clustered_the_same(monkeypatch):
     names = ["Tianlong Chen", "Ada Chen", "Bo Chen", "Cy Chen"]
     blocks = [
         [*graph_papers(name, start=10 * k + 1), chemistry(10 * k + 9, name)]
@@ -122,7 +123,13 @@ def test_blocks_shared_with_a_worker_process_are_clustered_the_same():
     ]
     model = default_model()
     alone = cluster_blocks(blocks, model, workers=1)
-    shared = cluster_blocks(blocks, model, workers=2, parallel_from=0)  # a forked worker too
+    here: list[int] = []  # blocks clustered in this process (a fork's calls are not seen)
+    positions = authors._cluster_positions
+    monkeypatch.setattr(
+        authors, "_cluster_positions", lambda b, m: here.append(len(b)) or positions(b, m)
+    )
+    shared = cluster_blocks(blocks, model, workers=2, parallel_from=0)
+    assert here == [2]  # half the blocks; the fork did the other half
     assert [[[m.id for m in c] for c in b] for b in shared] == [
         [[m.id for m in c] for c in b] for b in alone
     ]

@@ -245,7 +245,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             records = goldsets.DISAMBIGUATION_LOADERS[args.format](args.path)
             load = time.perf_counter() - start
-            report = evaluate.evaluate_disambiguation(records, folds=args.folds)
+            report = evaluate.evaluate_disambiguation(records, folds=args.folds or evaluate.FOLDS)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -365,7 +365,6 @@ def build_parser() -> argparse.ArgumentParser:
             one.add_argument(
                 "--folds",
                 type=int,
-                default=5,
                 choices=range(2, 21),
                 metavar="K",
                 help="folds by name for gold names the model trains on (default 5)",

@@ -29,6 +29,7 @@ from bzpeer.catalog.bulk import (
     insert_rows,
     restore_indexes,
     select_in,
+    timestamp,
 )
 from bzpeer.catalog.models import (
     Affiliation,
@@ -94,6 +95,19 @@ Mention = tuple[int | None, str, str, str, str, str, tuple[InstitutionFields, ..
 TopicFields = tuple[str, str, float, tuple[tuple[str, str, str], ...]]
 
 
+class SoloWork(NamedTuple):
+    """``summarize`` of a record alone, the fields a new work takes from it
+    beyond its own title, abstract and date; computed by the parsers, so the
+    writer summarises only works with several versions."""
+
+    year: int | None
+    type: str
+    keeps_venue: bool  # False when the journal-ref names the venue instead
+    venue_name: str
+    also_preprint: bool
+    authors_text: str
+
+
 class WorkRow(NamedTuple):
     """A ``ParsedWork`` as the writer reads it, made by ``compact``.
 
@@ -127,11 +141,49 @@ class WorkRow(NamedTuple):
     mentions: tuple[Mention, ...]
     topics: tuple[TopicFields, ...]
     references: tuple[tuple[str, str], ...]
+    # The work this record makes when it is its only version (most new works).
+    solo: SoloWork
+
+
+_OWN_VENUE = -1  # stands for the record's venue id in ``solo_work``
+
+
+def solo_work(record: ParsedWork, rank: int, venue_display: str) -> SoloWork:
+    facts = summarize(
+        [
+            (
+                rank,
+                VersionFacts(
+                    source=record.source,
+                    title=record.title,
+                    title_key=record.title_key,
+                    abstract=record.abstract,
+                    year=record.year,
+                    date=record.date,
+                    type=str(record.type),
+                    venue_id=_OWN_VENUE,
+                    venue_name=venue_display,
+                    journal_ref=record.journal_ref,
+                    author_names=record.author_names,
+                ),
+            )
+        ]
+    )
+    return SoloWork(
+        facts.year,
+        facts.type,
+        facts.venue_id == _OWN_VENUE,
+        facts.venue_name,
+        facts.also_preprint,
+        facts.authors_text,
+    )
 
 
 def compact(record: ParsedWork) -> WorkRow:
     """The writer's form of a parsed work (see ``WorkRow``)."""
     head, tail = title_ends(record.title_words)
+    venue_display = _venue_display(record.venue)
+    rank = version_rank(record.source, record.type, venues.match_known(record.venue) is not None)
     return WorkRow(
         record.source,
         record.external_id,
@@ -146,8 +198,8 @@ def compact(record: ParsedWork) -> WorkRow:
         record.abstract,
         record.venue,
         record.venue_openalex_id,
-        _venue_display(record.venue),
-        version_rank(record.source, record.type, venues.match_known(record.venue) is not None),
+        venue_display,
+        rank,
         record.identifiers,
         record.journal_ref,
         record.url,
@@ -169,6 +221,7 @@ def compact(record: ParsedWork) -> WorkRow:
         ),
         tuple((t.external_id, t.name, t.score, t.parents) for t in record.topics),
         record.references,
+        solo_work(record, rank, venue_display),
     )
 
 
@@ -268,6 +321,7 @@ class Writer:
 
     def _write_works(self, incoming: list[tuple[Chunk, WorkRow, str]], stats: Stats) -> None:
         now = timezone.now()
+        stamp = timestamp(now)
         by_source: dict[str, list[_Item]] = defaultdict(list)
         for chunk, record, digest in incoming:
             by_source[record.source].append(_Item(chunk, record, digest))
@@ -311,7 +365,7 @@ class Writer:
                     i.digest,
                     i.chunk.text,
                     i.chunk.locator[:500],
-                    now,
+                    stamp,
                 )
                 for i in new_items
             ],
@@ -454,21 +508,39 @@ class Writer:
             return
         ids = allocate_ids(Work, len(groups))
         rows = []
-        now = timezone.now()
+        now = timestamp(timezone.now())
         for (_, members), pk in zip(sorted(groups.items()), ids, strict=True):
-            facts = summarize([self._facts(m, venue_ids) for m in members])
             for member in members:
                 member.work_id = pk
-            words = next(
-                (m.record.title_words for m in members if m.record.title == facts.title), None
-            )
-            if words is None:
-                words = title_words(facts.title)
-            if self._ends is not None:
-                # The newest works are the likeliest candidates of the next batches.
-                self._ends.keep(pk, (facts.title_key, words, facts.year, facts.type))
-            rows.append(
-                (
+            if len(members) == 1:  # the record alone: its summary came with it
+                r = members[0].record
+                solo = r.solo
+                venue_id = venue_ids.get(r.venue) if solo.keeps_venue and r.venue else None
+                row = (
+                    pk,
+                    r.title,
+                    r.title_key,
+                    r.head,
+                    r.tail,
+                    r.abstract,
+                    solo.year,
+                    r.date,
+                    solo.type,
+                    venue_id,
+                    solo.venue_name[:500],
+                    solo.also_preprint,
+                    solo.authors_text,
+                    now,
+                )
+                words = r.title_words
+            else:
+                facts = summarize([self._facts(m, venue_ids) for m in members])
+                found = next(
+                    (m.record.title_words for m in members if m.record.title == facts.title),
+                    None,
+                )
+                words = title_words(facts.title) if found is None else found
+                row = (
                     pk,
                     facts.title,
                     facts.title_key,
@@ -483,7 +555,10 @@ class Writer:
                     facts.authors_text,
                     now,
                 )
-            )
+            if self._ends is not None:
+                # The newest works are the likeliest candidates of the next batches.
+                self._ends.keep(pk, (row[2], words, row[6], row[8]))
+            rows.append(row)
         insert_rows(
             Work,
             [

@@ -106,9 +106,12 @@ def similar_titles(a: str, b: str) -> bool:
     "... III") or titles whose numbers differ."""
     if a == b:
         return bool(a)
-    if min(len(a), len(b)) >= 12 and fuzz.ratio(a, b, score_cutoff=90):
-        return not _renumbered(a, b)
     short, long = (a, b) if len(a) < len(b) else (b, a)
+    # A ratio of 90 needs 2 * len(short) / (len(short) + len(long)) >= 0.9 (the
+    # Indel distance is at least the difference in length): most candidates
+    # that share only a title's first words fail this before any comparison.
+    if len(short) >= 12 and 11 * len(short) >= 9 * len(long) and fuzz.ratio(a, b, score_cutoff=90):
+        return not _renumbered(a, b)
     if short.count(" ") >= 2 and (
         long.startswith(short + " ") or long.endswith(" " + short)
     ):  # three words or more, then a subtitle or before them a prefix

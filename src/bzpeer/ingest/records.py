@@ -60,19 +60,37 @@ def name_key(name: str) -> str:
     return parse_name_cached(name).block_key[:255]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class ParsedAuthor:
+    """One author of a parsed work. Treat it as immutable: it is not a frozen
+    dataclass only because a frozen one's ``__init__`` (a call per field) cost
+    four times this one's, and the parsers make six authors a record."""
+
     name: str
     position: int | None
-    affiliation: str = ""
-    orcid: str | None = None
-    person_key: str = ""
-    institutions: tuple[InstitutionRef, ...] = ()
+    affiliation: str
+    orcid: str | None
+    person_key: str
+    institutions: tuple[InstitutionRef, ...]
     # Derived at parse time, so parallel parsers do this work rather than the writer.
-    name_key: str = field(init=False, default="")
+    name_key: str
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "name_key", name_key(self.name))
+    def __init__(
+        self,
+        name: str,
+        position: int | None,
+        affiliation: str = "",
+        orcid: str | None = None,
+        person_key: str = "",
+        institutions: tuple[InstitutionRef, ...] = (),
+    ) -> None:
+        self.name = name
+        self.position = position
+        self.affiliation = affiliation
+        self.orcid = orcid
+        self.person_key = person_key
+        self.institutions = institutions
+        self.name_key = name_key(name)
 
     @property
     def surname(self) -> str:

@@ -12,14 +12,17 @@ from bzpeer.catalog.titles import title_key
 
 __all__ = ["latex_to_unicode", "squash", "title_key"]
 
-_SPACES = re.compile(r"\s+")
 _LATEX_HINT = re.compile(r"[\\{}~]")
 _converter = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
 def squash(text: str | None) -> str:
-    """Collapse runs of whitespace; None becomes ''."""
-    return _SPACES.sub(" ", text or "").strip()
+    """Collapse runs of whitespace; None becomes ''.
+
+    ``str.split()`` breaks on exactly the characters ``\\s`` matches in a str
+    pattern (both ask ``str.isspace``), at a fraction of a regex's cost: the
+    parsers call this a dozen times a record."""
+    return " ".join(text.split()) if text else ""
 
 
 # Accent macros -> Unicode combining marks: \'e, \"{o}, {\`a}, \c{c}, \v c ...

@@ -12,6 +12,7 @@ from bzpeer.cli import main as cli
 from bzpeer.ingest.pipeline import run_import
 from bzpeer.resolve import corrections
 from bzpeer.resolve.authors import resolve_authors
+from bzpeer.trust.facts import gather
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,8 @@ def test_removed_authorship_stays_off_the_record(write, quists):
     removal = corrections.remove(a, [work.pk], "curator", "not her paper")
     elsewhere = _quist(PAPERS[1][0])
     assert elsewhere.pk != a.pk
+    # Trust reads the removal (a JSON list: text on SQLite, decoded on PostgreSQL).
+    assert gather(a).removed_authorships == 1
     _reimport_changed(write, 1)
     assert _quist(PAPERS[1][0]).pk != a.pk, "a cannot-link outlives the mention rows"
     corrections.undo(removal, "curator")

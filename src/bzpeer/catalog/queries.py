@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -95,14 +96,26 @@ def author_works(author: Author) -> QuerySet[Work]:
     )
 
 
+def _rows(sql: str, params: list[int]) -> list[tuple[Any, ...]]:
+    """Rows of a raw query. The profile page's queries are written out: the
+    ORM took ten times the database's time to build each (0.3 ms against 0.03
+    for the follower count), and the page runs a dozen."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def author_overview(author: Author) -> AuthorOverview:
     from bzpeer.social.models import Follow
 
-    works = author_works(author)
+    mention, work = AuthorshipMention._meta.db_table, Work._meta.db_table
+    works_of = f'SELECT work_id FROM "{mention}" WHERE author_id = %s'
     facets: Counter[tuple[int | None, str]] = Counter()
     venue_counts: Counter[str] = Counter()
-    for year, work_type, venue, n in works.values_list("year", "type", "venue_name").annotate(
-        n=Count("id")
+    for year, work_type, venue, n in _rows(
+        f'SELECT year, type, venue_name, COUNT(*) FROM "{work}" WHERE id IN ({works_of}) '
+        "GROUP BY year, type, venue_name",
+        [author.pk],
     ):
         facets[(year, work_type)] += n
         if venue and venue != "arXiv":
@@ -111,20 +124,27 @@ def author_overview(author: Author) -> AuthorOverview:
     for (year, _), n in facets.items():
         if year is not None:
             by_year[year] += n
-    topics = list(
-        WorkTopic.objects.filter(work__in=works)
-        .values_list("topic_id", "topic__name")
-        .annotate(n=Count("work_id", distinct=True))
-        .order_by("-n", "topic__name")[:10]
+    topics = _rows(
+        "SELECT wt.topic_id, t.name, COUNT(DISTINCT wt.work_id) AS n "
+        f'FROM "{WorkTopic._meta.db_table}" wt JOIN "{Topic._meta.db_table}" t '
+        f"ON t.id = wt.topic_id WHERE wt.work_id IN ({works_of}) "
+        "GROUP BY wt.topic_id, t.name ORDER BY n DESC, t.name ASC LIMIT 10",
+        [author.pk],
     )
     links = coauthor_edges(author)
     shown = links[:12]
-    people = {
-        pk: (name, slug)
-        for pk, name, slug in Author.objects.filter(pk__in=[e.other for e in shown]).values_list(
-            "id", "display_name", "slug"
-        )
-    }
+    people = (
+        {
+            pk: (name, slug)
+            for pk, name, slug in _rows(
+                f'SELECT id, display_name, slug FROM "{Author._meta.db_table}" '
+                f"WHERE id IN ({', '.join(['%s'] * len(shown))})",
+                [e.other for e in shown],
+            )
+        }
+        if shown
+        else {}
+    )
     collaborators = [
         Collaborator(e.other, *people[e.other], e.shared_works, e.strength, e.close)
         for e in shown
@@ -132,6 +152,9 @@ def author_overview(author: Author) -> AuthorOverview:
     ]
     history = affiliation_history(author)
     affiliation, origin = current_affiliation(author, history)
+    followers = _rows(
+        f'SELECT COUNT(*) FROM "{Follow._meta.db_table}" WHERE author_id = %s', [author.pk]
+    )[0][0]
     return AuthorOverview(
         author=author,
         affiliation=affiliation,
@@ -140,7 +163,7 @@ def author_overview(author: Author) -> AuthorOverview:
         topics=[(pk, name, n) for pk, name, n in topics],
         collaborators=collaborators,
         edges=links,
-        followers=Follow.objects.filter(author=author).count(),
+        followers=followers,
         top_venues=[
             name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         ],
@@ -218,15 +241,14 @@ def filter_works(works: QuerySet[Work], year: int | None, work_type: str | None)
 
 def author_lists(work_ids: list[int]) -> dict[int, list[AuthorLink]]:
     """Ordered author list per work, from its version with the fullest list."""
-    rows = AuthorshipMention.objects.filter(work_id__in=work_ids).values_list(
-        "work_id",
-        "version_id",
-        "position",
-        "raw_name",
-        "author_id",
-        "author__slug",
-        "author__display_name",
-        "id",
+    if not work_ids:
+        return {}
+    rows = _rows(
+        "SELECT m.work_id, m.version_id, m.position, m.raw_name, m.author_id, a.slug, "
+        f'a.display_name, m.id FROM "{AuthorshipMention._meta.db_table}" m '
+        f'LEFT JOIN "{Author._meta.db_table}" a ON a.id = m.author_id '
+        f"WHERE m.work_id IN ({', '.join(['%s'] * len(work_ids))})",
+        work_ids,
     )
     per_version: dict[int, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:

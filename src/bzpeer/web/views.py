@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html, format_html_join
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.collaboration import CLOSE_MIN_SHARED, CLOSE_MIN_STRENGTH, HALF_LIFE_YEARS
@@ -55,7 +56,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     if work_type not in WorkType.values:
         work_type = None
     works = queries.filter_works(queries.author_works(author), year, work_type)
-    paginator = Paginator(works.select_related("venue").order_by("-year", "-id"), PAGE_SIZE)
+    # The list shows the work's own venue_name: no join to the venue table.
+    paginator = Paginator(works.order_by("-year", "-id"), PAGE_SIZE)
     # The facet counts already know how many works match: spare the COUNT query.
     paginator.__dict__["count"] = overview.count(year, work_type)
     page = paginator.get_page(request.GET.get("page"))
@@ -82,9 +84,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _chart(by_year: list[tuple[int, int]], peak: int) -> dict[str, object]:
-    """Bar geometry for the works-per-year SVG (every year in the span, zeros too)."""
+    """The works-per-year SVG's width and bars (every year in the span, zeros too).
+
+    The bars are drawn here in one pass (``format_html``): a template loop cost
+    a dozen variable lookups a bar, a tenth of the page's time."""
     if not by_year:
-        return {"bars": [], "width": 0}
+        return {"bars": "", "width": 0}
     counts = dict(by_year)
     first, last = by_year[0][0], by_year[-1][0]
     bars = []
@@ -92,17 +97,28 @@ def _chart(by_year: list[tuple[int, int]], peak: int) -> dict[str, object]:
     for i, y in enumerate(range(first, last + 1)):
         n = counts.get(y, 0)
         h = round(90 * n / peak) if peak else 0
+        x, top = i * step + 4, 100 - h
+        label = y % 100 if (last - first) > 12 else y
+        number = format_html('<text class="n" x="{}" y="{}">{}</text>', x + 11, top - 3, n)
         bars.append(
-            {
-                "year": y,
-                "n": n,
-                "x": i * step + 4,
-                "y": 100 - h,
-                "h": h,
-                "label": y % 100 if (last - first) > 12 else y,
-            }
+            format_html(
+                '<g><title>{}: {} work{}</title><rect x="{}" y="{}" width="22" height="{}">'
+                '</rect>{}<text x="{}" y="116">{}</text></g>',
+                y,
+                n,
+                "" if n == 1 else "s",
+                x,
+                top,
+                h,
+                number if n else "",
+                x + 11,
+                label,
+            )
         )
-    return {"bars": bars, "width": (last - first + 1) * step + 8}
+    return {
+        "bars": format_html_join("", "{}", ((b,) for b in bars)),
+        "width": (last - first + 1) * step + 8,
+    }
 
 
 def work(request: HttpRequest, pk: int) -> HttpResponse:

@@ -483,18 +483,17 @@ class Writer:
         new_count = 0
         for item in items:
             record = item.record
-            facts = _match_facts(record)
-            work_id, item.evidence = _joined(record, facts, known, catalog)
+            work_id, item.evidence = _joined(record, known, catalog)
             if work_id is not None:
                 item.work_id = work_id
                 for ident in record.identifiers:
                     known.setdefault(ident, work_id)
                 continue
-            index, item.evidence = _joined(record, facts, local.ids, local)
+            index, item.evidence = _joined(record, local.ids, local)
             if index is None:
                 index = new_count
                 new_count += 1
-                local.add(index, facts)
+                local.add(index, record)
             item.new_work = index
             for ident in record.identifiers:
                 local.ids.setdefault(ident, index)
@@ -893,7 +892,6 @@ _ID_LABELS = {"doi": "DOI", "arxiv": "arXiv id", "openalex": "OpenAlex id", "dbl
 
 def _joined(
     record: WorkRow,
-    facts: MatchFacts,
     ids: dict[tuple[str, str], int],
     candidates: _Candidates,
 ) -> tuple[int | None, str]:
@@ -902,7 +900,7 @@ def _joined(
     shared = next((i for i in record.identifiers if i in ids), None)
     if shared:
         return ids[shared], f"shared {_ID_LABELS.get(shared[0], shared[0])} {shared[1]}"
-    return candidates.find(facts) or (None, "")
+    return candidates.find(record) or (None, "")
 
 
 def _match_facts(record: WorkRow) -> MatchFacts:
@@ -925,35 +923,46 @@ class _Candidates:
     the same title head or tail (``title_ends``)."""
 
     def __init__(self) -> None:
-        self.facts: dict[int, MatchFacts] = {}
+        # A batch's own records are kept as they came and made MatchFacts only
+        # when another record finds them: most records find no candidate.
+        self.facts: dict[int, MatchFacts | WorkRow] = {}
         self.by_title: dict[str, list[int]] = defaultdict(list)
         self.by_end: dict[str, list[int]] = defaultdict(list)
         self.ids: dict[tuple[str, str], int] = {}
 
-    def add(self, key: int, facts: MatchFacts) -> None:
-        self.facts[key] = facts
-        if facts.title_key:
-            self.by_title[facts.title_key].append(key)
-        head, tail = title_ends(facts.words)
+    def add(self, key: int, work: MatchFacts | WorkRow) -> None:
+        self.facts[key] = work
+        if work.title_key:
+            self.by_title[work.title_key].append(key)
+        if isinstance(work, WorkRow):
+            head, tail = work.head, work.tail  # title_ends of its title words
+        else:
+            head, tail = title_ends(work.words)
         if head:
             self.by_end["h" + head].append(key)
             self.by_end["t" + tail].append(key)
 
-    def find(self, facts: MatchFacts) -> tuple[int, str] | None:
+    def find(self, record: WorkRow) -> tuple[int, str] | None:
         """The first (oldest) candidate ``match_reason`` accepts, with the reason."""
-        same_title = self.by_title.get(facts.title_key, [])
-        generic = len(same_title) > 1  # the title recurs: a column, an editorial
-        head, tail = title_ends(facts.words)
-        seen: set[int] = set()
-        for key in [
+        same_title = self.by_title.get(record.title_key, ())
+        near = [
             *same_title,
-            *self.by_end.get("h" + head, ()),
-            *self.by_end.get("t" + tail, ()),
-        ]:
+            *self.by_end.get("h" + record.head, ()),
+            *self.by_end.get("t" + record.tail, ()),
+        ]
+        if not near:
+            return None
+        facts = _match_facts(record)
+        generic = len(same_title) > 1  # the title recurs: a column, an editorial
+        seen: set[int] = set()
+        for key in near:
             if key in seen or key not in self.facts:
                 continue
             seen.add(key)
-            reason = match_reason(self.facts[key], facts, generic=generic)
+            other = self.facts[key]
+            if isinstance(other, WorkRow):
+                other = self.facts[key] = _match_facts(other)
+            reason = match_reason(other, facts, generic=generic)
             if reason:
                 return key, reason
         return None

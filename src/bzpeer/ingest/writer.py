@@ -148,27 +148,27 @@ class WorkRow(NamedTuple):
 _OWN_VENUE = -1  # stands for the record's venue id in ``solo_work``
 
 
-def solo_work(record: ParsedWork, rank: int, venue_display: str) -> SoloWork:
-    facts = summarize(
-        [
-            (
-                rank,
-                VersionFacts(
-                    source=record.source,
-                    title=record.title,
-                    title_key=record.title_key,
-                    abstract=record.abstract,
-                    year=record.year,
-                    date=record.date,
-                    type=str(record.type),
-                    venue_id=_OWN_VENUE,
-                    venue_name=venue_display,
-                    journal_ref=record.journal_ref,
-                    author_names=record.author_names,
-                ),
-            )
-        ]
+def version_facts(
+    record: ParsedWork | WorkRow, venue_id: int | None, venue_name: str
+) -> VersionFacts:
+    """What ``summarize`` reads of one version, from a parsed record or its ``WorkRow``."""
+    return VersionFacts(
+        source=record.source,
+        title=record.title,
+        title_key=record.title_key,
+        abstract=record.abstract,
+        year=record.year,
+        date=record.date,
+        type=str(record.type),
+        venue_id=venue_id,
+        venue_name=venue_name,
+        journal_ref=record.journal_ref,
+        author_names=record.author_names,
     )
+
+
+def solo_work(record: ParsedWork, rank: int, venue_display: str) -> SoloWork:
+    facts = summarize([(rank, version_facts(record, _OWN_VENUE, venue_display))])
     return SoloWork(
         facts.year,
         facts.type,
@@ -585,19 +585,7 @@ class Writer:
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
         venue_id = venue_ids.get(r.venue) if r.venue else None
-        return r.rank, VersionFacts(
-            source=r.source,
-            title=r.title,
-            title_key=r.title_key,
-            abstract=r.abstract,
-            year=r.year,
-            date=r.date,
-            type=r.type,
-            venue_id=venue_id,
-            venue_name=r.venue_display,
-            journal_ref=r.journal_ref,
-            author_names=r.author_names,
-        )
+        return r.rank, version_facts(r, venue_id, r.venue_display)
 
     def _write_identifiers(self, items: list[_Item]) -> None:
         rows = {(s, v): i.work_id for i in items for s, v in i.record.identifiers}

@@ -328,9 +328,7 @@ def _iso_date(text: str) -> dt.date | None:
 
 
 def _author(name: str, position: int, affiliation: str = "") -> ParsedAuthor:
-    return ParsedAuthor(
-        name=latex_to_unicode(name), position=position, affiliation=latex_to_unicode(affiliation)
-    )
+    return ParsedAuthor(latex_to_unicode(name), position, latex_to_unicode(affiliation))
 
 
 _SPLIT_TOKENS = re.compile(r"[(),]|\s+and\s+")

@@ -32,14 +32,24 @@ def stated_id(scheme: str, raw: object, where: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True, init=False)
 class Chunk:
-    """The raw text of one record and where it came from."""
+    """The raw text of one record and where it came from. Treat it as
+    immutable; like ``ParsedAuthor``, not frozen only for a cheaper ``__init__``
+    (the importing process makes one a record)."""
 
     source: str
     locator: str
     text: str
-    options: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, str], ...]
+
+    def __init__(
+        self, source: str, locator: str, text: str, options: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.source = source
+        self.locator = locator
+        self.text = text
+        self.options = options
 
     def option(self, name: str) -> str | None:
         return dict(self.options).get(name)
@@ -105,7 +115,8 @@ class TopicRef:
     parents: tuple[tuple[str, str, str], ...] = ()  # (level, id, name), broadest first
 
 
-@dataclass(frozen=True)
+# Not frozen, for a cheaper __init__ (see ParsedAuthor); treat it as immutable.
+@dataclass(slots=True, unsafe_hash=True)
 class ParsedWork:
     source: str
     external_id: str
@@ -130,14 +141,14 @@ class ParsedWork:
     title_words: str = field(init=False, default="")  # for fuzzy title matching
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "title_key", title_key(self.title))
-        object.__setattr__(self, "title_words", title_words(self.title))
-        object.__setattr__(self, "surnames", frozenset(a.surname for a in self.authors))
+        self.title_key = title_key(self.title)
+        self.title_words = title_words(self.title)
+        self.surnames = frozenset(a.surname for a in self.authors)
         ordered = sorted(
             self.authors, key=lambda a: a.position if a.position is not None else 1 << 30
         )
-        object.__setattr__(self, "author_names", tuple(a.name for a in ordered))
-        object.__setattr__(self, "first_author_key", ordered[0].name_key if ordered else "")
+        self.author_names = tuple(a.name for a in ordered)
+        self.first_author_key = ordered[0].name_key if ordered else ""
 
 
 @dataclass(frozen=True)

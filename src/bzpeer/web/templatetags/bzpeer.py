@@ -26,8 +26,8 @@ def _author_links(people: Sequence[AuthorLink], current_id: int | None) -> str:
         name = escape(person.name)
         if current_id is not None and person.author_id == current_id:
             parts.append(f"<b>{name}</b>")
-        elif person.slug:
-            parts.append(f'<a href="/researchers/{escape(person.slug)}">{name}</a>')
+        elif person.url:
+            parts.append(f'<a href="{escape(person.url)}">{name}</a>')
         else:
             parts.append(name)
     return ", ".join(parts)

@@ -32,24 +32,18 @@ def stated_id(scheme: str, raw: object, where: str) -> str:
     return value
 
 
-@dataclass(slots=True, unsafe_hash=True, init=False)
+# Not frozen: a frozen dataclass's __init__ sets each field through
+# object.__setattr__, several times the cost of this one's, and the import
+# makes a Chunk, a ParsedWork and about six ParsedAuthors a record. Treat them
+# as immutable; they stay hashable and compare by value.
+@dataclass(slots=True, unsafe_hash=True)
 class Chunk:
-    """The raw text of one record and where it came from. Treat it as
-    immutable; like ``ParsedAuthor``, not frozen only for a cheaper ``__init__``
-    (the importing process makes one a record)."""
+    """The raw text of one record and where it came from."""
 
     source: str
     locator: str
     text: str
-    options: tuple[tuple[str, str], ...]
-
-    def __init__(
-        self, source: str, locator: str, text: str, options: tuple[tuple[str, str], ...] = ()
-    ) -> None:
-        self.source = source
-        self.locator = locator
-        self.text = text
-        self.options = options
+    options: tuple[tuple[str, str], ...] = ()
 
     def option(self, name: str) -> str | None:
         return dict(self.options).get(name)
@@ -70,37 +64,19 @@ def name_key(name: str) -> str:
     return parse_name_cached(name).block_key[:255]
 
 
-@dataclass(slots=True, unsafe_hash=True, init=False)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see Chunk
 class ParsedAuthor:
-    """One author of a parsed work. Treat it as immutable: it is not a frozen
-    dataclass only because a frozen one's ``__init__`` (a call per field) cost
-    four times this one's, and the parsers make six authors a record."""
-
     name: str
     position: int | None
-    affiliation: str
-    orcid: str | None
-    person_key: str
-    institutions: tuple[InstitutionRef, ...]
+    affiliation: str = ""
+    orcid: str | None = None
+    person_key: str = ""
+    institutions: tuple[InstitutionRef, ...] = ()
     # Derived at parse time, so parallel parsers do this work rather than the writer.
-    name_key: str
+    name_key: str = field(init=False, default="")
 
-    def __init__(
-        self,
-        name: str,
-        position: int | None,
-        affiliation: str = "",
-        orcid: str | None = None,
-        person_key: str = "",
-        institutions: tuple[InstitutionRef, ...] = (),
-    ) -> None:
-        self.name = name
-        self.position = position
-        self.affiliation = affiliation
-        self.orcid = orcid
-        self.person_key = person_key
-        self.institutions = institutions
-        self.name_key = name_key(name)
+    def __post_init__(self) -> None:
+        self.name_key = name_key(self.name)
 
     @property
     def surname(self) -> str:
@@ -115,8 +91,7 @@ class TopicRef:
     parents: tuple[tuple[str, str, str], ...] = ()  # (level, id, name), broadest first
 
 
-# Not frozen, for a cheaper __init__ (see ParsedAuthor); treat it as immutable.
-@dataclass(slots=True, unsafe_hash=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see Chunk
 class ParsedWork:
     source: str
     external_id: str

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
-from django.db import connection
 
 from bzpeer.catalog.collaboration import Edge
 from bzpeer.catalog.models import (
@@ -15,7 +14,7 @@ from bzpeer.catalog.models import (
     AuthorshipMention,
     WorkVersion,
 )
-from bzpeer.catalog.queries import AuthorOverview, author_overview
+from bzpeer.catalog.queries import AuthorOverview, author_overview, raw_rows
 from bzpeer.resolve.works import PUBLISHED
 
 from .models import Claim, TrustSnapshot
@@ -120,16 +119,14 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
     from bzpeer.social.models import Follow
 
     mentions = MentionSummary()
-    with connection.cursor() as cursor:  # one query: it runs on every profile view
-        cursor.execute(
-            "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
-            f'FROM "{AuthorshipMention._meta.db_table}" m '
-            f'JOIN "{WorkVersion._meta.db_table}" v ON v.id = m.version_id '
-            "WHERE m.author_id = %s GROUP BY m.orcid, m.person_key, v.source",
-            [author.pk],
-        )
-        for row in cursor.fetchall():
-            mentions.add(*row)
+    for row in raw_rows(  # one query: it runs on every profile view
+        "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
+        f'FROM "{AuthorshipMention._meta.db_table}" m '
+        f'JOIN "{WorkVersion._meta.db_table}" v ON v.id = m.version_id '
+        "WHERE m.author_id = %s GROUP BY m.orcid, m.person_key, v.source",
+        [author.pk],
+    ):
+        mentions.add(*row)
     if overview is None:
         overview = author_overview(author)
     followers = (
@@ -137,19 +134,16 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
         if overview.followers
         else []
     )
-    with connection.cursor() as cursor:
-        # Raw, like the query above: the ORM's query building costs ten times
-        # what the database does for these (usually empty) lookups.
-        cursor.execute(
+    # Raw, like the query above (see ``raw_rows``). The list of removed
+    # authorships is JSON: text on SQLite, already decoded by psycopg.
+    removed = sum(
+        len(orjson.loads(keys) if isinstance(keys, str | bytes) else keys)
+        for (keys,) in raw_rows(
             f'SELECT authorships FROM "{AuthorCorrection._meta.db_table}" '
             "WHERE author_id = %s AND kind = %s AND undone_at IS NULL",
             [author.pk, AuthorCorrection.Kind.REMOVE.value],
         )
-        # A JSON list: text on SQLite, already decoded by psycopg.
-        removed = sum(
-            len(orjson.loads(keys) if isinstance(keys, str | bytes) else keys)
-            for (keys,) in cursor.fetchall()
-        )
+    )
     claims = list(
         Claim.objects.raw(
             f'SELECT * FROM "{Claim._meta.db_table}" WHERE author_id = %s', [author.pk]

@@ -53,6 +53,7 @@ from bzpeer.resolve.works import (
     DISTINCT_SCHEMES,
     MatchFacts,
     VersionFacts,
+    WorkFacts,
     match_reason,
     similar_titles,
     summarize,
@@ -514,24 +515,19 @@ class Writer:
             if len(members) == 1:  # the record alone: its summary came with it
                 r = members[0].record
                 solo = r.solo
-                venue_id = venue_ids.get(r.venue) if solo.keeps_venue and r.venue else None
-                row = (
-                    pk,
-                    r.title,
-                    r.title_key,
-                    r.head,
-                    r.tail,
-                    r.abstract,
-                    solo.year,
-                    r.date,
-                    solo.type,
-                    venue_id,
-                    solo.venue_name[:500],
-                    solo.also_preprint,
-                    solo.authors_text,
-                    now,
+                facts = WorkFacts(
+                    title=r.title,
+                    title_key=r.title_key,
+                    abstract=r.abstract,
+                    year=solo.year,
+                    date=r.date,
+                    type=solo.type,
+                    venue_id=venue_ids.get(r.venue) if solo.keeps_venue and r.venue else None,
+                    venue_name=solo.venue_name,
+                    also_preprint=solo.also_preprint,
+                    authors_text=solo.authors_text,
                 )
-                words = r.title_words
+                words, (head, tail) = r.title_words, (r.head, r.tail)
             else:
                 facts = summarize([self._facts(m, venue_ids) for m in members])
                 found = next(
@@ -539,24 +535,26 @@ class Writer:
                     None,
                 )
                 words = title_words(facts.title) if found is None else found
-                row = (
-                    pk,
-                    facts.title,
-                    facts.title_key,
-                    *title_ends(words),
-                    facts.abstract,
-                    facts.year,
-                    facts.date,
-                    facts.type,
-                    facts.venue_id,
-                    facts.venue_name[:500],
-                    facts.also_preprint,
-                    facts.authors_text,
-                    now,
-                )
+                head, tail = title_ends(words)
+            row = (
+                pk,
+                facts.title,
+                facts.title_key,
+                head,
+                tail,
+                facts.abstract,
+                facts.year,
+                facts.date,
+                facts.type,
+                facts.venue_id,
+                facts.venue_name[:500],
+                facts.also_preprint,
+                facts.authors_text,
+                now,
+            )
             if self._ends is not None:
                 # The newest works are the likeliest candidates of the next batches.
-                self._ends.keep(pk, (row[2], words, row[6], row[8]))
+                self._ends.keep(pk, (facts.title_key, words, facts.year, facts.type))
             rows.append(row)
         insert_rows(
             Work,

@@ -149,6 +149,42 @@ def test_updated_record_replaces_its_version(write):
     assert work.mentions.count() == 2
 
 
+@pytest.mark.parametrize("batch", [2, 100])
+def test_a_record_twice_in_one_run_keeps_the_first(write, monkeypatch, batch):
+    """The same id again later in the input (in the same batch or a later
+    one) is skipped: the first one wins, and a re-run changes nothing."""
+    from bzpeer.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH", batch)
+
+    def work(n: int, title: str) -> str:
+        return json.dumps(
+            {
+                "id": f"https://openalex.org/W77{n}",
+                "title": title,
+                "publication_year": 2019,
+                "type": "article",
+                "authorships": [{"author": {"display_name": "Grace Hopper"}}],
+            }
+        )
+
+    lines = [
+        work(1, "The first telling of a twice-told record"),
+        work(2, "A record between the two tellings"),
+        work(3, "Another record between the two tellings"),
+        work(1, "The second telling of a twice-told record"),
+        work(4, "A record after the second telling"),
+        work(1, "The third telling of a twice-told record"),
+    ]
+    path = write("twice.jsonl", "\n".join(lines) + "\n")
+    stats = _import("openalex", [path])
+    assert (stats.new, stats.skipped, stats.updated) == (4, 2, 0)
+    assert _work("openalex", "W771").title == "The first telling of a twice-told record"
+    again = _import("openalex", [path])
+    assert (again.new, again.updated, again.unchanged, again.skipped) == (0, 0, 4, 2)
+    assert _work("openalex", "W771").title == "The first telling of a twice-told record"
+
+
 MALFORMED_OPENALEX = (
     "\n".join(
         [

@@ -8,7 +8,6 @@ normalised title with a close year and a shared author surname.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 import itertools
@@ -60,6 +59,7 @@ from bzpeer.resolve.works import (
     version_rank,
 )
 
+from .multimap import IdMultiMap
 from .records import (
     Chunk,
     InstitutionRef,
@@ -256,6 +256,32 @@ class _Item:
     evidence: str = ""  # why the record joined an existing work (shown on the work page)
 
 
+class RecordMarks:
+    """Source records an import run has written or found, by primary key.
+
+    One bit per key, in pages of 65,536 keys allocated as keys come: about
+    125 KB for a million records, where a set of their external ids took
+    94 MB. A run reads each incoming record's key from the catalog anyway
+    (to tell new from changed), so the key is what it remembers.
+    """
+
+    PAGE_BITS = 16
+
+    def __init__(self) -> None:
+        self._pages: dict[int, bytearray] = {}
+
+    def add(self, pk: int) -> bool:
+        """Mark ``pk``; whether it was marked before."""
+        page = self._pages.get(pk >> self.PAGE_BITS)
+        if page is None:
+            page = self._pages[pk >> self.PAGE_BITS] = bytearray(1 << (self.PAGE_BITS - 3))
+        at, bit = (pk & 0xFFFF) >> 3, 1 << (pk & 7)
+        if page[at] & bit:
+            return True
+        page[at] |= bit
+        return False
+
+
 class Writer:
     """Holds caches across batches of one import run.
 
@@ -270,9 +296,9 @@ class Writer:
         self._venues: dict[str, int] = {}
         self._topics: dict[str, int] = {}
         self._institutions: dict[tuple[str | None, str | None, str], int] = {}
-        # External ids written this run, per source (a set of tuples costs
-        # 56 bytes more per record: 56 MB at a million records).
-        self._seen: dict[str, set[str]] = defaultdict(set)
+        # Source records this run wrote or found unchanged: a record that
+        # comes again later in the run is skipped (the first one wins).
+        self._marks = RecordMarks()
         self._predicted: bool | None = None  # whether any topic was predicted (enrich)
         self._ends_wanted = ends_in_memory
         self._ends: _WorkEnds | None = None
@@ -280,7 +306,7 @@ class Writer:
     def release(self) -> None:
         """Drop what only the run's batches needed (before indexes are built)."""
         self._ends = None
-        self._seen = defaultdict(set)
+        self._marks = RecordMarks()
 
     # -- entry point ---------------------------------------------------------
 
@@ -289,12 +315,15 @@ class Writer:
         Works may come as ``ParsedWork`` or already in their ``WorkRow`` form."""
         works: list[tuple[Chunk, WorkRow, str]] = []
         others: list[tuple[Chunk, Parsed, str]] = []
+        # The same record twice in one batch: the first one wins (in earlier
+        # batches: ``self._marks``, once the record's key is read).
+        seen: set[tuple[str, str]] = set()
         for chunk, record, digest in batch:
-            seen = self._seen[record.source]
-            if record.external_id in seen:
-                stats.skipped += 1  # the same record twice in one run: first one wins
+            key = (record.source, record.external_id)
+            if key in seen:
+                stats.skipped += 1
                 continue
-            seen.add(record.external_id)
+            seen.add(key)
             if isinstance(record, WorkRow):
                 works.append((chunk, record, digest))
             elif isinstance(record, ParsedWork):
@@ -342,6 +371,8 @@ class Writer:
                 found = existing.get(item.record.external_id)
                 if found is None:
                     new_items.append(item)
+                elif self._marks.add(found[0]):
+                    stats.skipped += 1  # written earlier in this run: the first one wins
                 elif found[1] != item.digest:
                     item.record_id = found[0]
                     changed.append(item)
@@ -355,6 +386,7 @@ class Writer:
         ids = allocate_ids(SourceRecord, len(new_items))
         for item, pk in zip(new_items, ids, strict=True):
             item.record_id = pk
+            self._marks.add(pk)
         insert_rows(
             SourceRecord,
             ["id", "source", "external_id", "payload_hash", "payload", "locator", "fetched_at"],
@@ -784,6 +816,9 @@ class Writer:
         existing = SourceRecord.objects.filter(
             source=record.source, external_id=record.external_id
         ).first()
+        if existing and self._marks.add(existing.pk):
+            stats.skipped += 1  # written earlier in this run: the first one wins
+            return
         if existing and existing.payload_hash == digest:
             stats.unchanged += 1
             return
@@ -793,7 +828,7 @@ class Writer:
             existing.save()
             stats.updated += 1
         else:
-            SourceRecord.objects.create(
+            created = SourceRecord.objects.create(
                 source=record.source,
                 external_id=record.external_id,
                 payload_hash=digest,
@@ -801,6 +836,7 @@ class Writer:
                 locator=chunk.locator[:500],
                 fetched_at=timezone.now(),
             )
+            self._marks.add(created.pk)
             stats.new += 1
         if isinstance(record, ParsedInstitution):
             Institution.objects.filter(pk=self.institution_id(record.ref)).update(
@@ -1056,7 +1092,7 @@ class _WorkEnds:
     ``PER_END``). Past ``MAX_KEYS`` ends it gives way to the lookups.
     """
 
-    MAX_KEYS = 1_000_000
+    MAX_KEYS = 1_500_000  # the ends' table then takes at most 32 MB (2^21 slots)
     NO_YEAR = -(2**63)
     # Candidate rows read from the catalog (and those of the works this run
     # creates), kept for the next batches: a frequent title end brings the
@@ -1068,9 +1104,10 @@ class _WorkEnds:
     def __init__(self, raw: object, version: int) -> None:
         self._raw = raw
         self._version = version
-        # "h" + head or "t" + tail -> work ids in ascending order; most ends
-        # belong to one work, held as a bare int (a list costs 64 bytes more).
-        self._ids: dict[str, int | list[int]] = {}
+        # hash("h" + head) or hash("t" + tail) -> work ids in ascending order.
+        # Two ends with one 64-bit hash would share their candidates (odds
+        # about 1 in 10^7 at a million ends); matching still weighs each one.
+        self._ids = IdMultiMap()
         self._years = array("q")
         self._rows: dict[int, CandidateRow] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
@@ -1100,14 +1137,8 @@ class _WorkEnds:
             self._years.extend([self.NO_YEAR] * missing)
         self._years[pk] = self.NO_YEAR if year is None else year
         if head:
-            for key in ("h" + head, "t" + tail):
-                ids = self._ids.get(key)
-                if ids is None:
-                    self._ids[key] = pk
-                elif isinstance(ids, int):
-                    self._ids[key] = sorted((ids, pk))
-                else:
-                    bisect.insort(ids, pk)
+            self._ids.add(hash("h" + head), pk)
+            self._ids.add(hash("t" + tail), pk)
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:
         """Put the kept rows of ``pks`` (title key, title words, year, type) in
@@ -1135,14 +1166,7 @@ class _WorkEnds:
         self._rows.pop(pk, None)
         if head:
             for key in ("h" + head, "t" + tail):
-                ids = self._ids.get(key)
-                if ids == pk:
-                    del self._ids[key]
-                    continue
-                at = bisect.bisect_left(ids, pk) if isinstance(ids, list) else -1
-                if isinstance(ids, list) and at < len(ids) and ids[at] == pk:
-                    ids.pop(at)
-                else:
+                if not self._ids.remove(hash(key), pk):
                     self._lost = True
 
     def newest(self, key: str, low: int, high: int) -> list[int]:
@@ -1150,8 +1174,7 @@ class _WorkEnds:
         whose year is unknown or between ``low`` and ``high``."""
         out: list[int] = []
         years = self._years
-        ids = self._ids.get(key, ())
-        for pk in reversed((ids,) if isinstance(ids, int) else ids):
+        for pk in reversed(self._ids.get(hash(key))):
             year = years[pk]
             if year == self.NO_YEAR or low <= year <= high:
                 out.append(pk)

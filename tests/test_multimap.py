@@ -1,5 +1,5 @@
 """The import's compact map of title ends to work ids answers as a plain dict
-of sorted lists would, through growth, collisions and removals."""
+of sorted lists would, through growth, collisions, shared keys and removals."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def test_matches_a_dict_of_sorted_lists_under_random_use():
             if pk in model.get(key, []):
                 model[key].remove(pk)
     for key in keys:
-        assert list(table.get(key)) == model.get(key, [])
-    assert list(table.get(12345)) == []
+        assert list(table.descending(key)) == model.get(key, [])[::-1]
+    assert list(table.descending(12345)) == []
 
 
 def test_a_key_emptied_and_filled_again():
@@ -45,8 +45,11 @@ def test_a_key_emptied_and_filled_again():
     table.add(hash("hsparsetrainingvi"), 7)
     assert table.remove(hash("hsparsetrainingvi"), 7)
     assert not table.remove(hash("hsparsetrainingvi"), 7)
-    assert list(table.get(hash("hsparsetrainingvi"))) == []
-    table.add(hash("hsparsetrainingvi"), 9)
-    table.add(hash("hsparsetrainingvi"), 3)
-    assert list(table.get(hash("hsparsetrainingvi"))) == [3, 9]
+    assert list(table.descending(hash("hsparsetrainingvi"))) == []
+    for pk in (9, 3, 12, 3, 10):
+        table.add(hash("hsparsetrainingvi"), pk)
+    assert list(table.descending(hash("hsparsetrainingvi"))) == [12, 10, 9, 3]
+    for pk in (12, 3, 9):
+        assert table.remove(hash("hsparsetrainingvi"), pk)
+    assert list(table.descending(hash("hsparsetrainingvi"))) == [10]
     assert len(table) == 1

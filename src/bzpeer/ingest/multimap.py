@@ -1,26 +1,28 @@
-"""A compact map from integer keys to ascending lists of integer ids.
+"""A compact map from integer keys to sets of integer ids, newest first.
 
 The import keeps every new work's title head and tail in memory while it
 writes into an empty catalog (``writer._WorkEnds``). As a dict of strings to
 ids that cost about 150 bytes an end, 150 MB at a million works; here an end
 is a 64-bit hash in an open-addressing table of two ``array('q')`` columns,
-16 bytes a slot at most three quarters full, and an end shared by several works keeps
-their ids in one ``array('q')`` (8 bytes an id).
+16 bytes a slot at most three quarters full. An end shared by several works
+chains their ids, largest first, through two more arrays (16 bytes an id;
+an ``array`` of its own cost about 150 bytes an end: 30 MB at 1M works).
 """
 
 from __future__ import annotations
 
-import bisect
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 
 _EMPTY = 0  # a free slot's key (a key of 0 is stored as 1)
 _NONE = -(2**63)  # a slot whose key has no ids left
+_END = -1  # the last node of a chain
 
 
 class IdMultiMap:
-    """int key -> ids in ascending order; keys are any Python ints that fit
-    in 64 bits (e.g. ``hash(text)``)."""
+    """int key -> ids (>= 0); keys are any ints that fit in 64 bits (e.g.
+    ``hash(text)``). A slot's value is its key's one id, or ``-1 - node``
+    for the first node of a chain, or ``_NONE``."""
 
     def __init__(self, capacity: int = 1 << 10) -> None:
         size = 1
@@ -29,8 +31,9 @@ class IdMultiMap:
         self._keys = array("q", bytes(8 * size))
         self._values = array("q", bytes(8 * size))
         self._used = 0  # slots holding a key
-        # Ids of keys with more than one: value -(i + 1) stands for _shared[i].
-        self._shared: list[array[int]] = []
+        self._ids = array("q")  # a node's id
+        self._next = array("q")  # the node after it, or _END
+        self._free = _END  # nodes given back, chained through _next
 
     def __len__(self) -> int:
         return self._used
@@ -45,20 +48,34 @@ class IdMultiMap:
                 return at
             at = (at + 1) & mask
 
-    def get(self, key: int) -> Sequence[int]:
+    def descending(self, key: int) -> Iterable[int]:
+        """The ids under ``key``, largest first."""
         key = key or 1
-        at = self._slot(key)
-        if self._keys[at] == _EMPTY:
-            return ()
+        keys = self._keys
+        mask = len(keys) - 1
+        at = key & mask
+        while True:  # _slot, inline: the import looks up every title end of a batch
+            found = keys[at]
+            if found == key:
+                break
+            if found == _EMPTY:
+                return ()
+            at = (at + 1) & mask
         value = self._values[at]
         if value >= 0:
             return (value,)
         if value == _NONE:
             return ()
-        return self._shared[-value - 1]
+        return self._chain(-1 - value)
+
+    def _chain(self, node: int) -> Iterator[int]:
+        ids, after = self._ids, self._next
+        while node != _END:
+            yield ids[node]
+            node = after[node]
 
     def add(self, key: int, pk: int) -> None:
-        """Add ``pk`` (>= 0) under ``key``, keeping the ids in ascending order."""
+        """Add ``pk`` (>= 0) under ``key``."""
         key = key or 1
         at = self._slot(key)
         if self._keys[at] == _EMPTY:
@@ -73,34 +90,65 @@ class IdMultiMap:
             self._values[at] = pk
         elif value >= 0:
             if value != pk:
-                self._shared.append(array("q", sorted((value, pk))))
-                self._values[at] = -len(self._shared)
+                low = self._node(min(value, pk), _END)
+                self._values[at] = -1 - self._node(max(value, pk), low)
         else:
-            ids = self._shared[-value - 1]
-            where = bisect.bisect_left(ids, pk)
-            if where == len(ids) or ids[where] != pk:
-                ids.insert(where, pk)
+            ids, after = self._ids, self._next
+            node = -1 - value
+            if pk > ids[node]:  # the usual case: a new work has the largest id
+                self._values[at] = -1 - self._node(pk, node)
+                return
+            while ids[node] != pk:
+                following = after[node]
+                if following == _END or ids[following] < pk:
+                    after[node] = self._node(pk, following)
+                    return
+                node = following
 
     def remove(self, key: int, pk: int) -> bool:
         """Remove ``pk`` from under ``key``; whether it was there."""
         key = key or 1
         at = self._slot(key)
-        if self._keys[at] == _EMPTY:
-            return False
         value = self._values[at]
+        if self._keys[at] == _EMPTY or value == _NONE:
+            return False
         if value >= 0:
             if value != pk:
                 return False
             self._values[at] = _NONE  # the key stays: probing walks past it
             return True
-        if value == _NONE:
+        ids, after = self._ids, self._next
+        before, node = _END, -1 - value
+        while node != _END and ids[node] != pk:
+            before, node = node, after[node]
+        if node == _END:
             return False
-        ids = self._shared[-value - 1]
-        where = bisect.bisect_left(ids, pk)
-        if where == len(ids) or ids[where] != pk:
-            return False
-        del ids[where]
+        if before == _END:
+            first = after[node]
+        else:
+            after[before] = after[node]
+            first = -1 - value
+        self._release(node)
+        if after[first] == _END:  # one id left: held in the slot again
+            self._values[at] = ids[first]
+            self._release(first)
+        else:
+            self._values[at] = -1 - first
         return True
+
+    def _node(self, pk: int, following: int) -> int:
+        node = self._free
+        if node == _END:
+            self._ids.append(pk)
+            self._next.append(following)
+            return len(self._ids) - 1
+        self._free = self._next[node]
+        self._ids[node], self._next[node] = pk, following
+        return node
+
+    def _release(self, node: int) -> None:
+        self._next[node] = self._free
+        self._free = node
 
     def _grow(self) -> None:
         keys, values = self._keys, self._values

@@ -1174,7 +1174,7 @@ class _WorkEnds:
         whose year is unknown or between ``low`` and ``high``."""
         out: list[int] = []
         years = self._years
-        for pk in reversed(self._ids.get(hash(key))):
+        for pk in self._ids.descending(hash(key)):
             year = years[pk]
             if year == self.NO_YEAR or low <= year <= high:
                 out.append(pk)

@@ -3,7 +3,8 @@ monthly listings, 139k unique ids) and for N synthetic OpenAlex works
 (bench/make_corpus.py), each into a fresh SQLite database (or DATABASE_URL).
 
     .venv/bin/python bench/import_throughput.py [--runs 3] [--openalex-works 1000000]
-        [--openalex-runs 1] [--corpus var/corpus.jsonl.gz] [--no-resolution]
+        [--openalex-runs 1] [--corpus var/corpus.jsonl.gz] [--titles real|words]
+        [--no-resolution]
 
 ``--corpus`` keeps the generated OpenAlex corpus at that path and reuses it
 when it is already there (the generator is seeded: same arguments, same
@@ -89,6 +90,12 @@ def main() -> None:
     parser.add_argument("--openalex-runs", type=int, default=1)
     parser.add_argument("--corpus", help="keep (or reuse) the generated OpenAlex corpus here")
     parser.add_argument(
+        "--titles",
+        choices=["real", "words"],
+        default="real",
+        help="make_corpus.py --titles; 'words' writes the corpus used before session 6",
+    )
+    parser.add_argument(
         "--no-resolution", action="store_true", help="time the import alone, no author resolution"
     )
     args = parser.parse_args()
@@ -111,11 +118,13 @@ def main() -> None:
                         str(args.openalex_works),
                         "--out",
                         str(corpus),
+                        "--titles",
+                        args.titles,
                     ],
                     check=True,
                 )
             report(
-                f"synthetic OpenAlex works ({args.openalex_works:,})",
+                f"synthetic OpenAlex works ({args.openalex_works:,}, {args.titles} titles)",
                 [one_run(corpus, "openalex", resolve) for _ in range(args.openalex_runs)],
             )
 

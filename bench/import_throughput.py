@@ -34,12 +34,12 @@ django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from bzpeer.ingest.pipeline import run_import
-from bzpeer.resolve.authors import resolve_authors
 from bzpeer.catalog.models import AuthorshipMention
 result = run_import(sys.argv[2], [sys.argv[1]], show_progress=False, resolve=False)
 import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 begun = time.perf_counter()
 if sys.argv[3] == "resolve":
+    from bzpeer.resolve.authors import resolve_authors  # as run_import does: after importing
     resolve_authors()
 resolve_s = time.perf_counter() - begun
 print(json.dumps({

@@ -137,8 +137,10 @@ def lock_catalog() -> None:
 # them and builds each once at its end, instead of inserting into it row by
 # row at random places.
 _DEFERRED = {
-    "catalog.AuthorshipMention": ("name_key", "person_key"),
-    "catalog.Work": ("title_head", "title_tail", "year"),
+    "catalog.AuthorshipMention": ("name_key", "person_key", "author_id"),
+    "catalog.Work": ("title_head", "title_tail", "year", "venue_id"),
+    "catalog.WorkVersion": ("venue_id",),
+    "catalog.WorkTopic": ("topic_id",),
 }
 
 

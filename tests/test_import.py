@@ -185,6 +185,17 @@ def test_a_record_twice_in_one_run_keeps_the_first(write, monkeypatch, batch):
     assert _work("openalex", "W771").title == "The first telling of a twice-told record"
 
 
+def test_record_marks_remember_keys_far_apart():
+    """Keys as PostgreSQL's sequences may hand them out: sparse and large."""
+    from bzpeer.ingest.writer import RecordMarks
+
+    marks = RecordMarks()
+    keys = [0, 7, 8, 65_535, 65_536, 10**9, 2**40 + 3]
+    assert [marks.add(k) for k in keys] == [False] * len(keys)
+    assert [marks.add(k) for k in keys] == [True] * len(keys)
+    assert not any(marks.add(k + 1) for k in (8, 65_536, 10**9))
+
+
 MALFORMED_OPENALEX = (
     "\n".join(
         [

@@ -266,6 +266,7 @@ class RecordMarks:
     """
 
     PAGE_BITS = 16
+    MASK = (1 << PAGE_BITS) - 1
 
     def __init__(self) -> None:
         self._pages: dict[int, bytearray] = {}
@@ -275,7 +276,7 @@ class RecordMarks:
         page = self._pages.get(pk >> self.PAGE_BITS)
         if page is None:
             page = self._pages[pk >> self.PAGE_BITS] = bytearray(1 << (self.PAGE_BITS - 3))
-        at, bit = (pk & 0xFFFF) >> 3, 1 << (pk & 7)
+        at, bit = (pk & self.MASK) >> 3, 1 << (pk & 7)
         if page[at] & bit:
             return True
         page[at] |= bit

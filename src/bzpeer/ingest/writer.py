@@ -659,7 +659,8 @@ class Writer:
                         0.0,
                     )
                 )
-                links.extend((pk, ref) for ref in refs)
+                if refs:  # most mentions name no institution: no generator for them
+                    links.extend((pk, ref) for ref in refs)
         insert_rows(
             AuthorshipMention,
             [

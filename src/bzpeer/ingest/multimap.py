@@ -50,22 +50,12 @@ class IdMultiMap:
 
     def descending(self, key: int) -> Iterable[int]:
         """The ids under ``key``, largest first."""
-        key = key or 1
-        keys = self._keys
-        mask = len(keys) - 1
-        at = key & mask
-        while True:  # _slot, inline: the import looks up every title end of a batch
-            found = keys[at]
-            if found == key:
-                break
-            if found == _EMPTY:
-                return ()
-            at = (at + 1) & mask
+        at = self._slot(key or 1)
         value = self._values[at]
+        if self._keys[at] == _EMPTY or value == _NONE:
+            return ()
         if value >= 0:
             return (value,)
-        if value == _NONE:
-            return ()
         return self._chain(-1 - value)
 
     def _chain(self, node: int) -> Iterator[int]:

@@ -1106,7 +1106,7 @@ class _WorkEnds:
     def __init__(self, raw: object, version: int) -> None:
         self._raw = raw
         self._version = version
-        # hash("h" + head) or hash("t" + tail) -> work ids in ascending order.
+        # hash("h" + head) or hash("t" + tail) -> work ids, newest first.
         # Two ends with one 64-bit hash would share their candidates (odds
         # about 1 in 10^7 at a million ends); matching still weighs each one.
         self._ids = IdMultiMap()

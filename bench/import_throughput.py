@@ -109,7 +109,10 @@ def main() -> None:
     if args.openalex_works and args.openalex_runs:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(args.corpus) if args.corpus else Path(tmp) / "corpus.jsonl.gz"
+            # A corpus kept from an earlier run says nothing of its titles: name the file.
+            label = f"synthetic OpenAlex works, reused {corpus}"
             if not corpus.exists():
+                label = f"synthetic OpenAlex works ({args.openalex_works:,}, {args.titles} titles)"
                 subprocess.run(
                     [
                         sys.executable,
@@ -124,7 +127,7 @@ def main() -> None:
                     check=True,
                 )
             report(
-                f"synthetic OpenAlex works ({args.openalex_works:,}, {args.titles} titles)",
+                label,
                 [one_run(corpus, "openalex", resolve) for _ in range(args.openalex_runs)],
             )
 

@@ -14,7 +14,14 @@ from bzpeer.resolve.authors import (
     cluster_blocks,
     default_model,
 )
-from bzpeer.resolve.learned import FEATURES, Block, Clusters, merge_clusters, name_features
+from bzpeer.resolve.learned import (
+    FEATURES,
+    Bagged,
+    Block,
+    Clusters,
+    merge_clusters,
+    name_features,
+)
 
 pytestmark = pytest.mark.django_db  # the cached model lives beside the database settings
 
@@ -134,3 +141,21 @@ def test_blocks_shared_with_a_worker_process_are_clustered_the_same(monkeypatch)
         [[m.id for m in c] for c in b] for b in alone
     ]
     assert all(shared[k][0][0] is blocks[k][0] for k in range(4))  # the caller's own records
+
+
+def test_screened_scores_are_exact_wherever_a_merge_could_follow():
+    names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
+    papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
+    papers += [chemistry(40 + k, "T. Chen") for k in range(3)]
+    clusters = Clusters(Block(papers), list(range(len(papers))))
+    rows = clusters.features(clusters.candidates())
+    model = default_model()
+    assert isinstance(model, Bagged)
+    full = model.predict_proba(rows)[:, 1]
+    for threshold in (0.0, 0.5, 0.8, 0.95):
+        screened = model.screen(rows, threshold)
+        above = full >= threshold
+        assert above.any()
+        assert (~above).any() or threshold == 0.0
+        assert (screened[above] == full[above]).all()  # the same floats, not just close
+        assert (screened[~above] < threshold).all()

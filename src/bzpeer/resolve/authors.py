@@ -41,7 +41,10 @@ from bzpeer.resolve.corrections import Constraints, load_constraints
 from bzpeer.resolve.learned import Classifier, merge_blocks
 
 GROUP_BLOCKS = 2000
-PARALLEL_FROM = 20_000  # mentions in one call from which other processes share the blocks
+# Mentions in one call from which other processes share the blocks: about a
+# quarter of a second of work, against a few milliseconds to fork. (It was
+# 20,000, about a group's size: half the listings' groups ran in one process.)
+PARALLEL_FROM = 2_000
 
 
 @dataclass(slots=True)
@@ -424,7 +427,25 @@ def cluster_blocks(
     forked for the call the others. A fork sees the records and the model
     without copying them (pickling them cost as much as clustering) and
     sends back positions in each block.
+
+    The records are frozen out of the cyclic garbage collector for the call:
+    they outlive it, and collections that walked them again and again took
+    half the time of the rules on the arXiv listings (and, in a fork, would
+    copy every page they touch).
     """
+    gc.freeze()
+    try:
+        return _cluster_blocks(blocks, model, workers, parallel_from)
+    finally:
+        gc.unfreeze()
+
+
+def _cluster_blocks(
+    blocks: list[list[MentionRecord]],
+    model: Classifier | None,
+    workers: int | None,
+    parallel_from: int,
+) -> list[list[list[MentionRecord]]]:
     workers = resolve_workers() if workers is None else workers
     if model is None or workers < 2 or sum(map(len, blocks)) < parallel_from:
         found = _cluster_positions(blocks, model)
@@ -488,24 +509,15 @@ def _shares(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
 def _cluster_positions(
     blocks: list[list[MentionRecord]], model: Classifier | None
 ) -> list[list[list[int]]]:
-    """Each block's clusters as positions in the block.
-
-    The blocks' records are frozen out of the cyclic garbage collector
-    meanwhile: they live until the end, and collections that walked them
-    again and again took half the time of the rules on the arXiv listings.
-    """
+    """Each block's clusters as positions in the block."""
     from threadpoolctl import threadpool_limits
 
-    gc.freeze()
-    try:
-        states = [(mentions, rule_clusters(mentions)) for mentions in blocks]
-        if model is not None:
-            # One BLAS thread: the matrices are small, and two processes with two
-            # threads each ran 40 % slower than one thread each.
-            with threadpool_limits(limits=1):
-                merge_blocks(states, model)
-    finally:
-        gc.unfreeze()
+    states = [(mentions, rule_clusters(mentions)) for mentions in blocks]
+    if model is not None:
+        # One BLAS thread: the matrices are small, and two processes with two
+        # threads each ran 40 % slower than one thread each.
+        with threadpool_limits(limits=1):
+            merge_blocks(states, model)
     result = []
     for mentions, uf in states:
         out: dict[int, list[int]] = defaultdict(list)

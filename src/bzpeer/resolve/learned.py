@@ -50,6 +50,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -120,7 +121,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=1 << 15)
 def title_stems(title: str) -> tuple[str, ...]:
     """A title's stemmed words; a work's title is asked for once per author."""
-    return tuple(_stem(w) for w in words(title))
+    return tuple(map(_stem, words(title)))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -188,11 +189,18 @@ def _gram(docs: Sequence[Sequence[str]]) -> NDArray[np.float64]:
         return np.zeros((n, n))
     width = len(vocab)
     paper = np.repeat(np.arange(n), [len(doc) for doc in docs])
-    cells, tf = np.unique(paper * width + np.asarray(ids), return_counts=True)
+    at = paper * width + np.asarray(ids)  # each word's cell: paper, word
+    if n * width <= DENSE_CELLS:  # small blocks, most of them: numpy beats scipy's set-up
+        counts = np.bincount(at, minlength=n * width)
+        cells = np.flatnonzero(counts)  # what np.unique gives, without sorting
+        tf = counts[cells]
+    else:
+        found = np.unique(at, return_counts=True)
+        cells, tf = found[0], found[1]
     rows, col = np.divmod(cells, width)
     df = np.bincount(col, minlength=width)
     weights = (1 + np.log(tf)) * np.log((n + 1) / (df[col] + 0.5))
-    if n * width <= DENSE_CELLS:  # small blocks, most of them: numpy beats scipy's set-up
+    if n * width <= DENSE_CELLS:
         dense = np.zeros((n, width))
         dense[rows, col] = weights
         norms = np.linalg.norm(dense, axis=1)
@@ -208,15 +216,13 @@ class Block:
     """One name block's papers: what each holds, and paper-to-paper cosines."""
 
     def __init__(self, mentions: Sequence[MentionRecord]) -> None:
-        n = len(mentions)
         self.titles = titles = [title_stems(m.title) for m in mentions]
         self.venues = venues = [_phrase(m.venue) for m in mentions]
         self.orgs = orgs = [_phrase(m.affiliation) for m in mentions]
         self.title = _gram(titles)
         self.venue_words = _gram([v.split() for v in venues])
         self.affiliation = _gram([o.split() for o in orgs])
-        df = Counter(c for m in mentions for c in m.coauthors)
-        self.coauthor_idf = {c: math.log((n + 1) / (k + 0.5)) for c, k in df.items()}
+        self.coauthor_df = Counter(chain.from_iterable(m.coauthors for m in mentions))
         self.mentions = mentions
         self.names = name_features(mentions)
 
@@ -343,6 +349,7 @@ class Clusters:
     def _set_features(self, a: _Profile, b: _Profile) -> list[float]:
         shared = a.coauthors & b.coauthors
         union = len(a.coauthors) + len(b.coauthors) - len(shared)
+        n, df = len(self.block.mentions), self.block.coauthor_df  # the idf of a co-author
         share_b = _venue_share(b.venues, a.venues)
         share_a = _venue_share(a.venues, b.venues)
         year_gap = median_gap = -1.0
@@ -352,7 +359,7 @@ class Clusters:
         size_a, size_b = a.size, b.size
         return [
             float(len(shared)),
-            sum(self.block.coauthor_idf[c] for c in shared),
+            sum(math.log((n + 1) / (df[c] + 0.5)) for c in shared),
             len(shared) / union if union else 0.0,
             float(len(a.keys & b.keys)),
             max(share_a, share_b),

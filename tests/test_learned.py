@@ -53,7 +53,13 @@ def graph_papers(name: str, start: int = 1) -> list[MentionRecord]:
         mention(start, name, GRAPHS.format(TOPICS[0]), "NeurIPS", 2020, group),
         mention(start + 1, name, GRAPHS.format(TOPICS[1]), "NeurIPS", 2021, group),
         mention(start + 2, name, GRAPHS.format(TOPICS[2]), "ICML", 2021, ["Grace Hopper"]),
-        mention(start + 3, name, "Sparse attention for graph neural networks", "NeurIPS", 2022),
+        mention(
+            start + 3,
+            name,
+            "Sparse attention in graph neural networks for traffic forecasting",
+            "NeurIPS",
+            2022,
+        ),
     ]
 
 

@@ -181,8 +181,14 @@ def name_features(mentions: Sequence[MentionRecord]) -> list[float]:
 # -- one block's papers, as matrices ----------------------------------------------------
 
 
-def _gram(docs: Sequence[Sequence[str]]) -> NDArray[np.float64]:
-    """Cosines of the papers' TF-IDF vectors (IDF of the block), paper by paper."""
+def _gram(
+    docs: Sequence[Sequence[str]], copies: NDArray[np.intp] | None = None
+) -> NDArray[np.float64]:
+    """Cosines of the papers' TF-IDF vectors (IDF of the block), paper by paper.
+
+    ``copies`` says how many papers each doc stands for (one each by default):
+    the IDF counts papers.
+    """
     n = len(docs)
     vocab: dict[str, int] = {}
     ids = [vocab.setdefault(w, len(vocab)) for doc in docs for w in doc]
@@ -199,8 +205,11 @@ def _gram(docs: Sequence[Sequence[str]]) -> NDArray[np.float64]:
         found = np.unique(at, return_counts=True)
         cells, tf = found[0], found[1]
     rows, col = np.divmod(cells, width)
-    df = np.bincount(col, minlength=width)
-    weights = (1 + np.log(tf)) * np.log((n + 1) / (df[col] + 0.5))
+    if copies is None:
+        papers, df = n, np.bincount(col, minlength=width)
+    else:
+        papers, df = int(copies.sum()), np.bincount(col, weights=copies[rows], minlength=width)
+    weights = (1 + np.log(tf)) * np.log((papers + 1) / (df[col] + 0.5))
     if n * width <= DENSE_CELLS:
         dense = np.zeros((n, width))
         dense[rows, col] = weights
@@ -213,6 +222,17 @@ def _gram(docs: Sequence[Sequence[str]]) -> NDArray[np.float64]:
     return np.asarray((vectors @ vectors.T).todense())
 
 
+def _phrase_gram(phrases: Sequence[str]) -> NDArray[np.float64]:
+    """``_gram`` of venues or affiliations: a block's papers share a few of them
+    (four in five listing papers have the venue "arXiv"), so each is weighed once."""
+    index: dict[str, int] = {}
+    of = np.asarray([index.setdefault(p, len(index)) for p in phrases], dtype=np.intp)
+    if len(index) == 1 and not phrases[0]:
+        return np.zeros((len(phrases), len(phrases)))
+    gram = _gram([p.split() for p in index], np.bincount(of))
+    return gram[of[:, None], of[None, :]]
+
+
 class Block:
     """One name block's papers: what each holds, and paper-to-paper cosines."""
 
@@ -221,8 +241,8 @@ class Block:
         self.venues = venues = [_phrase(m.venue) for m in mentions]
         self.orgs = orgs = [_phrase(m.affiliation) for m in mentions]
         self.title = _gram(titles)
-        self.venue_words = _gram([v.split() for v in venues])
-        self.affiliation = _gram([o.split() for o in orgs])
+        self.venue_words = _phrase_gram(venues)
+        self.affiliation = _phrase_gram(orgs)
         self.coauthor_df = Counter(chain.from_iterable(m.coauthors for m in mentions))
         self.mentions = mentions
         self.names = name_features(mentions)

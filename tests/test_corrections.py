@@ -16,12 +16,14 @@ from bzpeer.trust.facts import gather
 
 pytestmark = pytest.mark.django_db
 
-# Three papers by one "Ada Quist" with no co-author in common: first-pass
-# resolution keeps them apart, which is what a curator corrects.
+# Three papers by one "Wei Zhang" with no co-author in common: first-pass
+# resolution keeps them apart, which is what a curator corrects. A name many
+# people share: for a rare one ("Ada Quist"), the same field and month are
+# themselves evidence, and the learned stage may join them (p 0.80).
 PAPERS = [
-    ("2301.00001", "Ada Quist, Bo Lindqvist", "Sea ice drift from radar"),
-    ("2301.00002", "Ada Quist, Chen Maoyuan", "Glacier calving statistics"),
-    ("2301.00003", "Ada Quist, Dana Okafor", "Permafrost carbon feedbacks"),
+    ("2301.00001", "Wei Zhang, Bo Lindqvist", "Sea ice drift from radar"),
+    ("2301.00002", "Wei Zhang, Chen Maoyuan", "Glacier calving statistics"),
+    ("2301.00003", "Wei Zhang, Dana Okafor", "Permafrost carbon feedbacks"),
 ]
 
 
@@ -44,7 +46,7 @@ def _import(write, lines: list[str], name: str = "papers.jsonl") -> None:
 
 def _quist(arxiv_id: str) -> Author:
     work = WorkIdentifier.objects.get(scheme="arxiv", value=arxiv_id).work
-    mention = AuthorshipMention.objects.get(work=work, raw_name="Ada Quist")
+    mention = AuthorshipMention.objects.get(work=work, raw_name="Wei Zhang")
     assert mention.author is not None
     return mention.author
 
@@ -102,11 +104,11 @@ def test_split_makes_a_new_record_that_survives_reimport_and_undo_restores(clien
     a, b, _ = quists
     corrections.merge(b, a, "curator", "same person")
     work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
-    split = corrections.move(a, [work.pk], "curator", "a different Ada Quist")
+    split = corrections.move(a, [work.pk], "curator", "a different Wei Zhang")
     new = split.target
     assert new is not None and new.pk not in {a.pk, b.pk}
     new.refresh_from_db()
-    assert new.display_name == "Ada Quist" and new.works_count == 1
+    assert new.display_name == "Wei Zhang" and new.works_count == 1
     a.refresh_from_db()
     assert a.works_count == 1
 

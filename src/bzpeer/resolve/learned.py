@@ -236,14 +236,18 @@ def _phrase_gram(phrases: Sequence[str]) -> NDArray[np.float64]:
 class Block:
     """One name block's papers: what each holds, and paper-to-paper cosines."""
 
-    def __init__(self, mentions: Sequence[MentionRecord]) -> None:
+    def __init__(
+        self, mentions: Sequence[MentionRecord], coauthor_df: Counter[str] | None = None
+    ) -> None:
         self.titles = titles = [title_stems(m.title) for m in mentions]
         self.venues = venues = [_phrase(m.venue) for m in mentions]
         self.orgs = orgs = [_phrase(m.affiliation) for m in mentions]
         self.title = _gram(titles)
         self.venue_words = _phrase_gram(venues)
         self.affiliation = _phrase_gram(orgs)
-        self.coauthor_df = Counter(chain.from_iterable(m.coauthors for m in mentions))
+        if coauthor_df is None:
+            coauthor_df = Counter(chain.from_iterable(m.coauthors for m in mentions))
+        self.coauthor_df = coauthor_df  # mentions per co-author
         self.mentions = mentions
         self.names = name_features(mentions)
 
@@ -268,7 +272,7 @@ class _Profile:
 
     coauthors: set[str]
     keys: set[str]
-    venues: Counter[str]
+    venues: dict[str, int]  # papers per venue
     orgs: set[str]
     years: list[int]
     size: int
@@ -283,7 +287,14 @@ class Clusters:
     (max-linkage) from their maximum: merging two clusters adds or maxes two
     rows. Sets of co-authors, keys, venues and affiliations are kept per
     cluster.
+
+    The venue, title and affiliation sums are one stacked array, and so are
+    the title and venue maxima: a merge or a batch of features is a few numpy
+    calls, not one per matrix (most blocks are small, and numpy's cost per
+    call outweighed the arithmetic).
     """
+
+    SUMS = 3  # venue words, title, affiliation
 
     def __init__(self, block: Block, roots: Sequence[int]) -> None:
         self.block = block
@@ -293,28 +304,61 @@ class Clusters:
             groups[root].append(i)
         self.members = dict(sorted(groups.items()))
         self.row = {root: k for k, root in enumerate(self.members)}
-        order = [i for members in self.members.values() for i in members]
-        starts = np.cumsum([0] + [len(m) for m in self.members.values()])[:-1]
-
-        def reduce(ufunc: Any, x: NDArray[np.float64]) -> NDArray[np.float64]:
-            x = ufunc.reduceat(x[order], starts, axis=0)
-            return ufunc.reduceat(x[:, order], starts, axis=1)  # type: ignore[no-any-return]
-
-        self.title = reduce(np.add, block.title)
-        self.venue_words = reduce(np.add, block.venue_words)
-        self.affiliation = reduce(np.add, block.affiliation)
-        self.title_link = reduce(np.maximum, block.title)
-        self.venue_link = reduce(np.maximum, block.venue_words)
+        order = np.asarray([i for members in self.members.values() for i in members])
         years = np.asarray([m.year or UNDATED for m in block.mentions], dtype=np.float64)
-        self.year_link = reduce(np.minimum, np.abs(years[:, None] - years[None, :]))
-        self.profiles = {root: self._profile(members) for root, members in self.members.items()}
+        gaps = np.abs(years[:, None] - years[None, :])
+        k = len(self.members)
+        self.sums = sums = np.empty((self.SUMS, k, k))
+        self.links = links = np.empty((2, k, k))  # best title, best venue
+        if k == len(order):  # one paper each: nothing to reduce
+            pick = np.ix_(order, order)
+            for out, x in zip(
+                (*sums, *links),
+                (block.venue_words, block.title, block.affiliation, block.title, block.venue_words),
+                strict=True,
+            ):
+                out[...] = x[pick]
+            self.year_link = gaps[pick]
+        else:
+            starts = np.cumsum([0] + [len(m) for m in self.members.values()])[:-1]
+
+            def reduce(ufunc: Any, x: NDArray[np.float64], out: NDArray[np.float64]) -> None:
+                ufunc.reduceat(ufunc.reduceat(x, starts, axis=0)[:, order], starts, axis=1, out=out)
+
+            title, venue_words = block.title[order], block.venue_words[order]
+            reduce(np.add, venue_words, sums[0])
+            reduce(np.add, title, sums[1])
+            reduce(np.add, block.affiliation[order], sums[2])
+            reduce(np.maximum, title, links[0])
+            reduce(np.maximum, venue_words, links[1])
+            self.year_link = np.empty((k, k))
+            reduce(np.minimum, gaps[order], self.year_link)
+        mentions, venues, orgs = block.mentions, block.venues, block.orgs
+        self.profiles = {
+            root: self._profile(members)
+            if len(members) > 1
+            else _Profile(
+                set((m := mentions[members[0]]).coauthors),
+                set(m.coauthor_keys),
+                {v: 1} if (v := venues[members[0]]) else {},
+                {o} if (o := orgs[members[0]]) else set(),
+                [m.year] if m.year else [],
+                1,
+                0 if m.coauthors else 1,
+            )
+            for root, members in self.members.items()
+        }
 
     def _profile(self, members: list[int]) -> _Profile:
         block = self.block
+        venues: dict[str, int] = {}
+        for i in members:
+            if v := block.venues[i]:
+                venues[v] = venues.get(v, 0) + 1
         return _Profile(
-            coauthors={c for i in members for c in block.mentions[i].coauthors},
-            keys={k for i in members for k in block.mentions[i].coauthor_keys},
-            venues=Counter(block.venues[i] for i in members if block.venues[i]),
+            coauthors=set().union(*(block.mentions[i].coauthors for i in members)),
+            keys=set().union(*(block.mentions[i].coauthor_keys for i in members)),
+            venues=venues,
             orgs={block.orgs[i] for i in members if block.orgs[i]},
             years=sorted(y for y in (block.mentions[i].year for i in members) if y),
             size=len(members),
@@ -324,19 +368,19 @@ class Clusters:
     def merge(self, into: int, other: int) -> None:
         """Cluster ``other`` joins ``into`` (both roots; ``into`` stays the root)."""
         a, b = self.row[into], self.row.pop(other)
-        for sums in (self.title, self.venue_words, self.affiliation):
-            sums[a] += sums[b]
-            sums[:, a] += sums[:, b]
-        for link in (self.title_link, self.venue_link):
-            link[a] = np.maximum(link[a], link[b])
-            link[:, a] = link[a]
-        self.year_link[a] = np.minimum(self.year_link[a], self.year_link[b])
-        self.year_link[:, a] = self.year_link[a]
+        sums, links, years = self.sums, self.links, self.year_link
+        sums[:, a] += sums[:, b]
+        sums[:, :, a] += sums[:, :, b]
+        links[:, a] = np.maximum(links[:, a], links[:, b])
+        links[:, :, a] = links[:, a]
+        years[a] = np.minimum(years[a], years[b])
+        years[:, a] = years[a]
         self.members[into] = sorted(self.members[into] + self.members.pop(other))
         mine, theirs = self.profiles[into], self.profiles.pop(other)
         mine.coauthors |= theirs.coauthors
         mine.keys |= theirs.keys
-        mine.venues += theirs.venues
+        for venue, count in theirs.venues.items():
+            mine.venues[venue] = mine.venues.get(venue, 0) + count
         mine.orgs |= theirs.orgs
         mine.years = sorted(mine.years + theirs.years)
         mine.size += theirs.size
@@ -356,13 +400,10 @@ class Clusters:
         rows = np.column_stack(
             [
                 sets[:, :6],
-                _cosines(self.venue_words, ia, ib),
-                _cosines(self.title, ia, ib),
-                _cosines(self.affiliation, ia, ib),
+                _cosines(self.sums, ia, ib).T,  # venue words, title, affiliation
                 sets[:, 6:],
                 names,
-                self.title_link[ia, ib],
-                self.venue_link[ia, ib],
+                self.links[:, ia, ib].T,  # best title, best venue
                 np.where(nearest < UNDATED / 2, nearest, -1.0),
             ]
         )
@@ -421,15 +462,15 @@ class Clusters:
 def _cosines(
     sums: NDArray[np.float64], ia: NDArray[np.intp], ib: NDArray[np.intp]
 ) -> NDArray[np.float64]:
-    """Cosines of cluster centroids from the summed paper cosines."""
-    norms = np.sqrt(np.maximum(np.diagonal(sums), 0.0))
-    denominator = norms[ia] * norms[ib]
+    """Cosines of cluster centroids from the summed paper cosines, one row per stacked sum."""
+    norms = np.sqrt(np.maximum(np.diagonal(sums, axis1=-2, axis2=-1), 0.0))
+    denominator = norms[:, ia] * norms[:, ib]
     return np.where(
-        denominator > 0, sums[ia, ib] / np.where(denominator > 0, denominator, 1.0), 0.0
+        denominator > 0, sums[:, ia, ib] / np.where(denominator > 0, denominator, 1.0), 0.0
     )
 
 
-def _venue_share(of: Counter[str], within: Counter[str]) -> float:
+def _venue_share(of: dict[str, int], within: dict[str, int]) -> float:
     total = sum(of.values())
     return sum(c for v, c in of.items() if v in within) / total if total else 0.0
 
@@ -461,7 +502,8 @@ class _Merger:
 
     def __init__(self, mentions: Sequence[MentionRecord], uf: _Clusters) -> None:
         self.uf = uf
-        self.clusters = Clusters(Block(mentions), [uf.find(i) for i in range(len(mentions))])
+        block = Block(mentions, uf.coauthor_df)
+        self.clusters = Clusters(block, [uf.find(i) for i in range(len(mentions))])
         self.scores: dict[tuple[int, int], float] = {}
         self.refused: set[tuple[int, int]] = set()
         self.fresh = joinable(uf, self.clusters.candidates())
@@ -471,15 +513,19 @@ class _Merger:
         return self.clusters.features(self.fresh)
 
     def step(self, probabilities: Sequence[float], threshold: float) -> bool:
-        """Take the fresh pairs' scores, merge the best pairs; False when nothing merged."""
+        """Take the fresh pairs' scores, merge the best pairs; False when nothing merged.
+
+        Only scores from the threshold up are kept: a pair below it is not
+        merged, and is scored again (not read) once one of its clusters changes.
+        """
         self.scores.update(
-            ((min(a, b), max(a, b)), p) for (a, b), p in zip(self.fresh, probabilities, strict=True)
+            ((min(a, b), max(a, b)), p)
+            for (a, b), p in zip(self.fresh, probabilities, strict=True)
+            if p >= threshold
         )
         uf, clusters = self.uf, self.clusters
         touched: set[int] = set()
-        for (a, b), p in sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0])):
-            if p < threshold:
-                break
+        for (a, b), _ in sorted(self.scores.items(), key=lambda kv: (-kv[1], kv[0])):
             if a in touched or b in touched:
                 continue
             if not _initials_agree(uf, a, b) or not uf.union(a, b, checked=True):

@@ -165,3 +165,16 @@ def test_screened_scores_are_exact_wherever_a_merge_could_follow():
         assert (~above).any() or threshold == 0.0
         assert (screened[above] == full[above]).all()  # the same floats, not just close
         assert (screened[~above] < threshold).all()
+
+
+def test_features_do_not_turn_on_the_last_bit_of_a_cosine():
+    """That bit depends on the order of the arithmetic (BLAS, the hash seed's set
+    order), so it must not decide merges on one machine and not on another."""
+    papers = graph_papers("Tianlong Chen")
+    roots = [0, 0, 2, 3]
+    block = Block(papers)
+    pairs = Clusters(block, roots).candidates()
+    plain = Clusters(block, roots).features(pairs)
+    for matrix in ("title", "venue_words"):
+        setattr(block, matrix, np.nextafter(getattr(block, matrix), 0.0))  # one float lower
+    assert (Clusters(block, roots).features(pairs) == plain).all()

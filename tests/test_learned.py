@@ -19,6 +19,8 @@ from bzpeer.resolve.learned import (
     Bagged,
     Block,
     Clusters,
+    _initials_agree,
+    joinable,
     merge_clusters,
     name_features,
 )
@@ -178,3 +180,18 @@ def test_features_do_not_turn_on_the_last_bit_of_a_cosine():
     for matrix in ("title", "venue_words"):
         setattr(block, matrix, np.nextafter(getattr(block, matrix), 0.0))  # one float lower
     assert (Clusters(block, roots).features(pairs) == plain).all()
+
+
+def test_names_and_ids_decide_which_pairs_are_scored():
+    # Two clusters with one name decide alike, unless an ORCID iD tells them apart.
+    names = ["Yu Wang", "Yu Wang", "Yi Wang", "Y. Wang", "Y. Wang", "Y. Wang"]
+    block = [mention(i, n, f"Paper {i}", "ApJ", 2020) for i, n in enumerate(names)]
+    block[4].orcid = "0000-0002-1825-0097"
+    block[5].orcid = "0000-0001-5109-3700"
+    uf = _Clusters(block)
+    pairs = [(a, b) for a in range(len(block)) for b in range(a + 1, len(block))]
+    kept = set(joinable(uf, pairs))
+    assert (0, 1) in kept and (3, 4) in kept and (0, 4) in kept
+    assert (0, 2) not in kept  # Yu and Yi
+    assert (4, 5) not in kept  # two iDs
+    assert kept == {p for p in pairs if uf.may_join(*p) and _initials_agree(uf, *p)}

@@ -119,7 +119,7 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD.findall(ascii_text.lower()) if len(w) > 1 and w not in _STOP]
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 18)
 def title_stems(title: str) -> tuple[str, ...]:
     """A title's stemmed words; a work's title is asked for once per author."""
     return tuple(map(_stem, words(title)))
@@ -493,7 +493,38 @@ def joinable(uf: _Clusters, pairs: Iterable[tuple[int, int]]) -> list[tuple[int,
     The rest are never scored: on the arXiv listings that is more than half
     of all pairs (``Yu`` and ``Yi`` share the block ``wang_y``).
     """
-    return [(a, b) for a, b in pairs if uf.may_join(a, b) and _initials_agree(uf, a, b)]
+    names: dict[int, object] = {}
+    verdicts: dict[tuple[object, object], bool] = {}
+    out = []
+    for a, b in pairs:
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        key = (_name_class(uf, ra, names), _name_class(uf, rb, names))
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = uf.may_join(ra, rb) and _initials_agree(uf, ra, rb)
+        if verdict:
+            out.append((a, b))
+    return out
+
+
+def _name_class(uf: _Clusters, root: int, seen: dict[int, object]) -> object:
+    """What ``may_join`` and ``_initials_agree`` read of a cluster: its full given
+    names and initials, or the root itself when it holds iDs or corrections.
+
+    A block's clusters fall in a few such classes (``Y.``, ``Yu``, ``Y. J.``),
+    so ``joinable`` decides each pair of classes once instead of each pair.
+    """
+    found = seen.get(root)
+    if found is None:
+        if uf.orcids[root] or uf.authors[root] or uf.forbidden[root]:
+            found = root
+        else:
+            full = tuple(sorted((p, tuple(sorted(n))) for p, n in uf.full[root].items()))
+            found = (full, uf.initials[root])
+        seen[root] = found
+    return found
 
 
 class _Merger:

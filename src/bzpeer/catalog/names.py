@@ -35,7 +35,9 @@ def clean_display(name: str) -> str:
 
 
 def _ascii(text: str) -> str:
-    return _NON_WORD.sub(" ", unidecode(text).lower().replace(".", ". "))
+    if not text.isascii():
+        text = unidecode(text)
+    return _NON_WORD.sub(" ", text.lower().replace(".", ". "))
 
 
 def parse_name(raw: str) -> PersonName:
@@ -60,10 +62,17 @@ def parse_name(raw: str) -> PersonName:
         token = token.strip("'")
         if not token or token in _SUFFIXES:
             continue
+        if "-" not in token:  # most given names: one part
+            bare = token.rstrip(".")
+            if len(bare) > 1:
+                given.append(token.replace(".", ""))
+            elif bare:
+                given.append(bare)
+            continue
         # "C.-P." -> "c", "p"; "Jean-Luc" stays one given name.
-        parts = [p for p in token.split("-") if p]
-        if all(len(p.rstrip(".")) <= 1 for p in parts):
-            given.extend(p.rstrip(".") for p in parts if p.rstrip("."))
+        parts = [p.rstrip(".") for p in token.split("-") if p]
+        if all(len(p) <= 1 for p in parts):
+            given.extend(p for p in parts if p)
         else:
             given.append(token.replace(".", ""))
     surname = "".join(t for t in surname_tokens if t not in _SUFFIXES).replace("'", "")

@@ -28,7 +28,9 @@ _WORDS = re.compile(r"[a-z0-9]+")
 
 def title_words(title: str) -> str:
     """A title for fuzzy comparison: remarks dropped, ASCII lower-case words."""
-    text = _REMARKS.sub(" ", title.lower())
+    text = title.lower()
+    if "(" in text or ":" in text or "-" in text:  # what any remark needs
+        text = _REMARKS.sub(" ", text)
     if not text.isascii():
         text = unidecode(text)
     return " ".join(_WORDS.findall(text))

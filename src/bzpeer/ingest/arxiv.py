@@ -137,10 +137,11 @@ def _from_abs(chunk: Chunk) -> ParsedWork | None:
     dates: list[str] = []
     current = ""
     for line in head.splitlines():
-        if line.strip() == "\\\\" or not line.strip():
+        stripped = line.strip()
+        if not stripped or stripped == "\\\\":
             continue
-        if line.startswith((" ", "\t")) and current:
-            fields[current] += " " + line.strip()
+        if current and line[0] in " \t":
+            fields[current] += " " + stripped
             continue
         if line.startswith(("arXiv:", "Paper")):
             # "arXiv:0704.0001", "Paper: astro-ph/0001001",
@@ -366,8 +367,13 @@ def _read_legend(text: str, legend: dict[str, str]) -> None:
 def _split_authors(text: str) -> list[ParsedAuthor]:
     """``A. Smith (MIT), B. Jones (1), C. Wu (1,2) ((1) MIT, (2) PKU)`` -> authors."""
     text = squash(text)
-    legend: dict[str, str] = {}
     parts = _split_top_level(text)
+    if "(" not in text:  # no affiliations, markers or legends: most listings
+        return [
+            _author(part[4:] if part.startswith("and ") else part, i)
+            for i, part in enumerate(p for p in parts if not p.lower().startswith("et al"))
+        ]
+    legend: dict[str, str] = {}
     names: list[tuple[str, str]] = []
     for part in parts:
         trailing = _TRAILING_LEGEND.search(part)

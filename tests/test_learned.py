@@ -16,9 +16,11 @@ from bzpeer.resolve.authors import (
 )
 from bzpeer.resolve.learned import (
     FEATURES,
+    SMALL_BATCH,
     Bagged,
     Block,
     Clusters,
+    Forest,
     _initials_agree,
     joinable,
     merge_clusters,
@@ -167,6 +169,22 @@ def test_screened_scores_are_exact_wherever_a_merge_could_follow():
         assert (~above).any() or threshold == 0.0
         assert (screened[above] == full[above]).all()  # the same floats, not just close
         assert (screened[~above] < threshold).all()
+
+
+def test_walking_the_trees_gives_scikit_learns_floats():
+    names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
+    papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
+    clusters = Clusters(Block(papers), list(range(len(papers))))
+    rows = clusters.features(clusters.candidates())
+    noisy = np.random.default_rng(7).uniform(-1, 40, size=(SMALL_BATCH - 1, len(FEATURES)))
+    noisy[::4, 3] = np.nan  # a missing value takes the side the tree learned for it
+    model = default_model()
+    assert isinstance(model, Bagged)
+    for tree_model in model.models:
+        forest = Forest.of(tree_model)
+        assert forest is not None
+        for x in (rows, rows[:1], noisy):
+            assert np.array_equal(forest.probability(x), tree_model.predict_proba(x)[:, 1])
 
 
 def test_features_do_not_turn_on_the_last_bit_of_a_cosine():

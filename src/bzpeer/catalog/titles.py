@@ -23,13 +23,14 @@ _REMARKS = re.compile(
     r"\([^()]*\)|\s[-:]\s*(?:book review|tutorial|panel)\b.*$|^(?:tutorial|panel)\s*:\s*",
     re.IGNORECASE,
 )
+_REMARK_SIGNS = "(:-"  # every alternative of _REMARKS needs one of these
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def title_words(title: str) -> str:
     """A title for fuzzy comparison: remarks dropped, ASCII lower-case words."""
     text = title.lower()
-    if "(" in text or ":" in text or "-" in text:  # what any remark needs
+    if any(sign in text for sign in _REMARK_SIGNS):
         text = _REMARKS.sub(" ", text)
     if not text.isascii():
         text = unidecode(text)

@@ -367,34 +367,33 @@ def _read_legend(text: str, legend: dict[str, str]) -> None:
 def _split_authors(text: str) -> list[ParsedAuthor]:
     """``A. Smith (MIT), B. Jones (1), C. Wu (1,2) ((1) MIT, (2) PKU)`` -> authors."""
     text = squash(text)
-    parts = _split_top_level(text)
-    if "(" not in text:  # no affiliations, markers or legends: most listings
-        return [
-            _author(part[4:] if part.startswith("and ") else part, i)
-            for i, part in enumerate(p for p in parts if not p.lower().startswith("et al"))
-        ]
     legend: dict[str, str] = {}
+    parts = _split_top_level(text)
     names: list[tuple[str, str]] = []
     for part in parts:
-        trailing = _TRAILING_LEGEND.search(part)
-        if trailing and not _LEGEND.match(part):
-            part, legend_text = part[: trailing.start()].strip(), trailing.group(0)
-            _read_legend(legend_text, legend)
-        if _LEGEND.match(part):
-            _read_legend(part, legend)
-            continue
+        # Legends, markers and affiliations all need a parenthesis: most
+        # listing bylines have none, and skip the regexes.
+        if "(" in part:
+            trailing = _TRAILING_LEGEND.search(part)
+            if trailing and not _LEGEND.match(part):
+                part, legend_text = part[: trailing.start()].strip(), trailing.group(0)
+                _read_legend(legend_text, legend)
+            if _LEGEND.match(part):
+                _read_legend(part, legend)
+                continue
         if part.lower().startswith("et al"):
             continue
         if part.startswith("and "):
             part = part[4:]
         affiliation = ""
-        marker = _MARKER.search(part)
-        if marker:
-            affiliation = "#" + marker.group(1)
-            part = part[: marker.start()].strip()
-        elif "(" in part and part.endswith(")"):
-            head, _, tail = part.partition("(")
-            part, affiliation = head.strip(), tail[:-1].strip()
+        if "(" in part:
+            marker = _MARKER.search(part)
+            if marker:
+                affiliation = "#" + marker.group(1)
+                part = part[: marker.start()].strip()
+            elif part.endswith(")"):
+                head, _, tail = part.partition("(")
+                part, affiliation = head.strip(), tail[:-1].strip()
         if part:
             names.append((part, affiliation))
     authors = []

@@ -58,6 +58,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
+from scipy.special import expit
 from unidecode import unidecode
 
 if TYPE_CHECKING:
@@ -494,14 +495,14 @@ def joinable(uf: _Clusters, pairs: Iterable[tuple[int, int]]) -> list[tuple[int,
     The rest are never scored: on the arXiv listings that is more than half
     of all pairs (``Yu`` and ``Yi`` share the block ``wang_y``).
     """
-    names: dict[int, object] = {}
+    classes: dict[int, object] = {}
     verdicts: dict[tuple[object, object], bool] = {}
     out = []
     for a, b in pairs:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             continue
-        key = (_name_class(uf, ra, names), _name_class(uf, rb, names))
+        key = (_name_class(uf, ra, classes), _name_class(uf, rb, classes))
         verdict = verdicts.get(key)
         if verdict is None:
             verdict = verdicts[key] = uf.may_join(ra, rb) and _initials_agree(uf, ra, rb)
@@ -744,8 +745,10 @@ class Forest:
         """The forest of ``model``; None for a model this cannot walk (not a
         binary classifier with numeric features)."""
         if model not in cls._cache:
+            from sklearn.ensemble import HistGradientBoostingClassifier
+
             usable = (
-                type(model).__name__ == "HistGradientBoostingClassifier"
+                isinstance(model, HistGradientBoostingClassifier)
                 and getattr(model, "n_trees_per_iteration_", 0) == 1
                 and getattr(model, "is_categorical_", None) is None
             )
@@ -753,8 +756,6 @@ class Forest:
         return cls._cache[model]
 
     def probability(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
-        from scipy.special import expit
-
         trees = len(self.roots)
         node = np.tile(self.roots, len(x))  # row by row, each row's trees in order
         cell = np.repeat(np.arange(len(x)) * x.shape[1], trees)  # where each row starts
@@ -769,7 +770,7 @@ class Forest:
             value = flat[cell[walking] + self.feature[at]]
             left = np.where(np.isnan(value), self.missing_left[at], value <= self.threshold[at])
             node[walking] = np.where(left, self.left[at], self.right[at])
-        raw = np.empty((len(x), len(self.roots) + 1))
+        raw = np.empty((len(x), trees + 1))
         raw[:, 0] = self.baseline
         raw[:, 1:] = self.value[node].reshape(len(x), trees)
         return expit(np.cumsum(raw, axis=1)[:, -1])  # type: ignore[no-any-return]

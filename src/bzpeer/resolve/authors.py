@@ -226,7 +226,6 @@ def resolve_authors(
 def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
     marks = ", ".join(["%s"] * len(group))
     table = AuthorshipMention._meta.db_table
-    by_id: dict[int, MentionRecord] = {}
     blocks: dict[str, list[MentionRecord]] = defaultdict(list)
     texts: dict[str, str] = {}  # one string per distinct title, venue, affiliation
     with connection.cursor() as cursor:
@@ -254,28 +253,32 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
                 affiliation=texts.setdefault(org, org),
                 year=year,
             )
-            by_id[pk] = mention
             blocks[key].append(mention)
+        # Each touched work's authors once (a work of n authors gave n * (n - 1)
+        # rows, 14 million on the arXiv listings), then each mention's
+        # co-authors from its work's list: the other authors outside its block.
         cursor.execute(
-            f'SELECT m.id, o.raw_name FROM "{table}" m JOIN "{table}" o '
-            f"ON o.work_id = m.work_id AND o.id <> m.id AND o.name_key <> m.name_key "
-            f"WHERE m.name_key IN ({marks})",
+            f'SELECT o.work_id, o.name_key, o.raw_name FROM "{table}" o '
+            f'WHERE o.work_id IN (SELECT m.work_id FROM "{table}" m WHERE m.name_key IN ({marks}))',
             group,
         )
         # One pair of key strings per distinct name, shared by every set that
-        # holds it: a work's authors each list all the others, so a large
-        # collaboration made a new string per author per co-author.
+        # holds it: a collaboration's authors each list all the others.
         keys: dict[str, tuple[str, str] | None] = {}
-        for pk, other in cursor:
+        authors: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for work_id, key, raw in cursor:
             try:
-                known = keys[other]
+                known = keys[raw]
             except KeyError:
-                name = parse_name_cached(other)
-                known = keys[other] = (full_key(name), name.block_key) if name.surname else None
+                name = parse_name_cached(raw)
+                known = keys[raw] = (full_key(name), name.block_key) if name.surname else None
             if known is not None:
-                mention = by_id[pk]
-                mention.coauthors.add(known[0])
-                mention.coauthor_keys.add(known[1])
+                authors[work_id].append((key, *known))
+    for key, mentions in blocks.items():
+        for mention in mentions:
+            others = [a for a in authors[mention.work_id] if a[0] != key]
+            mention.coauthors = {a[1] for a in others}
+            mention.coauthor_keys = {a[2] for a in others}
     return blocks
 
 

@@ -22,7 +22,8 @@ import multiprocessing
 import os
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from multiprocessing.connection import Connection
@@ -207,7 +208,7 @@ def resolve_authors(
     model = model or default_model()
     for i in range(0, len(blocks), GROUP_BLOCKS):
         group = blocks[i : i + GROUP_BLOCKS]
-        with transaction.atomic():
+        with transaction.atomic(), collector_paused():
             lock_catalog()
             # Slugs that other resolvers (or this one) created since the last group.
             for pk, slug in Author.objects.filter(id__gt=seen).values_list("id", "slug"):
@@ -221,6 +222,24 @@ def resolve_authors(
 
     schedule_refresh(stats.touched_authors)  # their trust inputs changed
     return stats
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a group is resolved.
+
+    Its records hold no reference cycles and are freed by reference counts
+    when the group ends, yet every automatic collection walked them again:
+    on the arXiv listings 0.9 of the 1 s a group spent setting each
+    mention's forbidden records, and a sixth of loading.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _load(group: list[str]) -> dict[str, list[MentionRecord]]:

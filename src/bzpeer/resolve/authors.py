@@ -245,10 +245,30 @@ def collector_paused() -> Iterator[None]:
 def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
     marks = ", ".join(["%s"] * len(group))
     table = AuthorshipMention._meta.db_table
+    work_table = Work._meta.db_table
     blocks: dict[str, list[MentionRecord]] = defaultdict(list)
     texts: dict[str, str] = {}  # one string per distinct title, venue, affiliation
+    # One pair of key strings per distinct name, shared by every set that holds
+    # it: a collaboration's authors each list all the others.
+    keys: dict[str, tuple[str, str] | None] = {}
+    authors: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
     with connection.cursor() as cursor:
-        work_table = Work._meta.db_table
+        # Each touched work's authors once (joining each mention to the others
+        # gave n * (n - 1) rows for a work of n authors, 14 million on the
+        # arXiv listings); a mention's co-authors are those outside its block.
+        cursor.execute(
+            f'SELECT o.work_id, o.name_key, o.raw_name FROM "{table}" o '
+            f'WHERE o.work_id IN (SELECT m.work_id FROM "{table}" m WHERE m.name_key IN ({marks}))',
+            group,
+        )
+        for work_id, key, raw in cursor:
+            try:
+                known = keys[raw]
+            except KeyError:
+                name = parse_name_cached(raw)
+                known = keys[raw] = (full_key(name), name.block_key) if name.surname else None
+            if known is not None:
+                authors[work_id].append((key, *known))
         cursor.execute(
             f"SELECT m.id, m.work_id, m.raw_name, m.name_key, m.orcid, m.person_key, m.author_id, "
             f'm.raw_affiliation, w.title, w.venue_name, w.year FROM "{table}" m '
@@ -258,46 +278,25 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
         )
         for row in cursor:
             pk, work_id, raw, key, orcid, person_key, author_id, org, title, venue, year = row
-            mention = MentionRecord(
-                pk,
-                work_id,
-                raw,
-                orcid,
-                person_key,
-                author_id,
-                parse_name_cached(raw),
-                stored=author_id is not None,
-                title=texts.setdefault(title, title),
-                venue=texts.setdefault(venue, venue),
-                affiliation=texts.setdefault(org, org),
-                year=year,
+            others = [a for a in authors[work_id] if a[0] != key]
+            blocks[key].append(
+                MentionRecord(
+                    pk,
+                    work_id,
+                    raw,
+                    orcid,
+                    person_key,
+                    author_id,
+                    parse_name_cached(raw),
+                    stored=author_id is not None,
+                    coauthors={a[1] for a in others},
+                    coauthor_keys={a[2] for a in others},
+                    title=texts.setdefault(title, title),
+                    venue=texts.setdefault(venue, venue),
+                    affiliation=texts.setdefault(org, org),
+                    year=year,
+                )
             )
-            blocks[key].append(mention)
-        # Each touched work's authors once (a work of n authors gave n * (n - 1)
-        # rows, 14 million on the arXiv listings), then each mention's
-        # co-authors from its work's list: the other authors outside its block.
-        cursor.execute(
-            f'SELECT o.work_id, o.name_key, o.raw_name FROM "{table}" o '
-            f'WHERE o.work_id IN (SELECT m.work_id FROM "{table}" m WHERE m.name_key IN ({marks}))',
-            group,
-        )
-        # One pair of key strings per distinct name, shared by every set that
-        # holds it: a collaboration's authors each list all the others.
-        keys: dict[str, tuple[str, str] | None] = {}
-        authors: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-        for work_id, key, raw in cursor:
-            try:
-                known = keys[raw]
-            except KeyError:
-                name = parse_name_cached(raw)
-                known = keys[raw] = (full_key(name), name.block_key) if name.surname else None
-            if known is not None:
-                authors[work_id].append((key, *known))
-    for key, mentions in blocks.items():
-        for mention in mentions:
-            others = [a for a in authors[mention.work_id] if a[0] != key]
-            mention.coauthors = {a[1] for a in others}
-            mention.coauthor_keys = {a[2] for a in others}
     return blocks
 
 

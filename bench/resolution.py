@@ -53,9 +53,13 @@ from bzpeer.resolve.authors import (
     GROUP_BLOCKS, _load, cluster_block, cluster_blocks, collector_paused, default_model,
     resolve_workers,
 )
+from bzpeer.resolve.learned import COMPILE_FROM, use_compiled
 model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))
+begun = time.perf_counter()
+compiled = use_compiled(model, build=len(blocks) >= COMPILE_FROM)  # as resolve_authors does
+compile_s = time.perf_counter() - begun
 load = cluster = rules = 0.0
 mentions = clusters = rule_clusters = 0
 for i in range(0, len(blocks), GROUP_BLOCKS):
@@ -75,6 +79,7 @@ for i in range(0, len(blocks), GROUP_BLOCKS):
 print(json.dumps({"mentions": mentions, "blocks": len(blocks), "clusters": clusters,
                   "rule_clusters": rule_clusters, "rules_s": rules,
                   "load_s": load, "cluster_s": cluster, "workers": resolve_workers(),
+                  "compiled": compiled, "compile_s": compile_s,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -123,6 +128,10 @@ def main() -> None:
         f"{n / med['cluster_s']:,.0f} mentions/s (target >= 20,000); "
         f"rules alone (baseline): {med['rules_s']:.1f}s, {n / med['rules_s']:,.0f} mentions/s, "
         f"ratio {med['cluster_s'] / med['rules_s']:.1f}x"
+    )
+    print(
+        f"scoring: {'compiled trees' if med['compiled'] else 'scikit-learn'} "
+        f"(compiled or loaded in {med['compile_s']:.1f}s before the stages, once per model)"
     )
     print(f"loading blocks from the database: {med['load_s']:.1f}s, {n / med['load_s']:,.0f}/s")
     print(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bzpeer.catalog.names import parse_name
-from bzpeer.resolve import authors
+from bzpeer.resolve import authors, learned
 from bzpeer.resolve.authors import (
     MentionRecord,
     _Clusters,
@@ -20,6 +20,7 @@ from bzpeer.resolve.learned import (
     Bagged,
     Block,
     Clusters,
+    Compiled,
     Forest,
     _initials_agree,
     joinable,
@@ -185,6 +186,59 @@ def test_walking_the_trees_gives_scikit_learns_floats():
         assert forest is not None
         for x in (rows, rows[:1], noisy):
             assert np.array_equal(forest.probability(x), tree_model.predict_proba(x)[:, 1])
+
+
+def test_compiled_trees_give_scikit_learns_floats(tmp_path):
+    names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
+    papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
+    clusters = Clusters(Block(papers), list(range(len(papers))))
+    rows = clusters.features(clusters.candidates())
+    noisy = np.random.default_rng(11).uniform(-1, 40, size=(700, len(FEATURES)))
+    noisy[::3, 3] = np.nan  # a missing value takes the side the tree learned for it
+    model = default_model()
+    assert isinstance(model, Bagged)
+    tree_model = model.models[0]  # the shipped model's own 300 trees
+    Compiled.build(tree_model, tmp_path / "trees.so")
+    compiled = Compiled(tmp_path / "trees.so")
+    for x in (rows, rows[:1], noisy):
+        assert np.array_equal(compiled.probability(x), tree_model.predict_proba(x)[:, 1])
+
+
+def small_model() -> Bagged:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0, 1, size=(400, len(FEATURES)))
+    x[::5, 2] = np.nan
+    y = x[:, 0] + x[:, 1] > 1
+    return Bagged(
+        [
+            HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=s).fit(x, y)
+            for s in range(3)
+        ]
+    )
+
+
+def test_large_batches_are_scored_by_the_compiled_trees_once_built(tmp_path):
+    model = small_model()
+    learned._MODEL_FILES[model] = tmp_path / "author-merge-test.pickle"
+    x = np.random.default_rng(9).uniform(0, 1, size=(2 * SMALL_BATCH, len(FEATURES)))
+    x[::4, 2] = np.nan
+    expected = model.predict_proba(x)[:, 1]
+    assert not learned.use_compiled(model, build=False)  # nothing built yet: scikit-learn scores
+    assert not any(part in learned._COMPILED for part in model.models)
+    assert learned.use_compiled(model, build=True)
+    assert len(list(tmp_path.glob("author-merge-test-*.so"))) == 3  # cached beside the model
+    assert all(part in learned._COMPILED for part in model.models)
+    assert np.array_equal(model.screen(x, 0.0), expected)
+    for threshold in (0.5, 0.8):
+        screened = model.screen(x, threshold)
+        above = expected >= threshold
+        assert (screened[above] == expected[above]).all() and (screened[~above] < threshold).all()
+    # A later run loads the libraries without building them.
+    for part in model.models:
+        del learned._COMPILED[part]
+    assert learned.use_compiled(model, build=False)
 
 
 def test_features_do_not_turn_on_the_last_bit_of_a_cosine():

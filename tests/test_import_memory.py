@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from bzpeer.catalog.bulk import deferred_indexes, existing_indexes
-from bzpeer.catalog.models import SourceRecord, Work, WorkVersion
+from bzpeer.catalog.models import SourceRecord, Work, WorkType, WorkVersion
 from bzpeer.ingest import pipeline, writer
 from bzpeer.ingest.pipeline import run_import
 
@@ -115,6 +115,9 @@ def _empty_catalog() -> None:
 def test_candidates_from_memory_are_those_of_the_catalog(write, monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH", 13)  # many batches: candidates from earlier ones
     monkeypatch.setattr(writer, "PER_END", 2)  # the newest-per-end cap and year window bind
+    # Kept candidate rows overflow and halve, then give way to the ends past 200 works.
+    monkeypatch.setattr(writer._WorkEnds, "MAX_ROWS", 60)
+    monkeypatch.setattr(writer._WorkEnds, "ROWS_GIVE_WAY", 200)
     path = write("works.jsonl", _corpus())
     used = []
     newest = writer._WorkEnds.newest
@@ -172,3 +175,17 @@ def test_memory_given_up_mid_run_gives_the_same_rows(write, monkeypatch):
     from_catalog = _snapshot()
     key = slice(None) if connection.vendor == "sqlite" else slice(0, 1)
     assert {k: v[key] for k, v in given_up.items()} == {k: v[key] for k, v in from_catalog.items()}
+
+
+def test_kept_candidate_rows_come_back_as_they_were_kept():
+    ends = writer._WorkEnds(None, 0)
+    rows = {
+        1: ("sparsegraphs", "sparse graphs", 2001, WorkType.PREPRINT),  # a summary's type
+        2: ("sparsegraphstutorial", "sparse graphs", None, "article"),  # a remark dropped
+        3: ("x" * 255, " ".join(["x" * 100] * 3), 1999, "book"),  # a key cut at 255
+    }
+    for pk, row in rows.items():
+        ends.keep(pk, row)
+    found: dict[int, writer.CandidateRow] = {}
+    assert ends.cached([1, 2, 3, 4], found) == [4]
+    assert found == rows

@@ -15,6 +15,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from sys import intern
 from typing import NamedTuple
 
 from django.db import connection
@@ -940,6 +941,9 @@ def _match_facts(record: WorkRow) -> MatchFacts:
 
 # A candidate work as matching reads it: (title key, title words, year, type).
 CandidateRow = tuple[str, str, int | None, str]
+# As ``_WorkEnds`` keeps one: no title key when it is the title words' letters
+# (most titles: the key is then one string less a row), the type interned.
+_Kept = tuple[str | None, str, int | None, str]
 
 
 class _Candidates:
@@ -1098,10 +1102,16 @@ class _WorkEnds:
     NO_YEAR = -(2**63)
     # Candidate rows read from the catalog (and those of the works this run
     # creates), kept for the next batches: a frequent title end brings the
-    # same works back batch after batch (the listings: 390,000 candidate rows
-    # read, 75,000 distinct). At most this many: when full, the older half is
-    # dropped; a work's entry goes when it changes.
-    MAX_ROWS = 50_000
+    # same works back batch after batch (the listings: 477,000 candidate rows
+    # read, of 143,000 works). At most this many: when full, the older half is
+    # dropped; a work's entry goes when it changes. 150,000 hold every work of
+    # the listings (50,000 missed 120,000 reads, each a query and a title to
+    # tokenise again: 6 % of the import's time), kept compact (``_Kept``).
+    # Past ``ROWS_GIVE_WAY`` works the title ends' table grows with every work
+    # and the rows give way to it (a third as many): 150,000 rows at a million
+    # works peaked at 308 MB.
+    MAX_ROWS = 150_000
+    ROWS_GIVE_WAY = 300_000
 
     def __init__(self, raw: object, version: int) -> None:
         self._raw = raw
@@ -1111,7 +1121,7 @@ class _WorkEnds:
         # about 1 in 10^7 at a million ends); matching still weighs each one.
         self._ids = IdMultiMap()
         self._years = array("q")
-        self._rows: dict[int, CandidateRow] = {}
+        self._rows: dict[int, _Kept] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
 
     @classmethod
@@ -1152,16 +1162,20 @@ class _WorkEnds:
             if row is None:
                 wanted.append(pk)
             else:
-                rows[pk] = row
+                key, words, year, kind = row
+                rows[pk] = (words.replace(" ", "")[:255] if key is None else key, words, year, kind)
         return wanted
 
     def keep(self, pk: int, row: CandidateRow) -> CandidateRow:
         kept = self._rows
-        if len(kept) >= self.MAX_ROWS:
+        cap = self.MAX_ROWS if len(self._years) <= self.ROWS_GIVE_WAY else self.MAX_ROWS // 3
+        if len(kept) >= cap:
             # Keep the newer half (a new dict: deleting a dict's first keys one
             # by one leaves holes every later first-key lookup walks past).
             kept = self._rows = dict(itertools.islice(kept.items(), len(kept) // 2, None))
-        kept[pk] = row
+        key, words, year, kind = row
+        derived = key == words.replace(" ", "")[:255]
+        kept[pk] = (None if derived else key, words, year, intern(str(kind)))  # not a WorkType
         return row
 
     def remove(self, pk: int, head: str, tail: str, year: int | None) -> None:

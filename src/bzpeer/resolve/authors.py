@@ -615,6 +615,9 @@ def _shared(
 
 def _union_buckets(uf: _Clusters, buckets: list[list[int]]) -> None:
     for members in buckets:
+        if len(members) == 2:  # most buckets: the one union the loop below would try
+            uf.union(members[0], members[1], checked=True)
+            continue
         # Clusters, not mentions: most members already share one.
         clusters = list(dict.fromkeys(uf.find(i) for i in members))
         roots: list[int] = []

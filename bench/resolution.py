@@ -53,12 +53,12 @@ from bzpeer.resolve.authors import (
     GROUP_BLOCKS, _load, cluster_block, cluster_blocks, collector_paused, default_model,
     resolve_workers,
 )
-from bzpeer.resolve.learned import COMPILE_FROM, use_compiled
+from bzpeer.resolve.learned import use_compiled
 model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))
 begun = time.perf_counter()
-compiled = use_compiled(model, build=len(blocks) >= COMPILE_FROM)  # as resolve_authors does
+compiled = use_compiled(model, len(blocks))  # as resolve_authors does
 compile_s = time.perf_counter() - begun
 load = cluster = rules = 0.0
 mentions = clusters = rule_clusters = 0

@@ -219,26 +219,29 @@ def small_model() -> Bagged:
     )
 
 
-def test_large_batches_are_scored_by_the_compiled_trees_once_built(tmp_path):
+def test_large_batches_are_scored_by_the_compiled_trees_once_built(tmp_path, monkeypatch):
     model = small_model()
     learned._MODEL_FILES[model] = tmp_path / "author-merge-test.pickle"
     x = np.random.default_rng(9).uniform(0, 1, size=(2 * SMALL_BATCH, len(FEATURES)))
     x[::4, 2] = np.nan
     expected = model.predict_proba(x)[:, 1]
-    assert not learned.use_compiled(model, build=False)  # nothing built yet: scikit-learn scores
-    assert not any(part in learned._COMPILED for part in model.models)
-    assert learned.use_compiled(model, build=True)
+    small_run = learned.COMPILE_FROM - 1
+    assert not learned.use_compiled(model, small_run)  # nothing built for a small run
+    assert not list(tmp_path.glob("*.so"))
+    assert learned.use_compiled(model, learned.COMPILE_FROM)
     assert len(list(tmp_path.glob("author-merge-test-*.so"))) == 3  # cached beside the model
-    assert all(part in learned._COMPILED for part in model.models)
+    for part in model.models:  # from now on scikit-learn is not asked
+        monkeypatch.setattr(part, "predict_proba", lambda _: pytest.fail("scikit-learn scored"))
     assert np.array_equal(model.screen(x, 0.0), expected)
     for threshold in (0.5, 0.8):
         screened = model.screen(x, threshold)
         above = expected >= threshold
         assert (screened[above] == expected[above]).all() and (screened[~above] < threshold).all()
-    # A later run loads the libraries without building them.
+    # A later run, however small, loads the libraries without building them.
     for part in model.models:
         del learned._COMPILED[part]
-    assert learned.use_compiled(model, build=False)
+    assert learned.use_compiled(model, small_run)
+    assert np.array_equal(model.screen(x, 0.0), expected)
 
 
 def test_features_do_not_turn_on_the_last_bit_of_a_cosine():

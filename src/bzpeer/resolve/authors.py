@@ -41,7 +41,7 @@ from bzpeer.catalog.names import (
     parse_name_cached,
 )
 from bzpeer.resolve.corrections import Constraints, load_constraints
-from bzpeer.resolve.learned import COMPILE_FROM, Classifier, merge_blocks, use_compiled
+from bzpeer.resolve.learned import Classifier, merge_blocks, use_compiled
 
 # Name blocks loaded, clustered and written together (about 85,000 mentions
 # on the arXiv listings). Each group forks the learned stage's workers once,
@@ -207,7 +207,7 @@ def resolve_authors(
     constraints = load_constraints()
     model = model or default_model()
     # Large runs score with the model's trees compiled (once; later runs load them).
-    use_compiled(model, build=len(blocks) >= COMPILE_FROM)
+    use_compiled(model, len(blocks))
     for i in range(0, len(blocks), GROUP_BLOCKS):
         group = blocks[i : i + GROUP_BLOCKS]
         with transaction.atomic(), collector_paused():

@@ -43,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import importlib.metadata
 import io
 import logging
 import math
@@ -838,9 +839,12 @@ class Compiled:
             postprocessor=PostProcessorFunc(name="identity"),
             base_scores=[0.0],
         )
+        forest = Forest.of(model)
+        if forest is None:
+            raise ValueError("not a binary HistGradientBoostingClassifier on numeric features")
         builder.start_tree()  # the baseline, added first as scikit-learn adds it
         builder.start_node(0)
-        builder.leaf(float(np.asarray(model._baseline_prediction).ravel()[0]))
+        builder.leaf(forest.baseline)
         builder.end_node()
         builder.end_tree()
         for nodes in trees:
@@ -882,27 +886,30 @@ _COMPILED: weakref.WeakKeyDictionary[Any, Compiled] = weakref.WeakKeyDictionary(
 _MODEL_FILES: weakref.WeakKeyDictionary[Any, Path] = weakref.WeakKeyDictionary()
 
 
-def use_compiled(model: Classifier, build: bool) -> bool:
-    """Whether ``model``'s large batches are now scored by its compiled trees.
+def use_compiled(model: Classifier, blocks: int) -> bool:
+    """Whether ``model``'s large batches are now scored by its compiled trees,
+    for a run of ``blocks`` name blocks.
 
     The libraries live beside the model's cached file (``shipped_model``);
-    missing ones are compiled when ``build`` is true, which needs a C
-    compiler. Without them, or for a model from elsewhere, scikit-learn scores
-    as before. Call it before forking: the workers inherit the libraries.
+    missing ones are compiled for a run of ``COMPILE_FROM`` blocks or more,
+    which needs a C compiler. Without them, or for a model from elsewhere,
+    scikit-learn scores as before. Call it before forking: the workers inherit
+    the libraries.
     """
     models = model.models if isinstance(model, Bagged) else [model]
     path = _MODEL_FILES.get(model)
     if path is None or any(Forest.of(m) is None for m in models):
         return False
     try:
-        import tl2cgen
-
+        # The version names the libraries; tl2cgen itself (30 ms to import)
+        # is loaded only when there is a library to load or build.
+        version = importlib.metadata.version("tl2cgen")
         for number, part in enumerate(models):
             if part in _COMPILED:
                 continue
-            library = path.with_name(f"{path.stem}-{number}-tl2cgen-{tl2cgen.__version__}.so")
+            library = path.with_name(f"{path.stem}-{number}-tl2cgen-{version}.so")
             if not library.exists():
-                if not build:
+                if blocks < COMPILE_FROM:
                     return False
                 Compiled.build(part, library)
             _COMPILED[part] = Compiled(library)

@@ -344,3 +344,61 @@ def test_bibtex_authors_separated_by_commas_are_several_people():
         "Zhangyang Wang",
     ]
     assert mentions[2].author.display_name == "Tianlong Chen"
+
+
+def test_parser_processes_give_what_one_process_gives(write, data, monkeypatch):
+    """Parser processes read the input themselves and send windows back in
+    turn: the records, an unreadable file's quarantine and the checkpoint are
+    those of parsing in the writer's process."""
+    from bzpeer.ingest import pipeline
+    from bzpeer.ingest.models import ImportRun
+
+    listing = (data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes()
+    cut = gzip.compress(listing)
+    monkeypatch.setattr(pipeline, "WINDOW", 7)  # several windows, the last one short
+    seen = []
+    for workers, year in (("2", b"15"), ("0", b"16")):
+        monkeypatch.setenv("BZPEER_IMPORT_WORKERS", workers)
+        paths = [
+            # New records (ids the demo data does not hold), then a file cut short.
+            write(f"new-{workers}.txt", listing.replace(b"arXiv:2006.", b"arXiv:" + year + b"06.")),
+            write(f"cut-{workers}.txt.gz", cut[: len(cut) // 2]),
+        ]
+        result = run_import("arxiv", paths, show_progress=False, resolve=False)
+        run = ImportRun.objects.get(pk=result.run_id)
+        records = SourceRecord.objects.filter(external_id__startswith=f"{year.decode()}06.")
+        seen.append(
+            (
+                (result.stats.new, result.stats.unchanged, result.stats.quarantined),
+                (run.checkpoint_file, run.checkpoint_chunk),
+                sorted(
+                    (r.locator.split(":")[-1], r.external_id[2:])
+                    for r in records.only("locator", "external_id")
+                ),
+                list(
+                    Quarantine.objects.filter(
+                        locator__endswith=f"cut-{workers}.txt.gz"
+                    ).values_list("reason", flat=True)
+                ),
+            )
+        )
+    parallel, alone = seen
+    assert parallel == alone
+    assert parallel[0][0] > 100 and parallel[0][2] == 1
+    assert "unreadable file" in parallel[3][0]
+
+
+def test_a_failing_parser_process_stops_the_import(write, data, monkeypatch):
+    from bzpeer.ingest import pipeline
+
+    original = SOURCES["arxiv"]
+
+    def broken(chunk):
+        raise RuntimeError("a bug in the parser")
+
+    monkeypatch.setitem(SOURCES, "arxiv", Source("arxiv", original.chunks, broken, ""))
+    monkeypatch.setattr(pipeline, "WINDOW", 7)
+    monkeypatch.setenv("BZPEER_IMPORT_WORKERS", "2")
+    path = write("listing.txt", (data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes())
+    with pytest.raises(RuntimeError, match="a bug in the parser"):
+        run_import("arxiv", [path], show_progress=False, resolve=False)

@@ -101,3 +101,46 @@ def test_import_joins_a_retitled_preprint_to_its_published_version(write):
     assert work.title == "Robust Sparse Training of Deep Networks"
     joined = work.versions.get(source="bibtex").link_evidence
     assert joined == "near-identical title, years 2023 and 2024, 2 author surnames shared"
+
+
+def test_a_records_own_summary_is_the_summary_of_it_alone():
+    """The parsers summarise a record as its work's only version without
+    ``summarize`` (``writer.solo_work``); on every demo record, including
+    preprints whose journal-ref names their journal, they must agree."""
+    from bzpeer.demo import DATA, STEPS
+    from bzpeer.ingest.files import CountingReader, expand, open_streams
+    from bzpeer.ingest.records import ParsedWork, RecordError
+    from bzpeer.ingest.sources import SOURCES
+    from bzpeer.ingest.writer import compact, version_facts
+    from bzpeer.resolve.works import summarize
+
+    own_venue = -1
+    compared = published = 0
+    for source_name, paths, options in STEPS:
+        source = SOURCES[source_name]
+        for path in expand([str(DATA / p) for p in paths]):
+            with open(path, "rb") as raw:
+                for label, stream in open_streams(path, CountingReader(raw)):
+                    for chunk in source.chunks(label, stream, tuple(sorted(options.items()))):
+                        try:
+                            records = source.parse(chunk)
+                        except RecordError:
+                            continue
+                        for record in records:
+                            if not isinstance(record, ParsedWork):
+                                continue
+                            row = compact(record)
+                            facts = summarize(
+                                [(row.rank, version_facts(row, own_venue, row.venue_display))]
+                            )
+                            assert row.solo == (
+                                facts.year,
+                                facts.type,
+                                facts.venue_id == own_venue,
+                                facts.venue_name,
+                                facts.also_preprint,
+                                facts.authors_text,
+                            ), chunk.locator
+                            compared += 1
+                            published += not row.solo.keeps_venue
+    assert compared > 1000 and published > 50

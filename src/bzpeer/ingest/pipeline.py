@@ -13,12 +13,16 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import pickle
+import queue
 import socket
+import threading
 import time
-from collections import deque
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import AsyncResult
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import orjson
@@ -360,7 +364,7 @@ class _Position:
 
 
 WINDOW = 1000  # chunks parsed per task when parsing in parallel
-AHEAD = 4  # windows in flight: enough to keep parsers busy while a batch is written
+AHEAD = 2  # windows each parser keeps ready: enough to go on while a batch is written
 
 
 def import_workers() -> int:
@@ -371,16 +375,6 @@ def import_workers() -> int:
             raise ValueError(f"BZPEER_IMPORT_WORKERS must be a whole number, not {value!r}")
         return int(value)
     return min(os.cpu_count() or 1, 4)
-
-
-def _parse_window(
-    task: tuple[str, list[tuple[str, str, str, tuple[tuple[str, str], ...]]]],
-) -> list[Outcome]:
-    """Parse a window of chunks, sent as plain tuples: they pickle in a
-    fraction of a dataclass's time, in the writer's process."""
-    name, window = task
-    source = SOURCES[name]
-    return [parse_chunk(source, Chunk(*fields)) for fields in window]
 
 
 # (index of the file, chunks of that file up to and including this one)
@@ -423,40 +417,142 @@ def _parsed(
 ) -> Iterator[tuple[Where, Chunk, Outcome]]:
     """(position, chunk, outcome) in input order.
 
-    Large inputs are parsed by a pool of processes, a window of chunks per task,
-    while this process writes; at most a few windows are in flight, so memory
-    stays flat however large the input.
+    Large inputs are read and parsed by parser processes while this process
+    writes (``_Parsers``); a small one is parsed here.
     """
-    chunks = _all_chunks(source, files, opts, bad, position, start)
     workers = import_workers()
+    known = len(bad)
+    chunks = _all_chunks(source, files, opts, bad, position, start)
     first = list(itertools.islice(chunks, WINDOW))
     if workers < 1 or len(first) < WINDOW:
         for where, chunk in itertools.chain(first, chunks):
             yield where, chunk, parse_chunk(source, chunk)
         return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        pending: deque[tuple[list[tuple[Where, Chunk]], AsyncResult[list[Outcome]]]] = deque()
-        window = first
-        while window:
-            task = (
-                source.name,
-                [(c.source, c.locator, c.text, c.options) for _, c in window],
+    del bad[known:]  # the parsers read the input again and report what cannot be read
+    with _Parsers(source, files, opts, start, workers) as parsers:
+        yield from parsers.outcomes(bad, position)
+
+
+class _Parsers:
+    """Parser processes that read the input themselves.
+
+    Each one reads and splits the whole input, as this process would, and
+    parses every ``workers``-th window of ``WINDOW`` chunks; this process takes
+    the windows back in turn, so outcomes come in input order. The writer's
+    process then neither splits the input nor sends chunks out: splitting
+    costs each parser a little (it splits what others parse), and the writer,
+    which sets the pace, is spared that work, the chunks' pickling and a pool's
+    threads competing for its lock.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        files: list[Path],
+        opts: tuple[tuple[str, str], ...],
+        start: Where,
+        workers: int,
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self.connections: list[Connection] = []
+        self.processes: list[BaseProcess] = []
+        for index in range(workers):
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_parse_windows,
+                args=(sending, source, files, opts, start, index, workers),
+                daemon=True,
             )
-            pending.append((window, pool.apply_async(_parse_window, (task,))))
-            if len(pending) > AHEAD:
-                yield from _drain(pending.popleft())
+            process.start()
+            sending.close()
+            self.connections.append(receiving)
+            self.processes.append(process)
+
+    def __enter__(self) -> _Parsers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for connection_ in self.connections:
+            connection_.close()
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+    def outcomes(
+        self, bad: list[tuple[Chunk, str]], position: _Position
+    ) -> Iterator[tuple[Where, Chunk, Outcome]]:
+        for number in itertools.count():
+            message = self.connections[number % len(self.connections)].recv_bytes()
+            kind, payload = pickle.loads(message)
+            if kind == "end":
+                return
+            if kind == "error":
+                raise RuntimeError(f"a parser process failed:\n{payload}")
+            window, outcomes, unreadable, consumed = payload
+            bad.extend((Chunk(*fields), reason) for fields, reason in unreadable)
+            position.bytes = consumed
+            for (where, fields), outcome in zip(window, outcomes, strict=True):
+                yield where, Chunk(*fields), outcome
+
+
+def _parse_windows(
+    connection_: Connection,
+    source: Source,
+    files: list[Path],
+    opts: tuple[tuple[str, str], ...],
+    start: Where,
+    index: int,
+    workers: int,
+) -> None:
+    """A parser process: read the input, parse windows ``index``, ``index +
+    workers``, ... and send them; then "end". A thread sends while the next
+    window is parsed, a few windows ahead at most."""
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+
+    def send() -> None:
+        while (blob := outbox.get()) is not None:
+            connection_.send_bytes(blob)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        bad: list[tuple[Chunk, str]] = []
+        position = _Position()
+        chunks = _all_chunks(source, files, opts, bad, position, start)
+        for number in itertools.count():
             window = list(itertools.islice(chunks, WINDOW))
-        while pending:
-            yield from _drain(pending.popleft())
+            if number % workers == index:
+                # A file that cannot be read is reported by the parser of the
+                # window being read when it failed: every parser meets it there.
+                unreadable = [(_fields(chunk), reason) for chunk, reason in bad]
+                outbox.put(
+                    pickle.dumps(
+                        (
+                            "window",
+                            (
+                                [(where, _fields(chunk)) for where, chunk in window],
+                                [parse_chunk(source, chunk) for _, chunk in window],
+                                unreadable,
+                                position.bytes,
+                            ),
+                        ),
+                        protocol=pickle.HIGHEST_PROTOCOL,
+                    )
+                )
+            bad.clear()
+            if len(window) < WINDOW:
+                break
+        outbox.put(pickle.dumps(("end", None)))
+    except BaseException:
+        outbox.put(pickle.dumps(("error", traceback.format_exc())))
+    outbox.put(None)
+    sender.join()
 
 
-def _drain(
-    item: tuple[list[tuple[Where, Chunk]], AsyncResult[list[Outcome]]],
-) -> Iterator[tuple[Where, Chunk, Outcome]]:
-    window, result = item
-    for (where, chunk), outcome in zip(window, result.get(), strict=True):
-        yield where, chunk, outcome
+def _fields(chunk: Chunk) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
+    """A chunk as plain values: they pickle in a fraction of a dataclass's time."""
+    return chunk.source, chunk.locator, chunk.text, chunk.options
 
 
 def _chunks(

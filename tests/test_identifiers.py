@@ -79,4 +79,7 @@ def test_ror_and_openalex():
     assert parse_openalex("https://openalex.org/W2741809807") == "W2741809807"
     assert parse_openalex("a5023888391", "A") == "A5023888391"
     assert parse_openalex("W1", "A") is None
+    assert parse_openalex(" https://api.openalex.org/works/W42 ") == "W42"
+    assert parse_openalex("HTTPS://OPENALEX.ORG/w5", "W") == "W5"
+    assert parse_openalex("https://openalex.org/") is None
     assert parse_openalex("https://openalex.org/keywords/cardiac-imaging") is None

@@ -402,3 +402,28 @@ def test_a_failing_parser_process_stops_the_import(write, data, monkeypatch):
     path = write("listing.txt", (data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes())
     with pytest.raises(RuntimeError, match="a bug in the parser"):
         run_import("arxiv", [path], show_progress=False, resolve=False)
+
+
+def test_listing_separator_lines_are_whole_lines_of_dashes(data):
+    import re
+
+    from bzpeer.ingest.arxiv import _separator_lines
+
+    dashes = b"-" * 30
+    text = (
+        dashes + b"\n"  # at the very start
+        b"Title: a -" + dashes + b" inside a line\n" + dashes + b"--- with a remark\n"
+        b"\n" + dashes[:29] + b"\n"  # 29 dashes: not a separator
+        b"x\n"
+        + dashes
+        + b"\n"
+        + dashes
+        + b"\n"  # two in a row
+        + dashes  # the last line, not yet complete
+    )
+    regex = re.compile(rb"^-{30,}[^\n]*\n", re.MULTILINE)
+    listing = (data / "arxiv/listings/astro-ph-listing-1810.txt").read_bytes()
+    for buffer in (text, listing):
+        found = list(_separator_lines(buffer))
+        assert found == [m.span() for m in regex.finditer(buffer)]
+    assert len(list(_separator_lines(text))) == 4

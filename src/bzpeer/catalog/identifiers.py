@@ -121,12 +121,8 @@ def parse_openalex(text: str | None, kind: str | None = None) -> str | None:
     """Return an OpenAlex id such as ``W2741809807``; ``kind`` restricts the letter."""
     if not text:
         return None
-    value = text.strip()
-    for prefix in ("https://openalex.org/", "http://openalex.org/", "https://api.openalex.org/"):
-        if value.lower().startswith(prefix):
-            value = value[len(prefix) :]
-    value = value.rsplit("/", 1)[-1]
-    match = _OPENALEX_RE.match(value)
+    # The last path segment: "https://openalex.org/W1", ".../works/W1" and "W1" alike.
+    match = _OPENALEX_RE.match(text.strip().rsplit("/", 1)[-1])
     if not match:
         return None
     letter = match.group(1).upper()

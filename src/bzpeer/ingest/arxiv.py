@@ -8,6 +8,7 @@ import datetime as dt
 import email.utils
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import BinaryIO
 
 import orjson
@@ -84,7 +85,21 @@ def _jsonlines(
             )
 
 
-_SEPARATOR_LINE = re.compile(rb"^-{30,}[^\n]*\n", re.MULTILINE)
+_DASHES = b"-" * 30
+
+
+def _separator_lines(buffer: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of each complete line that starts with 30 dashes: what
+    ``^-{30,}[^\n]*\n`` finds in multi-line mode, by ``bytes.find``, several
+    times faster than that regex, which tries every position."""
+    at = buffer.find(_DASHES)
+    while at >= 0:
+        end = buffer.find(b"\n", at)
+        if end < 0:
+            return
+        if at == 0 or buffer[at - 1] == 10:  # at a line's start
+            yield at, end + 1
+        at = buffer.find(_DASHES, end + 1)
 
 
 def _blocks(
@@ -93,7 +108,7 @@ def _blocks(
     """Listing and ``.abs`` files: records separated by lines of dashes.
 
     Reads 64 KiB at a time (a truncated ``.gz`` loses no more than that) and
-    splits on separator lines with one regex; the locator is the line number
+    splits on separator lines; the locator is the line number
     where each block starts.
     """
     opts = (*options, ("format", "abs"))
@@ -103,12 +118,12 @@ def _blocks(
         data = rest.read(1 << 16)
         buffer += data
         position = 0
-        for separator in _SEPARATOR_LINE.finditer(buffer):
-            block = buffer[position : separator.start()]
+        for start, end in _separator_lines(buffer):
+            block = buffer[position:start]
             if block.strip():
                 yield Chunk(SOURCE, f"{label}:{line}", safe_text(block), opts)
             line += block.count(b"\n") + 1
-            position = separator.end()
+            position = end
         buffer = buffer[position:]
         if not data:
             break
@@ -277,8 +292,10 @@ def _build(
     )
 
 
+@lru_cache(maxsize=4096)
 def arxiv_topic(code: str, score: float) -> TopicRef:
-    """An arXiv category as a topic under its archive group (cs.LG under cs)."""
+    """An arXiv category as a topic under its archive group (cs.LG under cs);
+    memoised (a TopicRef is frozen): a few hundred categories recur."""
     parents: tuple[tuple[str, str, str], ...] = ()
     if "." in code:
         group, group_name = group_of(code)

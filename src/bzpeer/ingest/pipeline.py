@@ -365,6 +365,10 @@ class _Position:
 
 WINDOW = 1000  # chunks parsed per task when parsing in parallel
 AHEAD = 2  # windows each parser keeps ready: enough to go on while a batch is written
+# The writer sets the pace: when it and two parsers compete for two cores, it
+# should have one. Nice 10 for the parsers: listings 5,800 -> 6,290 records/s
+# (two alternated pairs; the writer then waits 2.7 s for windows instead of 0.7).
+PARSER_NICENESS = 10
 
 
 def import_workers() -> int:
@@ -508,6 +512,8 @@ def _parse_windows(
     """A parser process: read the input, parse windows ``index``, ``index +
     workers``, ... and send them; then "end". A thread sends while the next
     window is parsed, a few windows ahead at most."""
+    with contextlib.suppress(OSError):
+        os.nice(PARSER_NICENESS)
     outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
 
     def send() -> None:

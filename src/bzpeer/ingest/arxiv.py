@@ -354,8 +354,6 @@ _SPLIT_TOKENS = re.compile(r"[(),]|\s+and\s+")
 
 def _split_top_level(text: str) -> list[str]:
     """Split on commas and 'and' that are outside parentheses."""
-    if "(" not in text:
-        return [p for p in (squash(x) for x in _PLAIN_SPLIT.split(text)) if p]
     parts: list[str] = []
     depth = 0
     start = 0
@@ -384,6 +382,19 @@ def _read_legend(text: str, legend: dict[str, str]) -> None:
 def _split_authors(text: str) -> list[ParsedAuthor]:
     """``A. Smith (MIT), B. Jones (1), C. Wu (1,2) ((1) MIT, (2) PKU)`` -> authors."""
     text = squash(text)
+    if "(" not in text:
+        # No legend, marker or affiliation (most listing bylines): the names
+        # alone, as the general loop below would find them.
+        authors: list[ParsedAuthor] = []
+        for raw in _PLAIN_SPLIT.split(text):
+            part = raw.strip()  # the byline is squashed: strip is squash here
+            if not part or part.lower().startswith("et al"):
+                continue
+            if part.startswith("and "):
+                part = part[4:]
+            if part:
+                authors.append(ParsedAuthor(latex_to_unicode(part), len(authors)))
+        return authors
     legend: dict[str, str] = {}
     parts = _split_top_level(text)
     names: list[tuple[str, str]] = []

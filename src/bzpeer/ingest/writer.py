@@ -697,7 +697,8 @@ class Writer:
                     (
                         link_id,
                         pk,
-                        self.institution_id(InstitutionRef(*ref)),
+                        self._institutions.get((ref[1], ref[2], ref[0]))
+                        or self.institution_id(InstitutionRef(*ref)),
                         1.0,
                     )
                     for link_id, (pk, ref) in zip(link_ids, links, strict=True)
@@ -716,9 +717,14 @@ class Writer:
 
     def _write_topics(self, items: list[_Item]) -> None:
         rows = {}
+        known = self._topics
         for item in items:
             for ref in item.record.topics:
-                rows[(item.work_id, self.topic_id(TopicRef(*ref)))] = ref[2]
+                # A known topic by its id alone: no TopicRef made (1.5 a record).
+                topic = known.get(ref[0])
+                if topic is None:
+                    topic = self.topic_id(TopicRef(*ref))
+                rows[(item.work_id, topic)] = ref[2]
         if self._predicted is None:
             self._predicted = WorkTopic.objects.filter(origin="model").exists()
         if self._predicted and rows:

@@ -112,9 +112,13 @@ def similar_titles(a: str, b: str) -> bool:
     # that share only a title's first words fail this before any comparison.
     if len(short) >= 12 and 11 * len(short) >= 9 * len(long) and fuzz.ratio(a, b, score_cutoff=90):
         return not _renumbered(a, b)
-    if short.count(" ") >= 2 and (
-        long.startswith(short + " ") or long.endswith(" " + short)
-    ):  # three words or more, then a subtitle or before them a prefix
+    # Three words or more, then a subtitle or before them a prefix: ``long``
+    # starts with ``short`` and a space (or ends with a space and ``short``),
+    # tested without building either string (most candidates fail at once).
+    if (
+        (long.startswith(short) and long[len(short)] == " ")
+        or (long.endswith(short) and long[-len(short) - 1] == " ")
+    ) and short.count(" ") >= 2:
         return not _renumbered(a, b)
     return False
 

@@ -93,8 +93,9 @@ def parse_orcid(text: str | None) -> str | None:
     if not text:
         return None
     value = text.strip()
+    lowered = value.lower()
     for prefix in ("https://orcid.org/", "http://orcid.org/", "orcid.org/", "orcid:"):
-        if value.lower().startswith(prefix):
+        if lowered.startswith(prefix):
             value = value[len(prefix) :]
             break
     match = _ORCID_RE.match(value.upper())

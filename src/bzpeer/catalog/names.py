@@ -62,10 +62,15 @@ def parse_name(raw: str) -> PersonName:
         token = token.strip("'")
         if not token or token in _SUFFIXES:
             continue
+        if "-" not in token:  # most given names: an initial or a whole name
+            bare = token.rstrip(".")
+            if len(bare) > 1:
+                given.append(token.replace(".", ""))
+            elif bare:
+                given.append(bare)
+            continue
         # "C.-P." -> "c", "p"; "Jean-Luc" stays one given name.
-        parts = (
-            [p.rstrip(".") for p in token.split("-") if p] if "-" in token else [token.rstrip(".")]
-        )
+        parts = [p.rstrip(".") for p in token.split("-") if p]
         if all(len(p) <= 1 for p in parts):
             given.extend(p for p in parts if p)
         else:

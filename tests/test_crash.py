@@ -183,3 +183,41 @@ def test_concurrent_imports_on_postgresql_duplicate_nothing(fresh_db, clean_db):
     # Each mention resolved once, to one record per name as in a sequential run.
     assert len(got["mentions"]) == len(expected["mentions"])
     assert all(m[3] for m in got["mentions"])
+
+
+def _running_in_group(group: int) -> list[int]:
+    """Processes of a process group that have not exited (zombies aside)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _, pgrp = stat.rpartition(")")[2].split()[:3]
+        if int(pgrp) == group and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_parser_processes_end_when_the_writer_is_killed(fresh_db):
+    """kill -9 of the importing process alone: its parser processes, which read
+    the input themselves, notice that nobody reads their windows and exit."""
+    _run(fresh_db, "migrate")
+    process = _bzpeer(fresh_db, "import", "arxiv", "-q", *LISTINGS)
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        if _progress(fresh_db)[0] > 0 and len(_running_in_group(process.pid)) > 1:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "the import ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while _running_in_group(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _running_in_group(process.pid)
+    if left:
+        os.killpg(process.pid, signal.SIGKILL)
+    assert not left, f"parser processes left running: {left}"

@@ -462,9 +462,12 @@ class _Parsers:
         self.processes: list[BaseProcess] = []
         for index in range(workers):
             receiving, sending = context.Pipe(duplex=False)
+            # The child closes the read ends it inherits: if this process is
+            # killed, its pipe then has no reader, and sending to it fails.
+            readers = [*self.connections, receiving]
             process = context.Process(
                 target=_parse_windows,
-                args=(sending, source, files, opts, start, index, workers),
+                args=(sending, readers, source, files, opts, start, index, workers),
                 daemon=True,
             )
             process.start()
@@ -487,7 +490,10 @@ class _Parsers:
         self, bad: list[tuple[Chunk, str]], position: _Position
     ) -> Iterator[tuple[Where, Chunk, Outcome]]:
         for number in itertools.count():
-            message = self.connections[number % len(self.connections)].recv_bytes()
+            try:
+                message = self.connections[number % len(self.connections)].recv_bytes()
+            except EOFError as exc:
+                raise RuntimeError("a parser process stopped before the end") from exc
             kind, payload = pickle.loads(message)
             if kind == "end":
                 return
@@ -502,6 +508,7 @@ class _Parsers:
 
 def _parse_windows(
     connection_: Connection,
+    readers: list[Connection],
     source: Source,
     files: list[Path],
     opts: tuple[tuple[str, str], ...],
@@ -512,13 +519,18 @@ def _parse_windows(
     """A parser process: read the input, parse windows ``index``, ``index +
     workers``, ... and send them; then "end". A thread sends while the next
     window is parsed, a few windows ahead at most."""
+    for reader in readers:
+        reader.close()
     with contextlib.suppress(OSError):
         os.nice(PARSER_NICENESS)
     outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
 
     def send() -> None:
-        while (blob := outbox.get()) is not None:
-            connection_.send_bytes(blob)
+        try:
+            while (blob := outbox.get()) is not None:
+                connection_.send_bytes(blob)
+        except OSError:  # the writer is gone (killed): nobody will read the rest
+            os._exit(1)
 
     sender = threading.Thread(target=send, daemon=True)
     sender.start()

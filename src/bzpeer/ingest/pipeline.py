@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -392,7 +392,7 @@ def _all_chunks(
     bad: list[tuple[Chunk, str]],
     position: _Position,
     start: Where,
-) -> Iterator[tuple[Where, Chunk]]:
+) -> Generator[tuple[Where, Chunk], None, None]:
     """Every chunk with its position; chunks before ``start`` are passed over."""
     done = 0
     for index, path in enumerate(files):
@@ -432,7 +432,8 @@ def _parsed(
         for where, chunk in itertools.chain(first, chunks):
             yield where, chunk, parse_chunk(source, chunk)
         return
-    del bad[known:]  # the parsers read the input again and report what cannot be read
+    chunks.close()  # its file too: the parsers read the input again
+    del bad[known:]  # and report what cannot be read
     with _Parsers(source, files, opts, start, workers) as parsers:
         yield from parsers.outcomes(bad, position)
 

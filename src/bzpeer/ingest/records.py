@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
-from bzpeer.catalog.names import parse_name_cached
+from bzpeer.catalog.names import parse_name
 from bzpeer.catalog.titles import title_key_and_words
 
 
@@ -60,8 +60,12 @@ class InstitutionRef:
 
 @lru_cache(maxsize=262144)
 def name_key(name: str) -> str:
-    """A name's block key as mentions store it; the same names recur across records."""
-    return parse_name_cached(name).block_key[:255]
+    """A name's block key as mentions store it; the same names recur across records.
+
+    Memoised itself, so it parses without ``parse_name_cached``: a parser
+    process would otherwise keep every name twice, the second time as a
+    PersonName it never reads again (about 50 MB of each parser's peak)."""
+    return parse_name(name).block_key[:255]
 
 
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: see Chunk

@@ -37,6 +37,8 @@ from bzpeer.ingest.pipeline import run_import
 from bzpeer.catalog.models import AuthorshipMention
 result = run_import(sys.argv[2], [sys.argv[1]], show_progress=False, resolve=False)
 import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# The largest parser process's peak (pages shared with this one since the fork count in both).
+parser_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 begun = time.perf_counter()
 if sys.argv[3] == "resolve":
     from bzpeer.resolve.authors import resolve_authors  # as run_import does: after importing
@@ -44,7 +46,7 @@ if sys.argv[3] == "resolve":
 resolve_s = time.perf_counter() - begun
 print(json.dumps({
     "records": result.stats.records, "new": result.stats.new,
-    "seconds": result.seconds, "import_rss_mb": import_rss,
+    "seconds": result.seconds, "import_rss_mb": import_rss, "parser_rss_mb": parser_rss,
     "mentions": AuthorshipMention.objects.count(), "resolve_s": resolve_s,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
@@ -63,7 +65,8 @@ def report(label: str, runs: list[dict[str, float]]) -> None:
     print(f"{label}: {med['records']:,.0f} records ({med['new']:,.0f} new), {len(runs)} run(s)")
     print(
         f"  import: {med['seconds']:.1f} s, {med['records'] / med['seconds']:,.0f} records/s, "
-        f"peak RSS {med['import_rss_mb']:.0f} MB"
+        f"peak RSS {med['import_rss_mb']:.0f} MB (each parser process at most "
+        f"{med['parser_rss_mb']:.0f} MB, partly shared with it)"
     )
     print(
         "  import records/s per run: "

@@ -89,7 +89,7 @@ _DASHES = b"-" * 30
 
 
 def _separator_lines(buffer: bytes) -> Iterator[tuple[int, int]]:
-    """(start, end) of each complete line that starts with 30 dashes: what
+    r"""(start, end) of each complete line that starts with 30 dashes: what
     ``^-{30,}[^\n]*\n`` finds in multi-line mode, by ``bytes.find``, several
     times faster than that regex, which tries every position."""
     at = buffer.find(_DASHES)

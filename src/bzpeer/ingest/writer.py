@@ -697,6 +697,7 @@ class Writer:
                     (
                         link_id,
                         pk,
+                        # Known by institution_id's key (ror, OpenAlex id, name).
                         self._institutions.get((ref[1], ref[2], ref[0]))
                         or self.institution_id(InstitutionRef(*ref)),
                         1.0,

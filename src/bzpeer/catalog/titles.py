@@ -23,14 +23,21 @@ _REMARKS = re.compile(
     r"\([^()]*\)|\s[-:]\s*(?:book review|tutorial|panel)\b.*$|^(?:tutorial|panel)\s*:\s*",
     re.IGNORECASE,
 )
-_REMARK_SIGNS = "(:-"  # every alternative of _REMARKS needs one of these
+
+
+def _may_have_remark(text: str) -> bool:
+    """Whether ``_REMARKS`` could match: each of its alternatives needs one of
+    these signs (three ``in`` tests, a fifth of a generator's cost)."""
+    return "(" in text or ":" in text or "-" in text
+
+
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def title_words(title: str) -> str:
     """A title for fuzzy comparison: remarks dropped, ASCII lower-case words."""
     text = title.lower()
-    if any(sign in text for sign in _REMARK_SIGNS):
+    if _may_have_remark(text):
         text = _REMARKS.sub(" ", text)
     if not text.isascii():
         text = unidecode(text)
@@ -43,7 +50,7 @@ def title_key_and_words(title: str) -> tuple[str, str]:
     text = title.lower()
     if not text.isascii():
         text = unidecode(text)
-    if any(sign in text for sign in _REMARK_SIGNS):
+    if _may_have_remark(text):
         return _KEY_NOISE.sub("", text)[:255], title_words(title)
     words = " ".join(_WORDS.findall(text))
     return words.replace(" ", "")[:255], words

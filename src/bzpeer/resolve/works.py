@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -206,6 +206,20 @@ def published_from_journal_ref(journal_ref: str) -> tuple[str, int | None, str] 
     return (known.name if known else name), year, kind
 
 
+def published_placing(
+    journal_refs: Iterable[str], year: int | None
+) -> tuple[str, int | None, str] | None:
+    """Where a work known only as a preprint was published, from the first
+    journal-ref that names a venue: (venue name, year, type), the year the
+    journal-ref's or else ``year``; None if none does."""
+    for journal_ref in journal_refs:
+        published = published_from_journal_ref(journal_ref)
+        if published:
+            name, ref_year, kind = published
+            return name, ref_year or year, kind
+    return None
+
+
 def summarize(versions: Sequence[tuple[int, VersionFacts]]) -> WorkFacts:
     """Canonical fields of a work from its versions, given as (rank, facts)."""
     ordered = sorted(versions, key=lambda rv: -rv[0])
@@ -213,13 +227,10 @@ def summarize(versions: Sequence[tuple[int, VersionFacts]]) -> WorkFacts:
     preprints = [v for _, v in ordered if v.type == WorkType.PREPRINT]
     work_type, venue_id, venue_name, year = best.type, best.venue_id, best.venue_name, best.year
     if best.type == WorkType.PREPRINT:
-        for version in preprints:
-            published = published_from_journal_ref(version.journal_ref)
-            if published:
-                venue_name, ref_year, work_type = published
-                venue_id = None
-                year = ref_year or year
-                break
+        placed = published_placing((v.journal_ref for v in preprints), year)
+        if placed:
+            venue_name, year, work_type = placed
+            venue_id = None
     if year is None:
         year = min((v.year for _, v in ordered if v.year), default=None)
     abstract = next((v.abstract for _, v in ordered if v.abstract), "")

@@ -144,22 +144,3 @@ def test_a_records_own_summary_is_the_summary_of_it_alone():
                             compared += 1
                             published += not row.solo.keeps_venue
     assert compared > 1000 and published > 50
-
-
-@pytest.mark.parametrize(
-    "title",
-    [
-        "Sparse Training via Boosting Pruning Plasticity with Neuroregeneration",
-        "STREAM: the stanford stream data manager (demonstration description)",
-        "Ultra\u2013cool dwarfs \u2014 a survey",  # dashes unidecode makes ASCII signs of
-        "\u00c9tude des \u00e9toiles \u0394 Scuti",
-        "Stra\u00dfe und \u0152uvre: \u2103",
-        "x" * 300 + " tail",
-        "",
-        "   ",
-    ],
-)
-def test_title_key_and_words_together_are_each_alone(title):
-    from bzpeer.catalog.titles import title_key, title_key_and_words, title_words
-
-    assert title_key_and_words(title) == (title_key(title), title_words(title))

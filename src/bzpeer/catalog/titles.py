@@ -44,18 +44,6 @@ def title_words(title: str) -> str:
     return " ".join(_WORDS.findall(text))
 
 
-def title_key_and_words(title: str) -> tuple[str, str]:
-    """``(title_key(title), title_words(title))``: without a remark to drop, the
-    key is the words' letters, and the two share their lower-casing."""
-    text = title.lower()
-    if not text.isascii():
-        text = unidecode(text)
-    if _may_have_remark(text):
-        return _KEY_NOISE.sub("", text)[:255], title_words(title)
-    words = " ".join(_WORDS.findall(text))
-    return words.replace(" ", "")[:255], words
-
-
 END = 16  # letters in a title head or tail
 
 

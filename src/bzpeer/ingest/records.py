@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name
-from bzpeer.catalog.titles import title_key_and_words
+from bzpeer.catalog.titles import title_key, title_words
 
 
 class RecordError(ValueError):
@@ -120,7 +120,8 @@ class ParsedWork:
     title_words: str = field(init=False, default="")  # for fuzzy title matching
 
     def __post_init__(self) -> None:
-        self.title_key, self.title_words = title_key_and_words(self.title)
+        self.title_key = title_key(self.title)
+        self.title_words = title_words(self.title)
         self.surnames = frozenset(a.surname for a in self.authors)
         ordered = sorted(
             self.authors, key=lambda a: a.position if a.position is not None else 1 << 30

@@ -379,6 +379,13 @@ def _read_legend(text: str, legend: dict[str, str]) -> None:
         legend[number] = squash(value).strip(" ,;")
 
 
+def _byline_name(part: str) -> str:
+    """A part of a byline as a name: a leading "and " dropped, "" for "et al."."""
+    if part.lower().startswith("et al"):
+        return ""
+    return part[4:] if part.startswith("and ") else part
+
+
 def _split_authors(text: str) -> list[ParsedAuthor]:
     """``A. Smith (MIT), B. Jones (1), C. Wu (1,2) ((1) MIT, (2) PKU)`` -> authors."""
     text = squash(text)
@@ -387,13 +394,9 @@ def _split_authors(text: str) -> list[ParsedAuthor]:
         # alone, as the general loop below would find them.
         authors: list[ParsedAuthor] = []
         for raw in _PLAIN_SPLIT.split(text):
-            part = raw.strip()  # the byline is squashed: strip is squash here
-            if not part or part.lower().startswith("et al"):
-                continue
-            if part.startswith("and "):
-                part = part[4:]
-            if part:
-                authors.append(ParsedAuthor(latex_to_unicode(part), len(authors)))
+            name = _byline_name(raw.strip())  # the byline is squashed: strip is squash here
+            if name:
+                authors.append(_author(name, len(authors)))
         return authors
     legend: dict[str, str] = {}
     parts = _split_top_level(text)
@@ -409,10 +412,7 @@ def _split_authors(text: str) -> list[ParsedAuthor]:
             if _LEGEND.match(part):
                 _read_legend(part, legend)
                 continue
-        if part.lower().startswith("et al"):
-            continue
-        if part.startswith("and "):
-            part = part[4:]
+        part = _byline_name(part)
         affiliation = ""
         if "(" in part:
             marker = _MARKER.search(part)

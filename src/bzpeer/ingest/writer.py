@@ -306,7 +306,7 @@ class Writer:
     def __init__(self, ends_in_memory: bool = False) -> None:
         self._venues: dict[str, int] = {}
         self._topics: dict[str, int] = {}
-        self._institutions: dict[tuple[str | None, str | None, str], int] = {}
+        self._institutions: dict[tuple[str, str | None, str | None], int] = {}
         # Source records this run wrote or found unchanged: a record that
         # comes again later in the run is skipped (the first one wins).
         self._marks = RecordMarks()
@@ -696,9 +696,7 @@ class Writer:
                     (
                         link_id,
                         pk,
-                        # Known by institution_id's key (ror, OpenAlex id, name).
-                        self._institutions.get((ref[1], ref[2], ref[0]))
-                        or self.institution_id(InstitutionRef(*ref)),
+                        self.institution_id_of(ref),
                         1.0,
                     )
                     for link_id, (pk, ref) in zip(link_ids, links, strict=True)
@@ -717,14 +715,9 @@ class Writer:
 
     def _write_topics(self, items: list[_Item]) -> None:
         rows = {}
-        known = self._topics
         for item in items:
             for ref in item.record.topics:
-                # A known topic by its id alone: no TopicRef made (1.5 a record).
-                topic = known.get(ref[0])
-                if topic is None:
-                    topic = self.topic_id(TopicRef(*ref))
-                rows[(item.work_id, topic)] = ref[2]
+                rows[(item.work_id, self.topic_id_of(ref))] = ref[2]
         if self._predicted is None:
             self._predicted = WorkTopic.objects.filter(origin="model").exists()
         if self._predicted and rows:
@@ -796,8 +789,20 @@ class Writer:
         self._topics[ref.external_id] = topic.pk
         return topic.pk
 
+    def topic_id_of(self, fields: TopicFields) -> int:
+        """``topic_id`` of a WorkRow's topic: a known one by its id, without
+        making its TopicRef (1.5 a listing record)."""
+        known = self._topics.get(fields[0])
+        return self.topic_id(TopicRef(*fields)) if known is None else known
+
+    def institution_id_of(self, fields: InstitutionFields) -> int:
+        """``institution_id`` of a mention's institution: a known one without
+        making its InstitutionRef (the fields begin with the cache's key)."""
+        known = self._institutions.get(fields[:3])
+        return self.institution_id(InstitutionRef(*fields)) if known is None else known
+
     def institution_id(self, ref: InstitutionRef) -> int:
-        key = (ref.ror, ref.openalex_id, ref.name)
+        key = (ref.name, ref.ror, ref.openalex_id)  # as InstitutionFields begin
         if key in self._institutions:
             return self._institutions[key]
         query = Q(pk__in=[])

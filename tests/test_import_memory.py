@@ -14,6 +14,7 @@ from bzpeer.catalog.bulk import deferred_indexes, existing_indexes
 from bzpeer.catalog.models import SourceRecord, Work, WorkType, WorkVersion
 from bzpeer.ingest import pipeline, writer
 from bzpeer.ingest.pipeline import run_import
+from bzpeer.ingest.records import Chunk, ParsedAuthor, ParsedWork
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,35 @@ def test_kept_candidate_rows_come_back_as_they_were_kept():
     found: dict[int, writer.CandidateRow] = {}
     assert ends.cached([1, 2, 3, 4], found) == [4]
     assert found == rows
+
+
+def test_candidates_sharing_no_surname_are_not_read():
+    """A work under a record's title end with none of its authors' surnames
+    cannot be its other version: its row is not read, unless its title key is
+    the record's (it counts for recurring titles)."""
+    record = writer.compact(
+        ParsedWork(
+            source="openalex",
+            external_id="W1",
+            title="Sparse graphs in practice",
+            year=2001,
+            type=WorkType.JOURNAL_ARTICLE,
+            authors=(ParsedAuthor("Ada Chen", 0), ParsedAuthor("Bo Wang", 1)),
+        )
+    )
+    mine = writer.surname_mask(record.surnames)
+    # A surname whose bit is not one of the record's (64 bits, per process hash).
+    other = next(s for s in (n.lower() for n in SURNAMES) if not writer.surname_mask([s]) & mine)
+    ends = writer._WorkEnds(None, 0)
+    works = {
+        1: ("sparsegraphsinpractice", {"wang"}),  # shares Wang
+        2: ("sparsegraphsinpractice", {other}),  # the record's title key
+        3: ("sparsegraphsinpracticeii", {other}),  # neither
+        4: ("sparsegraphstheory", {other, "chen"}),  # shares Chen
+    }
+    for pk, (key, surnames) in works.items():
+        ends.add(pk, record.head, record.tail, 2001, key)
+        ends.add_surnames(pk, surnames)
+    item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
+    near = {"h" + record.head: [4, 3, 2, 1], "t" + record.tail: [3, 1]}
+    assert ends.may_match([item], near) == [1, 2, 4]

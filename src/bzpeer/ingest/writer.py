@@ -457,6 +457,10 @@ class Writer:
         written = [*new_items, *(i for i in changed if i.version_id)]
         self._write_identifiers(written)
         self._write_mentions(written)
+        if self._ends is not None:
+            for item in written:
+                if item.work_id is not None:
+                    self._ends.add_surnames(item.work_id, item.record.surnames)
         self._write_topics(written)
         self._write_references(written)
         refresh_works(
@@ -621,7 +625,7 @@ class Writer:
         )
         if self._ends is not None:
             for row in rows:
-                self._ends.add(row[0], row[3], row[4], row[6])
+                self._ends.add(row[0], row[3], row[4], row[6], row[2])
 
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
@@ -1056,10 +1060,7 @@ class _Candidates:
                 rows[pk] = (key, title_words(title), year, work_type)
                 near[prefix + end].append(pk)
         if memory is not None:
-            wanted = memory.cached(
-                sorted({pk for pks in near.values() for pk in pks}),
-                rows,
-            )
+            wanted = memory.cached(memory.may_match(items, near), rows)
             for pk, title, key, year, work_type in select_in(
                 f'SELECT id, title, title_key, year, type FROM "{work_table}" WHERE id IN ({{in}})',
                 wanted,
@@ -1069,9 +1070,13 @@ class _Candidates:
         close: set[int] = set()
         for item, (head, tail) in zip(items, ends, strict=True):
             for pk in [*near.get("h" + head, ()), *near.get("t" + tail, ())]:
-                if pk not in close and (
-                    rows[pk][0] == item.record.title_key
-                    or similar_titles(rows[pk][1], item.record.title_words)
+                if (
+                    pk not in close
+                    and pk in rows
+                    and (
+                        rows[pk][0] == item.record.title_key
+                        or similar_titles(rows[pk][1], item.record.title_words)
+                    )
                 ):
                     close.add(pk)
         if not close:
@@ -1117,6 +1122,12 @@ class _WorkEnds:
     checks. Candidates found here are then exactly those the ``title_head`` /
     ``title_tail`` lookups would find (the same year window, the newest
     ``PER_END``). Past ``MAX_KEYS`` ends it gives way to the lookups.
+
+    It also holds each work's author surnames as a 64-bit mask and its title
+    key's hash, so a candidate that cannot be a record's other version (no
+    surname in common, which ``match_reason`` requires) is dropped before its
+    row is read: most candidates a popular title end brings. One with the
+    record's title key stays, as it counts for ``generic`` titles.
     """
 
     MAX_KEYS = 1_500_000  # the ends' table then takes at most 32 MB (2^21 slots)
@@ -1142,6 +1153,10 @@ class _WorkEnds:
         # about 1 in 10^7 at a million ends); matching still weighs each one.
         self._ids = IdMultiMap()
         self._years = array("q")
+        # Bits of the surnames of every version's authors (a superset once a
+        # version is rewritten: that only lets a candidate through).
+        self._masks = array("Q")
+        self._keys = array("q")  # hash(title key)
         self._rows: dict[int, _Kept] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
 
@@ -1164,14 +1179,38 @@ class _WorkEnds:
             and not self._lost
         )
 
-    def add(self, pk: int, head: str, tail: str, year: int | None) -> None:
+    def add(self, pk: int, head: str, tail: str, year: int | None, key: str) -> None:
         missing = pk + 1 - len(self._years)
         if missing > 0:
             self._years.extend([self.NO_YEAR] * missing)
+            self._masks.extend([0] * missing)
+            self._keys.extend([0] * missing)
         self._years[pk] = self.NO_YEAR if year is None else year
+        self._keys[pk] = hash(key)
         if head:
             self._ids.add(hash("h" + head), pk)
             self._ids.add(hash("t" + tail), pk)
+
+    def add_surnames(self, pk: int, surnames: Iterable[str]) -> None:
+        """A version of work ``pk`` names these authors."""
+        self._masks[pk] |= surname_mask(surnames)
+
+    def may_match(self, items: list[_Item], near: dict[str, list[int]]) -> list[int]:
+        """The works under the items' heads and tails in ``near`` that may be
+        another version of one of them: a surname in common, or the same title
+        key. ``match_reason`` turns every other one down."""
+        masks, keys = self._masks, self._keys
+        out: set[int] = set()
+        for item in items:
+            record = item.record
+            if not record.head:
+                continue
+            mask, key = surname_mask(record.surnames), hash(record.title_key)
+            for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
+                for pk in ends:
+                    if masks[pk] & mask or keys[pk] == key:
+                        out.add(pk)
+        return sorted(out)
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:
         """Put the kept rows of ``pks`` (title key, title words, year, type) in
@@ -1218,6 +1257,14 @@ class _WorkEnds:
                 if len(out) == PER_END:
                     break
         return out
+
+
+def surname_mask(surnames: Iterable[str]) -> int:
+    """One bit of 64 a surname: works without a bit in common share no surname."""
+    mask = 0
+    for surname in surnames:
+        mask |= 1 << (hash(surname) & 63)
+    return mask
 
 
 def _data_version() -> int:
@@ -1291,7 +1338,7 @@ def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:
         facts = summarize(versions)
         head, tail = title_ends(title_words(facts.title))
         if ends is not None:
-            ends.add(work_id, head, tail, facts.year)
+            ends.add(work_id, head, tail, facts.year, facts.title_key)
         Work.objects.filter(pk=work_id).update(
             title=facts.title,
             title_key=facts.title_key,

@@ -218,7 +218,7 @@ def test_candidates_sharing_no_surname_are_not_read():
     }
     for pk, (key, surnames) in works.items():
         ends.add(pk, record.head, record.tail, 2001, key)
-        ends.add_surnames(pk, surnames)
+        ends.add_surnames(pk, writer.surname_mask(surnames))
     item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
     near = {"h" + record.head: [4, 3, 2, 1], "t" + record.tail: [3, 1]}
     assert ends.may_match([item], near) == [1, 2, 4]

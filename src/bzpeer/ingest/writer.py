@@ -15,6 +15,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from sys import intern
 from typing import NamedTuple
 
@@ -265,6 +266,11 @@ class _Item:
     version_id: int | None = None
     evidence: str = ""  # why the record joined an existing work (shown on the work page)
 
+    @cached_property
+    def mask(self) -> int:
+        """``surname_mask`` of the record's authors."""
+        return surname_mask(self.record.surnames)
+
 
 class RecordMarks:
     """Source records an import run has written or found, by primary key.
@@ -460,7 +466,7 @@ class Writer:
         if self._ends is not None:
             for item in written:
                 if item.work_id is not None:
-                    self._ends.add_surnames(item.work_id, item.record.surnames)
+                    self._ends.add_surnames(item.work_id, item.mask)
         self._write_topics(written)
         self._write_references(written)
         refresh_works(
@@ -1191,9 +1197,9 @@ class _WorkEnds:
             self._ids.add(hash("h" + head), pk)
             self._ids.add(hash("t" + tail), pk)
 
-    def add_surnames(self, pk: int, surnames: Iterable[str]) -> None:
-        """A version of work ``pk`` names these authors."""
-        self._masks[pk] |= surname_mask(surnames)
+    def add_surnames(self, pk: int, mask: int) -> None:
+        """A version of work ``pk`` names these authors (their ``surname_mask``)."""
+        self._masks[pk] |= mask
 
     def may_match(self, items: list[_Item], near: dict[str, list[int]]) -> list[int]:
         """The works under the items' heads and tails in ``near`` that may be
@@ -1205,7 +1211,7 @@ class _WorkEnds:
             record = item.record
             if not record.head:
                 continue
-            mask, key = surname_mask(record.surnames), hash(record.title_key)
+            mask, key = item.mask, hash(record.title_key)
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
                     if masks[pk] & mask or keys[pk] == key:

@@ -427,3 +427,30 @@ def test_listing_separator_lines_are_whole_lines_of_dashes(data):
         found = list(_separator_lines(buffer))
         assert found == [m.span() for m in regex.finditer(buffer)]
     assert len(list(_separator_lines(text))) == 4
+
+
+def test_an_impossible_year_quarantines_its_record_alone(write):
+    """A year no date can have (10**19 does not even fit the database's
+    integers) sends the record to quarantine; the records around it import."""
+    lines = [
+        json.dumps(
+            {
+                "id": f"https://openalex.org/W{901 + i}",
+                "title": f"Paper of the year {year}",
+                "type": "article",
+                "publication_year": year,
+                "authorships": [{"author": {"display_name": "A. Good"}}],
+            }
+        )
+        for i, year in enumerate([2001, 10**19, 0, 1665])
+    ]
+    path = write("years.jsonl", "\n".join(lines) + "\n")
+    stats = _import("openalex", [path])
+    assert (stats.new, stats.quarantined) == (2, 2)
+    kept = Work.objects.filter(title__startswith="Paper of the year")
+    assert sorted(kept.values_list("year", flat=True)) == [1665, 2001]
+    reasons = Quarantine.objects.filter(locator__startswith=path).values_list("reason", flat=True)
+    assert sorted(reasons) == [
+        "W902: implausible year 10000000000000000000",
+        "W903: implausible year 0",
+    ]

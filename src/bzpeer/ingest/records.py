@@ -95,6 +95,9 @@ class TopicRef:
     parents: tuple[tuple[str, str, str], ...] = ()  # (level, id, name), broadest first
 
 
+MAX_YEAR = 9999  # the last a date can have
+
+
 @dataclass(slots=True, unsafe_hash=True)  # not frozen: see Chunk
 class ParsedWork:
     source: str
@@ -120,6 +123,10 @@ class ParsedWork:
     title_words: str = field(init=False, default="")  # for fuzzy title matching
 
     def __post_init__(self) -> None:
+        if self.year is not None and not 0 < self.year <= MAX_YEAR:
+            # 10**19 would stop the import at the database ("too large to
+            # convert"): a record's fault, so the record's quarantine.
+            raise RecordError(f"{self.external_id}: implausible year {self.year}")
         self.title_key = title_key(self.title)
         self.title_words = title_words(self.title)
         self.surnames = frozenset(a.surname for a in self.authors)

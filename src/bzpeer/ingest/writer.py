@@ -1137,7 +1137,7 @@ class _WorkEnds:
     """
 
     MAX_KEYS = 1_500_000  # the ends' table then takes at most 32 MB (2^21 slots)
-    NO_YEAR = -(2**63)
+    NO_YEAR = -(2**31)  # years are 1 to 9999 (records.MAX_YEAR)
     # Candidate rows read from the catalog (and those of the works this run
     # creates), kept for the next batches: a frequent title end brings the
     # same works back batch after batch (the listings: 477,000 candidate rows
@@ -1158,11 +1158,11 @@ class _WorkEnds:
         # Two ends with one 64-bit hash would share their candidates (odds
         # about 1 in 10^7 at a million ends); matching still weighs each one.
         self._ids = IdMultiMap()
-        self._years = array("q")
+        self._years = array("i")
         # Bits of the surnames of every version's authors (a superset once a
         # version is rewritten: that only lets a candidate through).
         self._masks = array("Q")
-        self._keys = array("q")  # hash(title key)
+        self._keys = array("I")  # hash(title key), its low 32 bits
         self._rows: dict[int, _Kept] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
 
@@ -1192,7 +1192,7 @@ class _WorkEnds:
             self._masks.extend([0] * missing)
             self._keys.extend([0] * missing)
         self._years[pk] = self.NO_YEAR if year is None else year
-        self._keys[pk] = hash(key)
+        self._keys[pk] = hash(key) & 0xFFFFFFFF
         if head:
             self._ids.add(hash("h" + head), pk)
             self._ids.add(hash("t" + tail), pk)
@@ -1211,7 +1211,7 @@ class _WorkEnds:
             record = item.record
             if not record.head:
                 continue
-            mask, key = item.mask, hash(record.title_key)
+            mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
                     if masks[pk] & mask or keys[pk] == key:

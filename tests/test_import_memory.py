@@ -192,10 +192,11 @@ def test_kept_candidate_rows_come_back_as_they_were_kept():
     assert found == rows
 
 
-def test_candidates_sharing_no_surname_are_not_read():
-    """A work under a record's title end with none of its authors' surnames
-    cannot be its other version: its row is not read, unless its title key is
-    the record's (it counts for recurring titles)."""
+def test_candidates_that_cannot_match_are_not_read():
+    """A work under a record's title end with none of its authors' surnames,
+    or years more than two apart, cannot be its other version: its row is not
+    read, unless its title key is the record's (it counts for recurring
+    titles)."""
     record = writer.compact(
         ParsedWork(
             source="openalex",
@@ -211,14 +212,18 @@ def test_candidates_sharing_no_surname_are_not_read():
     other = next(s for s in (n.lower() for n in SURNAMES) if not writer.surname_mask([s]) & mine)
     ends = writer._WorkEnds(None, 0)
     works = {
-        1: ("sparsegraphsinpractice", {"wang"}),  # shares Wang
-        2: ("sparsegraphsinpractice", {other}),  # the record's title key
-        3: ("sparsegraphsinpracticeii", {other}),  # neither
-        4: ("sparsegraphstheory", {other, "chen"}),  # shares Chen
+        1: ("sparsegraphsinpractice", {"wang"}, 2001),  # shares Wang
+        2: ("sparsegraphsinpractice", {other}, 1990),  # the record's title key
+        3: ("sparsegraphsinpracticeii", {other}, 2001),  # no surname shared
+        4: ("sparsegraphstheory", {other, "chen"}, 2003),  # shares Chen, two years on
+        5: ("sparsegraphstheory", {"chen"}, 1998),  # shares Chen, three years before
+        6: ("sparsegraphstheory", {"chen"}, None),  # shares Chen, year unknown
     }
-    for pk, (key, surnames) in works.items():
-        ends.add(pk, record.head, record.tail, 2001, key)
+    for pk, (key, surnames, year) in works.items():
+        ends.add(pk, record.head, record.tail, year, key)
         ends.add_surnames(pk, writer.surname_mask(surnames))
     item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
-    near = {"h" + record.head: [4, 3, 2, 1], "t" + record.tail: [3, 1]}
-    assert ends.may_match([item], near) == [1, 2, 4]
+    near = {"h" + record.head: [6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
+    assert ends.may_match([item], near) == [1, 2, 4, 6]
+    unknown = writer._Item(Chunk("openalex", "y", "{}"), record._replace(year=None), "")
+    assert ends.may_match([unknown], near) == [1, 2, 4, 5, 6]

@@ -1203,18 +1203,28 @@ class _WorkEnds:
 
     def may_match(self, items: list[_Item], near: dict[str, list[int]]) -> list[int]:
         """The works under the items' heads and tails in ``near`` that may be
-        another version of one of them: a surname in common, or the same title
-        key. ``match_reason`` turns every other one down."""
-        masks, keys = self._masks, self._keys
+        another version of one of them: a surname in common and a year at
+        most two apart (or unknown), or the same title key. ``match_reason``
+        turns every other one down."""
+        masks, keys, years = self._masks, self._keys, self._years
+        unknown = self.NO_YEAR
         out: set[int] = set()
         for item in items:
             record = item.record
             if not record.head:
                 continue
             mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
+            # The batch's year window is wide (a snapshot mixes decades); a
+            # record's own is two years either side.
+            if record.year is None:
+                low, high = unknown, -unknown
+            else:
+                low, high = record.year - 2, record.year + 2
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
-                    if masks[pk] & mask or keys[pk] == key:
+                    if keys[pk] == key or (
+                        masks[pk] & mask and (low <= years[pk] <= high or years[pk] == unknown)
+                    ):
                         out.add(pk)
         return sorted(out)
 

@@ -194,9 +194,9 @@ def test_kept_candidate_rows_come_back_as_they_were_kept():
 
 def test_candidates_that_cannot_match_are_not_read():
     """A work under a record's title end with none of its authors' surnames,
-    or years more than two apart, cannot be its other version: its row is not
-    read, unless its title key is the record's (it counts for recurring
-    titles)."""
+    or another year (more than two apart if either is a preprint), cannot be
+    its other version: its row is not read, unless its title key is the
+    record's (it counts for recurring titles)."""
     record = writer.compact(
         ParsedWork(
             source="openalex",
@@ -211,19 +211,25 @@ def test_candidates_that_cannot_match_are_not_read():
     # A surname whose bit is not one of the record's (64 bits, per process hash).
     other = next(s for s in (n.lower() for n in SURNAMES) if not writer.surname_mask([s]) & mine)
     ends = writer._WorkEnds(None, 0)
+    article, preprint = WorkType.JOURNAL_ARTICLE, WorkType.PREPRINT
     works = {
-        1: ("sparsegraphsinpractice", {"wang"}, 2001),  # shares Wang
-        2: ("sparsegraphsinpractice", {other}, 1990),  # the record's title key
-        3: ("sparsegraphsinpracticeii", {other}, 2001),  # no surname shared
-        4: ("sparsegraphstheory", {other, "chen"}, 2003),  # shares Chen, two years on
-        5: ("sparsegraphstheory", {"chen"}, 1998),  # shares Chen, three years before
-        6: ("sparsegraphstheory", {"chen"}, None),  # shares Chen, year unknown
+        1: ("sparsegraphsinpractice", {"wang"}, 2001, article),  # shares Wang
+        2: ("sparsegraphsinpractice", {other}, 1990, article),  # the record's title key
+        3: ("sparsegraphsinpracticeii", {other}, 2001, article),  # no surname shared
+        4: ("sparsegraphstheory", {other, "chen"}, 2003, preprint),  # a preprint 2 years on
+        5: ("sparsegraphstheory", {"chen"}, 1998, preprint),  # a preprint 3 years before
+        6: ("sparsegraphstheory", {"chen"}, None, article),  # year unknown
+        7: ("sparsegraphstheory", {"chen"}, 2002, article),  # published a year on
     }
-    for pk, (key, surnames, year) in works.items():
-        ends.add(pk, record.head, record.tail, year, key)
+    for pk, (key, surnames, year, kind) in works.items():
+        ends.add(pk, record.head, record.tail, year, key, kind)
         ends.add_surnames(pk, writer.surname_mask(surnames))
-    item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
-    near = {"h" + record.head: [6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
-    assert ends.may_match([item], near) == [1, 2, 4, 6]
-    unknown = writer._Item(Chunk("openalex", "y", "{}"), record._replace(year=None), "")
-    assert ends.may_match([unknown], near) == [1, 2, 4, 5, 6]
+    near = {"h" + record.head: [7, 6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
+
+    def kept(**changes: object) -> list[int]:
+        item = writer._Item(Chunk("openalex", "x", "{}"), record._replace(**changes), "")
+        return ends.may_match([item], near)
+
+    assert kept() == [1, 2, 4, 6]
+    assert kept(type=preprint) == [1, 2, 4, 6, 7]  # a preprint: two years either side
+    assert kept(year=None) == [1, 2, 4, 5, 6, 7]

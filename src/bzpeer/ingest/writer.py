@@ -631,7 +631,7 @@ class Writer:
         )
         if self._ends is not None:
             for row in rows:
-                self._ends.add(row[0], row[3], row[4], row[6], row[2])
+                self._ends.add(row[0], row[3], row[4], row[6], row[2], row[8])
 
     def _facts(self, item: _Item, venue_ids: dict[str, int]) -> tuple[int, VersionFacts]:
         r = item.record
@@ -1163,6 +1163,7 @@ class _WorkEnds:
         # version is rewritten: that only lets a candidate through).
         self._masks = array("Q")
         self._keys = array("I")  # hash(title key), its low 32 bits
+        self._preprints = bytearray()  # 1 for a work whose type is preprint
         self._rows: dict[int, _Kept] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
 
@@ -1185,14 +1186,18 @@ class _WorkEnds:
             and not self._lost
         )
 
-    def add(self, pk: int, head: str, tail: str, year: int | None, key: str) -> None:
+    def add(
+        self, pk: int, head: str, tail: str, year: int | None, key: str, work_type: str
+    ) -> None:
         missing = pk + 1 - len(self._years)
         if missing > 0:
             self._years.extend([self.NO_YEAR] * missing)
             self._masks.extend([0] * missing)
             self._keys.extend([0] * missing)
+            self._preprints.extend(bytes(missing))
         self._years[pk] = self.NO_YEAR if year is None else year
         self._keys[pk] = hash(key) & 0xFFFFFFFF
+        self._preprints[pk] = work_type == WorkType.PREPRINT
         if head:
             self._ids.add(hash("h" + head), pk)
             self._ids.add(hash("t" + tail), pk)
@@ -1203,10 +1208,10 @@ class _WorkEnds:
 
     def may_match(self, items: list[_Item], near: dict[str, list[int]]) -> list[int]:
         """The works under the items' heads and tails in ``near`` that may be
-        another version of one of them: a surname in common and a year at
-        most two apart (or unknown), or the same title key. ``match_reason``
-        turns every other one down."""
-        masks, keys, years = self._masks, self._keys, self._years
+        another version of one of them: a surname in common and the same year
+        (at most two apart if either is a preprint; or unknown), or the same
+        title key. ``match_reason`` turns every other one down."""
+        masks, keys, years, preprints = self._masks, self._keys, self._years, self._preprints
         unknown = self.NO_YEAR
         out: set[int] = set()
         for item in items:
@@ -1215,17 +1220,24 @@ class _WorkEnds:
                 continue
             mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
             # The batch's year window is wide (a snapshot mixes decades); a
-            # record's own is two years either side.
+            # record's own is its year, two either side with a preprint.
             if record.year is None:
                 low, high = unknown, -unknown
             else:
                 low, high = record.year - 2, record.year + 2
+            exact = record.type != WorkType.PREPRINT and record.year is not None
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
-                    if keys[pk] == key or (
-                        masks[pk] & mask and (low <= years[pk] <= high or years[pk] == unknown)
-                    ):
+                    if keys[pk] == key:
                         out.add(pk)
+                    elif masks[pk] & mask:
+                        year = years[pk]
+                        if year == unknown or (
+                            year == record.year or (preprints[pk] and low <= year <= high)
+                            if exact
+                            else low <= year <= high
+                        ):
+                            out.add(pk)
         return sorted(out)
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:
@@ -1354,7 +1366,7 @@ def refresh_works(work_ids: set[int], ends: _WorkEnds | None = None) -> None:
         facts = summarize(versions)
         head, tail = title_ends(title_words(facts.title))
         if ends is not None:
-            ends.add(work_id, head, tail, facts.year, facts.title_key)
+            ends.add(work_id, head, tail, facts.year, facts.title_key, facts.type)
         Work.objects.filter(pk=work_id).update(
             title=facts.title,
             title_key=facts.title_key,

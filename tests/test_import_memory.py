@@ -194,9 +194,10 @@ def test_kept_candidate_rows_come_back_as_they_were_kept():
 
 def test_candidates_that_cannot_match_are_not_read():
     """A work under a record's title end with none of its authors' surnames,
-    or another year (more than two apart if either is a preprint), cannot be
-    its other version: its row is not read, unless its title key is the
-    record's (it counts for recurring titles)."""
+    another year (more than two apart if either is a preprint), or a DOI
+    where the record has one the catalog does not know, cannot be its other
+    version: its row is not read, unless its title key is the record's (it
+    counts for recurring titles)."""
     record = writer.compact(
         ParsedWork(
             source="openalex",
@@ -205,6 +206,7 @@ def test_candidates_that_cannot_match_are_not_read():
             year=2001,
             type=WorkType.JOURNAL_ARTICLE,
             authors=(ParsedAuthor("Ada Chen", 0), ParsedAuthor("Bo Wang", 1)),
+            identifiers=(("doi", "10.1000/sparse"),),
         )
     )
     mine = writer.surname_mask(record.surnames)
@@ -220,11 +222,14 @@ def test_candidates_that_cannot_match_are_not_read():
         5: ("sparsegraphstheory", {"chen"}, 1998, preprint),  # a preprint 3 years before
         6: ("sparsegraphstheory", {"chen"}, None, article),  # year unknown
         7: ("sparsegraphstheory", {"chen"}, 2002, article),  # published a year on
+        8: ("sparsegraphstheory", {"chen"}, 2001, article),  # another DOI
     }
     for pk, (key, surnames, year, kind) in works.items():
         ends.add(pk, record.head, record.tail, year, key, kind)
         ends.add_surnames(pk, writer.surname_mask(surnames))
-    near = {"h" + record.head: [7, 6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
+    ends.add_scheme(8, "doi")
+    ends.add_scheme(1, "arxiv")  # the record has none: no conflict
+    near = {"h" + record.head: [8, 7, 6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
 
     def kept(**changes: object) -> list[int]:
         item = writer._Item(Chunk("openalex", "x", "{}"), record._replace(**changes), "")
@@ -233,3 +238,4 @@ def test_candidates_that_cannot_match_are_not_read():
     assert kept() == [1, 2, 4, 6]
     assert kept(type=preprint) == [1, 2, 4, 6, 7]  # a preprint: two years either side
     assert kept(year=None) == [1, 2, 4, 5, 6, 7]
+    assert kept(identifiers=()) == [1, 2, 4, 6, 8]

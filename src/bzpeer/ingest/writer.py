@@ -319,6 +319,8 @@ class Writer:
         self._predicted: bool | None = None  # whether any topic was predicted (enrich)
         self._ends_wanted = ends_in_memory
         self._ends: _WorkEnds | None = None
+        # The catalog's identifiers among a batch's, as the batch began.
+        self._catalog_ids: set[tuple[str, str]] = set()
 
     def release(self) -> None:
         """Drop what only the run's batches needed (before indexes are built)."""
@@ -461,12 +463,16 @@ class Writer:
             [(*self._version_row(i, venue_ids), i.evidence[:300]) for i in new_items],
         )
         written = [*new_items, *(i for i in changed if i.version_id)]
-        self._write_identifiers(written)
+        identifiers = self._write_identifiers(written)
         self._write_mentions(written)
         if self._ends is not None:
             for item in written:
                 if item.work_id is not None:
                     self._ends.add_surnames(item.work_id, item.mask)
+            for key, work_id in identifiers.items():
+                # Inserted unless the catalog had it (for another work, or this one).
+                if key not in self._catalog_ids and work_id is not None:
+                    self._ends.add_scheme(work_id, key[0])
         self._write_topics(written)
         self._write_references(written)
         refresh_works(
@@ -531,6 +537,7 @@ class Writer:
                 [scheme],
             ):
                 known[(scheme, value)] = found_id
+        self._catalog_ids = set(known)  # before this batch's joins add to it
         open_items = [i for i in items if not any(ident in known for ident in i.record.identifiers)]
         catalog = _Candidates.from_catalog(open_items, self._ends)
         local = _Candidates()
@@ -638,7 +645,9 @@ class Writer:
         venue_id = venue_ids.get(r.venue) if r.venue else None
         return r.rank, version_facts(r, venue_id, r.venue_display)
 
-    def _write_identifiers(self, items: list[_Item]) -> None:
+    def _write_identifiers(self, items: list[_Item]) -> dict[tuple[str, str], int | None]:
+        """Insert the items' identifiers (one already in the catalog stays
+        with its work); return (scheme, value) -> the work each was written for."""
         rows = {(s, v): i.work_id for i in items for s, v in i.record.identifiers}
         ids = allocate_ids(WorkIdentifier, len(rows))
         insert_rows(
@@ -647,6 +656,7 @@ class Writer:
             [(pk, s, v[:255], w) for pk, ((s, v), w) in zip(ids, rows.items(), strict=True)],
             ignore_conflicts=True,
         )
+        return rows
 
     def _write_mentions(self, items: list[_Item]) -> None:
         rows = []
@@ -1138,6 +1148,8 @@ class _WorkEnds:
 
     MAX_KEYS = 1_500_000  # the ends' table then takes at most 32 MB (2^21 slots)
     NO_YEAR = -(2**31)  # years are 1 to 9999 (records.MAX_YEAR)
+    PREPRINT = 1
+    SCHEME_BITS = {"arxiv": 2, "doi": 4}  # DISTINCT_SCHEMES
     # Candidate rows read from the catalog (and those of the works this run
     # creates), kept for the next batches: a frequent title end brings the
     # same works back batch after batch (the listings: 477,000 candidate rows
@@ -1163,7 +1175,9 @@ class _WorkEnds:
         # version is rewritten: that only lets a candidate through).
         self._masks = array("Q")
         self._keys = array("I")  # hash(title key), its low 32 bits
-        self._preprints = bytearray()  # 1 for a work whose type is preprint
+        # PREPRINT for a work whose type is preprint, SCHEME_BITS of the
+        # distinct identifiers (arXiv id, DOI) it has in the catalog.
+        self._flags = bytearray()
         self._rows: dict[int, _Kept] = {}
         self._lost = False  # out of step with the catalog (never expected): stop using it
 
@@ -1194,13 +1208,18 @@ class _WorkEnds:
             self._years.extend([self.NO_YEAR] * missing)
             self._masks.extend([0] * missing)
             self._keys.extend([0] * missing)
-            self._preprints.extend(bytes(missing))
+            self._flags.extend(bytes(missing))
         self._years[pk] = self.NO_YEAR if year is None else year
         self._keys[pk] = hash(key) & 0xFFFFFFFF
-        self._preprints[pk] = work_type == WorkType.PREPRINT
+        kind = self.PREPRINT if work_type == WorkType.PREPRINT else 0
+        self._flags[pk] = self._flags[pk] & ~self.PREPRINT | kind
         if head:
             self._ids.add(hash("h" + head), pk)
             self._ids.add(hash("t" + tail), pk)
+
+    def add_scheme(self, pk: int, scheme: str) -> None:
+        """Work ``pk`` now has an identifier of ``scheme`` in the catalog."""
+        self._flags[pk] |= self.SCHEME_BITS.get(scheme, 0)
 
     def add_surnames(self, pk: int, mask: int) -> None:
         """A version of work ``pk`` names these authors (their ``surname_mask``)."""
@@ -1208,10 +1227,13 @@ class _WorkEnds:
 
     def may_match(self, items: list[_Item], near: dict[str, list[int]]) -> list[int]:
         """The works under the items' heads and tails in ``near`` that may be
-        another version of one of them: a surname in common and the same year
-        (at most two apart if either is a preprint; or unknown), or the same
-        title key. ``match_reason`` turns every other one down."""
-        masks, keys, years, preprints = self._masks, self._keys, self._years, self._preprints
+        another version of one of them: a surname in common, the same year (at
+        most two apart if either is a preprint; or unknown) and no arXiv id or
+        DOI where the record has one; or the same title key. ``match_reason``
+        turns every other one down: the items are those none of whose
+        identifiers the catalog has, so a work's arXiv id or DOI is another."""
+        masks, keys, years, flags = self._masks, self._keys, self._years, self._flags
+        schemes, preprint = self.SCHEME_BITS, self.PREPRINT
         unknown = self.NO_YEAR
         out: set[int] = set()
         for item in items:
@@ -1219,6 +1241,9 @@ class _WorkEnds:
             if not record.head:
                 continue
             mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
+            stated = preprint  # the bits a candidate must not have, beside PREPRINT
+            for scheme, _ in record.identifiers:
+                stated |= schemes.get(scheme, 0)
             # The batch's year window is wide (a snapshot mixes decades); a
             # record's own is its year, two either side with a preprint.
             if record.year is None:
@@ -1230,10 +1255,10 @@ class _WorkEnds:
                 for pk in ends:
                     if keys[pk] == key:
                         out.add(pk)
-                    elif masks[pk] & mask:
+                    elif masks[pk] & mask and not flags[pk] & stated & ~preprint:
                         year = years[pk]
                         if year == unknown or (
-                            year == record.year or (preprints[pk] and low <= year <= high)
+                            year == record.year or (flags[pk] & preprint and low <= year <= high)
                             if exact
                             else low <= year <= high
                         ):

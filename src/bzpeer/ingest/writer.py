@@ -60,6 +60,7 @@ from bzpeer.resolve.works import (
     similar_titles,
     summarize,
     version_rank,
+    years_agree,
 )
 
 from .multimap import IdMultiMap
@@ -319,8 +320,6 @@ class Writer:
         self._predicted: bool | None = None  # whether any topic was predicted (enrich)
         self._ends_wanted = ends_in_memory
         self._ends: _WorkEnds | None = None
-        # The catalog's identifiers among a batch's, as the batch began.
-        self._catalog_ids: set[tuple[str, str]] = set()
 
     def release(self) -> None:
         """Drop what only the run's batches needed (before indexes are built)."""
@@ -400,7 +399,7 @@ class Writer:
         if not new_items and not changed:
             return
         venue_ids = self._venue_ids(i.record for i in [*new_items, *changed])
-        self._assign_works(new_items)
+        catalog_ids = self._assign_works(new_items)
         self._create_new_works(new_items, venue_ids)
         ids = allocate_ids(SourceRecord, len(new_items))
         for item, pk in zip(new_items, ids, strict=True):
@@ -471,7 +470,7 @@ class Writer:
                     self._ends.add_surnames(item.work_id, item.mask)
             for key, work_id in identifiers.items():
                 # Inserted unless the catalog had it (for another work, or this one).
-                if key not in self._catalog_ids and work_id is not None:
+                if key not in catalog_ids and work_id is not None:
                     self._ends.add_scheme(work_id, key[0])
         self._write_topics(written)
         self._write_references(written)
@@ -519,11 +518,12 @@ class Writer:
             rank=row[13],
         )
 
-    def _assign_works(self, items: list[_Item]) -> None:
+    def _assign_works(self, items: list[_Item]) -> set[tuple[str, str]]:
         """Find each new record's work: a shared identifier first, then
         ``same_work`` (exact or fuzzy title, year, authors) against the works
         with the same title key or the same first author, in the catalog and
-        earlier in the batch."""
+        earlier in the batch. Returns the records' identifiers the catalog
+        already had."""
         wanted: dict[str, set[str]] = defaultdict(set)
         for item in items:
             for scheme, value in item.record.identifiers:
@@ -537,7 +537,7 @@ class Writer:
                 [scheme],
             ):
                 known[(scheme, value)] = found_id
-        self._catalog_ids = set(known)  # before this batch's joins add to it
+        catalog_ids = set(known)  # before this batch's joins add to it
         open_items = [i for i in items if not any(ident in known for ident in i.record.identifiers)]
         catalog = _Candidates.from_catalog(open_items, self._ends)
         local = _Candidates()
@@ -558,6 +558,7 @@ class Writer:
             item.new_work = index
             for ident in record.identifiers:
                 local.ids.setdefault(ident, index)
+        return catalog_ids
 
     def _create_new_works(self, items: list[_Item], venue_ids: dict[str, int]) -> None:
         groups: dict[int, list[_Item]] = defaultdict(list)
@@ -1139,11 +1140,12 @@ class _WorkEnds:
     ``title_tail`` lookups would find (the same year window, the newest
     ``PER_END``). Past ``MAX_KEYS`` ends it gives way to the lookups.
 
-    It also holds each work's author surnames as a 64-bit mask and its title
-    key's hash, so a candidate that cannot be a record's other version (no
-    surname in common, which ``match_reason`` requires) is dropped before its
-    row is read: most candidates a popular title end brings. One with the
-    record's title key stays, as it counts for ``generic`` titles.
+    It also holds what ``match_reason`` first weighs of each work, so a
+    candidate that cannot be a record's other version is dropped before its
+    row is read (``may_match``): its authors' surnames as a 64-bit mask, its
+    preprint type, which of the schemes that tell works apart (arXiv id, DOI)
+    it has, and its title key's hash: one with the record's title key stays,
+    as it counts for ``generic`` titles.
     """
 
     MAX_KEYS = 1_500_000  # the ends' table then takes at most 32 MB (2^21 slots)
@@ -1233,36 +1235,30 @@ class _WorkEnds:
         turns every other one down: the items are those none of whose
         identifiers the catalog has, so a work's arXiv id or DOI is another."""
         masks, keys, years, flags = self._masks, self._keys, self._years, self._flags
-        schemes, preprint = self.SCHEME_BITS, self.PREPRINT
-        unknown = self.NO_YEAR
         out: set[int] = set()
         for item in items:
             record = item.record
             if not record.head:
                 continue
             mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
-            stated = preprint  # the bits a candidate must not have, beside PREPRINT
+            stated = 0  # the schemes of the record's ids: a candidate with one is another work
             for scheme, _ in record.identifiers:
-                stated |= schemes.get(scheme, 0)
-            # The batch's year window is wide (a snapshot mixes decades); a
-            # record's own is its year, two either side with a preprint.
-            if record.year is None:
-                low, high = unknown, -unknown
-            else:
-                low, high = record.year - 2, record.year + 2
-            exact = record.type != WorkType.PREPRINT and record.year is not None
+                stated |= self.SCHEME_BITS.get(scheme, 0)
+            preprint = record.type == WorkType.PREPRINT
+            # The batch's year window is wide (a snapshot mixes decades): each
+            # record's own is ``years_agree``.
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
-                    if keys[pk] == key:
+                    if keys[pk] == key or (
+                        masks[pk] & mask
+                        and not flags[pk] & stated
+                        and years_agree(
+                            None if years[pk] == self.NO_YEAR else years[pk],
+                            record.year,
+                            preprint or bool(flags[pk] & self.PREPRINT),
+                        )
+                    ):
                         out.add(pk)
-                    elif masks[pk] & mask and not flags[pk] & stated & ~preprint:
-                        year = years[pk]
-                        if year == unknown or (
-                            year == record.year or (flags[pk] & preprint and low <= year <= high)
-                            if exact
-                            else low <= year <= high
-                        ):
-                            out.add(pk)
         return sorted(out)
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:

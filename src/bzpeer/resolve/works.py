@@ -128,6 +128,12 @@ def _renumbered(a: str, b: str) -> bool:
     return any(_NUMBERING.match(w) for w in set(a.split()) ^ set(b.split()))
 
 
+def years_agree(a: int | None, b: int | None, preprint: bool) -> bool:
+    """Years two versions of a work may have: the same, or at most two apart
+    when either is a preprint (it precedes its publication); unknown agrees."""
+    return a is None or b is None or abs(a - b) <= (2 if preprint else 0)
+
+
 def match_reason(a: MatchFacts, b: MatchFacts, generic: bool = False) -> str | None:
     """Why two records without a shared identifier are one work, or None.
 
@@ -146,8 +152,7 @@ def match_reason(a: MatchFacts, b: MatchFacts, generic: bool = False) -> str | N
         theirs = {v for s, v in b.ids if s == scheme}
         if mine and theirs and not mine & theirs:
             return None
-    window = 2 if (a.preprint or b.preprint) else 0
-    if a.year is not None and b.year is not None and abs(a.year - b.year) > window:
+    if not years_agree(a.year, b.year, a.preprint or b.preprint):
         return None
     shared = a.surnames & b.surnames
     if not shared:

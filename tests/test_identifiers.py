@@ -2,6 +2,7 @@ import pytest
 
 from bzpeer.catalog.identifiers import (
     arxiv_version,
+    orcid_checksum_ok,
     parse_arxiv,
     parse_doi,
     parse_openalex,
@@ -64,6 +65,13 @@ def test_arxiv_version():
         ("0000-0002-1694-233x", "0000-0002-1694-233X"),
         ("000000021825009 7".replace(" ", ""), "0000-0002-1825-0097"),
         ("0000-0002-1825-0098", None),  # bad checksum
+        ("https://orcid.org/0000-0002-1694-233x", "0000-0002-1694-233X"),
+        ("https://orcid.org/0000-0002-1825-0098", None),  # bad checksum, as records state it
+        ("https://orcid.org/0000-0002-1825-009Y", None),
+        ("https://orcid.org/0000_0002-1825-0097", None),
+        ("https://orcid.org/0000-0002-18250-097", None),
+        ("HTTPS://ORCID.ORG/0000-0002-1825-0097", "0000-0002-1825-0097"),
+        ("https://orcid.org/0000-0002-1825-0097 ", "0000-0002-1825-0097"),
         ("0000-0002-3666-1234", None),
         ("1234", None),
     ],
@@ -83,3 +91,23 @@ def test_ror_and_openalex():
     assert parse_openalex("HTTPS://OPENALEX.ORG/w5", "W") == "W5"
     assert parse_openalex("https://openalex.org/") is None
     assert parse_openalex("https://openalex.org/keywords/cardiac-imaging") is None
+    assert parse_openalex("https://openalex.org/A5023888391", "W") is None
+    assert parse_openalex("https://openalex.org/X123") is None
+    assert parse_openalex("https://openalex.org/W12a") is None
+    assert parse_openalex("https://openalex.org/w12") == "W12"
+
+
+def test_orcid_checksum_agrees_with_the_standards_loop():
+    import random
+
+    def by_the_standard(digits: str) -> bool:  # ISO 7064 MOD 11-2 as written
+        total = 0
+        for char in digits[:15]:
+            total = (total + int(char)) * 2
+        remainder = (12 - total % 11) % 11
+        return digits[15] == ("X" if remainder == 10 else str(remainder))
+
+    draw = random.Random(11)
+    for _ in range(5000):
+        digits = "".join(draw.choice("0123456789") for _ in range(15)) + draw.choice("0123456789X")
+        assert orcid_checksum_ok(digits) == by_the_standard(digits), digits

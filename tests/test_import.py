@@ -79,6 +79,26 @@ def test_openalex_work_with_authorships_topics_and_abstract():
     assert work.work_topics.filter(topic__name="Corruption and Economic Development").exists()
 
 
+def test_openalex_topics_keep_each_works_score_and_odd_ids_parse():
+    from bzpeer.ingest import openalex
+    from bzpeer.ingest.records import Chunk
+
+    field = {"id": "https://openalex.org/fields/17", "display_name": "Computer  Science"}
+    topic = {"id": "https://openalex.org/T10028", "display_name": "Topic Modeling", "field": field}
+
+    def work(n, score, topic):
+        line = {"id": f"https://openalex.org/W{n}", "title": f"Work {n}"}
+        line["topics"] = [{**topic, "score": score}]
+        return openalex.parse(Chunk("openalex", f"t:{n}", json.dumps(line)))[0].topics[0]
+
+    first, second = work(1, 0.9, topic), work(2, 0.4, topic)
+    assert (first.score, second.score) == (0.9, 0.4)
+    assert first.external_id == second.external_id == "openalex:T10028"
+    assert first.parents == (("field", "openalex:fields/17", "Computer Science"),)
+    odd = work(3, 0.5, {**topic, "id": ["T1"]})  # not a plain value: read as before
+    assert (odd.external_id, odd.score, odd.parents) == ("openalex:['T1']", 0.5, first.parents)
+
+
 def test_openalex_entities():
     author = Author.objects.get(openalex_id="A5023888391")
     assert author.display_name == "Jason Priem"

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bzpeer.catalog.models import WorkIdentifier
+from bzpeer.catalog.titles import title_forms, title_key, title_words
 from bzpeer.ingest.pipeline import run_import
 from bzpeer.resolve.works import match_facts, same_work
 
@@ -144,3 +145,21 @@ def test_a_records_own_summary_is_the_summary_of_it_alone():
                             compared += 1
                             published += not row.solo.keeps_venue
     assert compared > 1000 and published > 50
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Flare",
+        "Atomic Gas in L1544: I. Resolving the Transient ASASSN-15lh",
+        "Ünïcødé straße – ΑΒΓ",
+        "Deep learning (invited talk)",
+        "Query languages - Book Review",
+        "Tutorial: Graph databases",
+        "İstanbul ﬁelds Æther",
+        "x" * 300,
+        "",
+    ],
+)
+def test_a_titles_key_and_words_come_together_as_apart(title):
+    assert title_forms(title) == (title_key(title), title_words(title))

@@ -87,6 +87,13 @@ def timestamp(value: datetime) -> datetime | str:
     return value.isoformat(" ") if connection.vendor == "sqlite" else value
 
 
+def dates_as_text() -> bool:
+    """Whether ``insert_rows`` should get dates as ISO text, the form Django's
+    SQLite adapter makes of each one, a Python call a value (about a
+    microsecond a row); PostgreSQL's driver takes the dates themselves."""
+    return connection.vendor == "sqlite"
+
+
 SQLITE_VARIABLES = 999  # parameters per statement: SQLite's limit before 3.32, Django's too
 
 

@@ -44,6 +44,23 @@ def title_words(title: str) -> str:
     return " ".join(_WORDS.findall(text))
 
 
+def title_forms(title: str) -> tuple[str, str]:
+    """``(title_key(title), title_words(title))``: a title without a remark to
+    drop has the same words in both, found once (most titles; every record
+    imported needs both)."""
+    text = title.lower()
+    if _may_have_remark(text):
+        kept = _REMARKS.sub(" ", text)
+        if kept != text:
+            if not kept.isascii():
+                kept = unidecode(kept)
+            return title_key(title), " ".join(_WORDS.findall(kept))
+    if not text.isascii():
+        text = unidecode(text)
+    words = _WORDS.findall(text)
+    return "".join(words)[:255], " ".join(words)
+
+
 END = 16  # letters in a title head or tail
 
 

@@ -185,10 +185,39 @@ def _institution(data: dict[str, Any]) -> InstitutionRef:
     )
 
 
+_LEVELS = ("domain", "field", "subfield")
+# Topic id, name and parents by what a record says of them: a work names a few
+# of OpenAlex's 4,500 topics, and each comes with its three parents' ids and names.
+_TOPIC_PARTS: dict[tuple[object, ...], tuple[str, str, tuple[tuple[str, str, str], ...]]] = {}
+_TOPIC_PARTS_MAX = 1 << 14
+
+
 def _topic(data: dict[str, Any], score: float) -> TopicRef:
+    nodes = [data.get(level) or {} for level in _LEVELS]
+    said = (
+        data.get("id"),
+        data.get("display_name"),
+        *[node.get("id") for node in nodes],
+        *[node.get("display_name") for node in nodes],
+    )
+    try:
+        parts = _TOPIC_PARTS.get(said)
+    except TypeError:  # an id or name that is not a plain value: not kept
+        parts = _topic_parts(data, nodes)
+    else:
+        if parts is None:
+            parts = _topic_parts(data, nodes)
+            if len(_TOPIC_PARTS) >= _TOPIC_PARTS_MAX:
+                _TOPIC_PARTS.clear()
+            _TOPIC_PARTS[said] = parts
+    return TopicRef(parts[0], parts[1], score, parts[2])
+
+
+def _topic_parts(
+    data: dict[str, Any], nodes: list[Any]
+) -> tuple[str, str, tuple[tuple[str, str, str], ...]]:
     parents = []
-    for level in ("domain", "field", "subfield"):
-        node = data.get(level) or {}
+    for level, node in zip(_LEVELS, nodes, strict=True):
         if node.get("id"):
             parents.append(
                 (
@@ -199,7 +228,7 @@ def _topic(data: dict[str, Any], score: float) -> TopicRef:
                 )
             )
     topic_id = str(data.get("id") or "").rsplit("/", 1)[-1]
-    return TopicRef(f"openalex:{topic_id}", squash(data.get("display_name")), score, tuple(parents))
+    return f"openalex:{topic_id}", squash(data.get("display_name")), tuple(parents)
 
 
 def _author_entity(entity: str, data: dict[str, Any]) -> ParsedAuthorEntity:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name
-from bzpeer.catalog.titles import title_key, title_words
+from bzpeer.catalog.titles import title_forms
 
 
 class RecordError(ValueError):
@@ -127,8 +127,7 @@ class ParsedWork:
             # 10**19 would stop the import at the database ("too large to
             # convert"): a record's fault, so the record's quarantine.
             raise RecordError(f"{self.external_id}: implausible year {self.year}")
-        self.title_key = title_key(self.title)
-        self.title_words = title_words(self.title)
+        self.title_key, self.title_words = title_forms(self.title)
         self.surnames = frozenset(a.surname for a in self.authors)
         ordered = sorted(
             self.authors, key=lambda a: a.position if a.position is not None else 1 << 30

@@ -26,6 +26,7 @@ from django.utils import timezone
 from bzpeer.catalog import venues
 from bzpeer.catalog.bulk import (
     allocate_ids,
+    dates_as_text,
     drop_deferred_indexes,
     insert_rows,
     restore_indexes,
@@ -437,6 +438,7 @@ class Writer:
                 work_id=version.work_id, version_id=version.pk
             ).delete()
             self._update_version(item, venue_ids)
+        as_text = dates_as_text()
         version_ids = allocate_ids(WorkVersion, len(new_items))
         for item, pk in zip(new_items, version_ids, strict=True):
             item.version_id = pk
@@ -459,7 +461,7 @@ class Writer:
                 "rank",
                 "link_evidence",
             ],
-            [(*self._version_row(i, venue_ids), i.evidence[:300]) for i in new_items],
+            [(*self._version_row(i, venue_ids, as_text), i.evidence[:300]) for i in new_items],
         )
         written = [*new_items, *(i for i in changed if i.version_id)]
         identifiers = self._write_identifiers(written)
@@ -482,7 +484,9 @@ class Writer:
         stats.new += len(new_items)
         stats.updated += len(changed)
 
-    def _version_row(self, item: _Item, venue_ids: dict[str, int]) -> tuple[object, ...]:
+    def _version_row(
+        self, item: _Item, venue_ids: dict[str, int], as_text: bool = False
+    ) -> tuple[object, ...]:
         r = item.record
         venue_id, rank = venue_ids.get(r.venue) if r.venue else None, r.rank
         return (
@@ -493,7 +497,7 @@ class Writer:
             r.title,
             r.abstract,
             r.year,
-            r.date,
+            r.date.isoformat() if as_text and r.date else r.date,
             r.type,
             venue_id,
             r.venue[:500],
@@ -570,6 +574,7 @@ class Writer:
         ids = allocate_ids(Work, len(groups))
         rows = []
         now = timestamp(timezone.now())
+        as_text = dates_as_text()
         for (_, members), pk in zip(sorted(groups.items()), ids, strict=True):
             for member in members:
                 member.work_id = pk
@@ -605,7 +610,7 @@ class Writer:
                 tail,
                 facts.abstract,
                 facts.year,
-                facts.date,
+                facts.date.isoformat() if as_text and facts.date else facts.date,
                 facts.type,
                 facts.venue_id,
                 facts.venue_name[:500],

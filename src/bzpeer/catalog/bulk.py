@@ -50,34 +50,66 @@ def insert_rows(
     """
     if not rows:
         return
-    table = model._meta.db_table
-    cols = ", ".join(f'"{c}"' for c in columns)
+    if connection.vendor == "sqlite":
+        insert_flat(model, columns, list(chain.from_iterable(rows)), ignore_conflicts)
+        return
+    head, one, suffix = _insert_sql(model, columns, ignore_conflicts, "%s")
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        cursor.executemany(head + one + suffix, rows)
+
+
+def insert_flat(
+    model: type[models.Model],
+    columns: Sequence[str],
+    values: list[Any],
+    ignore_conflicts: bool = False,
+) -> None:
+    """``insert_rows`` of rows given one after another in a flat list
+    (``len(columns)`` values a row): what SQLite's statements take, so a
+    caller with many small rows (mentions) builds no tuple per row."""
+    width = len(columns)
+    if len(values) % width:
+        raise ValueError(f"{len(values)} values do not make rows of {width}")
+    if not values:
+        return
     sqlite = connection.vendor == "sqlite"
-    mark = "?" if sqlite else "%s"
-    one = "(" + ", ".join([mark] * len(columns)) + ")"
-    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    head = f'INSERT INTO "{table}" ({cols}) VALUES '
+    head, one, suffix = _insert_sql(model, columns, ignore_conflicts, "?" if sqlite else "%s")
     connection.ensure_connection()
     raw = connection.connection
     assert raw is not None
     cursor = raw.cursor()
     try:
         if not sqlite:
+            rows = [values[i : i + width] for i in range(0, len(values), width)]
             cursor.executemany(head + one + suffix, rows)
             return
-        per = max(1, SQLITE_VARIABLES // len(columns))
-        full = len(rows) - len(rows) % per
-        flat = chain.from_iterable
+        per = max(1, SQLITE_VARIABLES // width)
+        step = per * width
+        full = len(values) - len(values) % step
         if full:
             cursor.executemany(
                 head + ", ".join([one] * per) + suffix,
-                [list(flat(rows[i : i + per])) for i in range(0, full, per)],
+                [values[i : i + step] for i in range(0, full, step)],
             )
-        if full < len(rows):
-            rest = rows[full:]
-            cursor.execute(head + ", ".join([one] * len(rest)) + suffix, list(flat(rest)))
+        if full < len(values):
+            rest = (len(values) - full) // width
+            cursor.execute(head + ", ".join([one] * rest) + suffix, values[full:])
     finally:
         cursor.close()
+
+
+def _insert_sql(
+    model: type[models.Model], columns: Sequence[str], ignore_conflicts: bool, mark: str
+) -> tuple[str, str, str]:
+    """``INSERT INTO table (columns) VALUES ``, one row's placeholders, and the
+    conflict clause."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    one = "(" + ", ".join([mark] * len(columns)) + ")"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    return f'INSERT INTO "{model._meta.db_table}" ({cols}) VALUES ', one, suffix
 
 
 def timestamp(value: datetime) -> datetime | str:

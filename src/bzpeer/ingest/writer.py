@@ -28,6 +28,7 @@ from bzpeer.catalog.bulk import (
     allocate_ids,
     dates_as_text,
     drop_deferred_indexes,
+    insert_flat,
     insert_rows,
     restore_indexes,
     select_in,
@@ -311,8 +312,11 @@ class Writer:
     the caller builds them again with ``bulk.restore_indexes`` at the end.
     """
 
+    RAW_VENUES = 100_000  # venue spellings remembered (about 10 MB at most)
+
     def __init__(self, ends_in_memory: bool = False) -> None:
         self._venues: dict[str, int] = {}
+        self._venue_of_raw: dict[str, int] = {}  # a record's venue as written -> its row
         self._topics: dict[str, int] = {}
         self._institutions: dict[tuple[str, str | None, str | None], int] = {}
         # Source records this run wrote or found unchanged: a record that
@@ -665,53 +669,35 @@ class Writer:
         return rows
 
     def _write_mentions(self, items: list[_Item]) -> None:
-        rows = []
+        # Rows straight into one flat list (``insert_flat``): a mention's first
+        # six fields are its first six columns, then the keys and confidence.
+        values: list[object] = []
         links: list[tuple[int, InstitutionFields]] = []
         total = sum(len(i.record.mentions) for i in items)
-        ids = iter(allocate_ids(AuthorshipMention, total))
+        ids = iter(allocate_ids(AuthorshipMention, total))  # not a range on PostgreSQL
         for item in items:
             version_id, work_id = item.version_id, item.work_id
-            for (
-                position,
-                name,
-                name_key,
-                affiliation,
-                orcid,
-                person_key,
-                refs,
-            ) in item.record.mentions:
+            for mention in item.record.mentions:
                 pk = next(ids)
-                rows.append(
-                    (
-                        pk,
-                        version_id,
-                        work_id,
-                        position,
-                        name,
-                        name_key,
-                        affiliation,
-                        orcid,
-                        person_key,
-                        0.0,
-                    )
-                )
-                if refs:  # most mentions name no institution: no generator for them
-                    links.extend((pk, ref) for ref in refs)
-        insert_rows(
+                values += mention[:6]
+                values += (pk, version_id, work_id, 0.0)
+                if mention[6]:  # institutions: most mentions name none
+                    links.extend((pk, ref) for ref in mention[6])
+        insert_flat(
             AuthorshipMention,
             [
-                "id",
-                "version_id",
-                "work_id",
                 "position",
                 "raw_name",
                 "name_key",
                 "raw_affiliation",
                 "orcid",
                 "person_key",
+                "id",
+                "version_id",
+                "work_id",
                 "confidence",
             ],
-            rows,
+            values,
         )
         if links:
             link_ids = allocate_ids(MentionInstitution, len(links))
@@ -766,9 +752,13 @@ class Writer:
     def _venue_ids(self, records: Iterable[WorkRow]) -> dict[str, int]:
         """Venue id per raw venue string; known venues share one row whatever the alias."""
         out: dict[str, int] = {}
+        seen = self._venue_of_raw
         for record in records:
             raw = record.venue
             if not raw or raw in out:
+                continue
+            if raw in seen:  # named earlier in this run: the same row
+                out[raw] = seen[raw]
                 continue
             known = venues.match_known(raw)
             key = known.key if known else venues.venue_key(raw)
@@ -789,6 +779,9 @@ class Writer:
                     )
                 self._venues[key] = venue.pk
             out[raw] = self._venues[key]
+            if len(seen) >= self.RAW_VENUES:
+                seen.clear()
+            seen[raw] = out[raw]
         return out
 
     def topic_id(self, ref: TopicRef) -> int:

@@ -97,6 +97,9 @@ def test_openalex_topics_keep_each_works_score_and_odd_ids_parse():
     assert first.parents == (("field", "openalex:fields/17", "Computer Science"),)
     odd = work(3, 0.5, {**topic, "id": ["T1"]})  # not a plain value: read as before
     assert (odd.external_id, odd.score, odd.parents) == ("openalex:['T1']", 0.5, first.parents)
+    # Equal as keys, three ids as written: each read as its own.
+    ids = [work(4 + n, 0.5, {**topic, "id": i}).external_id for n, i in enumerate([1, 1.0, True])]
+    assert ids == ["openalex:1", "openalex:1.0", "openalex:True"]
 
 
 def test_openalex_entities():

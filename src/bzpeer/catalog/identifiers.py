@@ -86,6 +86,8 @@ def orcid_checksum_ok(digits: str) -> bool:
     The standard's loop doubles a running total after each digit, so digit i
     counts 2**(15 - i) times. Modulo 11, 13 is 2: the digits read as a base-13
     number give the same sum without a Python loop (int() is C)."""
+    if not digits[:15].isdecimal():  # base 13 would also read A-C
+        return False
     total = 2 * int(digits[:15], 13)
     remainder = (12 - total % 11) % 11
     expected = "X" if remainder == 10 else str(remainder)

@@ -194,23 +194,35 @@ _TOPIC_PARTS_MAX = 1 << 14
 
 def _topic(data: dict[str, Any], score: float) -> TopicRef:
     nodes = [data.get(level) or {} for level in _LEVELS]
-    said = (
-        data.get("id"),
-        data.get("display_name"),
-        *[node.get("id") for node in nodes],
-        *[node.get("display_name") for node in nodes],
-    )
-    try:
-        parts = _TOPIC_PARTS.get(said)
-    except TypeError:  # an id or name that is not a plain value: not kept
+    said = _topic_said(data, nodes)
+    parts = None if said is None else _TOPIC_PARTS.get(said)
+    if parts is None:
         parts = _topic_parts(data, nodes)
-    else:
-        if parts is None:
-            parts = _topic_parts(data, nodes)
+        if said is not None:
             if len(_TOPIC_PARTS) >= _TOPIC_PARTS_MAX:
                 _TOPIC_PARTS.clear()
             _TOPIC_PARTS[said] = parts
     return TopicRef(parts[0], parts[1], score, parts[2])
+
+
+def _topic_said(data: dict[str, Any], nodes: list[Any]) -> tuple[str | None, ...] | None:
+    """The ids and names a record gives a topic and its parents, as the key
+    of ``_TOPIC_PARTS``; None unless each is a string or missing (1, 1.0 and
+    True are one key but three ids: such a topic is read afresh, and so is
+    one with a level that is not an object, which fails as it always did)."""
+    try:
+        said = (
+            data.get("id"),
+            data.get("display_name"),
+            *[node.get("id") for node in nodes],
+            *[node.get("display_name") for node in nodes],
+        )
+    except AttributeError:
+        return None
+    for value in said:
+        if value is not None and type(value) is not str:
+            return None
+    return said
 
 
 def _topic_parts(

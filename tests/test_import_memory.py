@@ -239,3 +239,25 @@ def test_candidates_that_cannot_match_are_not_read():
     assert kept(type=preprint) == [1, 2, 4, 6, 7]  # a preprint: two years either side
     assert kept(year=None) == [1, 2, 4, 5, 6, 7]
     assert kept(identifiers=()) == [1, 2, 4, 6, 8]
+
+    # Of those kept, a work kept for its title key alone counts for recurring
+    # titles, but no record can join it: its authors and identifiers are not
+    # read (``joinable``), unless another record of the batch that reaches it
+    # (by title key, head or tail) may join it.
+    rows = {
+        # Title words with the record's head, as the works under it have.
+        pk: (
+            key,
+            "sparse graphs in practice" if pk < 4 else "sparse graphs in practical",
+            year,
+            kind,
+        )
+        for pk, (key, _, year, kind) in works.items()
+    }
+    item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
+    assert ends.joinable([1, 2, 4, 6], rows, [item]) == [1, 4, 6]
+    same_title = record._replace(
+        external_id="W2", year=1990, surnames=frozenset({other}), identifiers=()
+    )
+    other_item = writer._Item(Chunk("openalex", "y", "{}"), same_title, "")
+    assert ends.joinable([1, 2, 4, 6], rows, [item, other_item]) == [1, 2, 4, 6]

@@ -1097,18 +1097,23 @@ class _Candidates:
         if not close:
             return out
         ids = sorted(close)
+        # A close work no record can join still counts for ``generic`` (a
+        # recurring title: the synthetic corpus's works kept are all such),
+        # but its authors and identifiers need not be read: ``match_reason``
+        # turns it down whatever they are, with none.
+        full = ids if memory is None else memory.joinable(ids, rows, items)
         surnames: dict[int, set[str]] = defaultdict(set)
         for work_id, name_key in select_in(
             f'SELECT work_id, name_key FROM "{AuthorshipMention._meta.db_table}" '
             "WHERE work_id IN ({in})",
-            ids,
+            full,
         ):
             surnames[work_id].add(name_key.rsplit("_", 1)[0])
         stated: dict[int, set[tuple[str, str]]] = defaultdict(set)
         for work_id, scheme, value in select_in(
             f'SELECT work_id, scheme, value FROM "{WorkIdentifier._meta.db_table}" '
             "WHERE work_id IN ({in})",
-            ids,
+            full,
         ):
             if scheme in DISTINCT_SCHEMES:
                 stated[work_id].add((scheme, value))
@@ -1258,6 +1263,54 @@ class _WorkEnds:
                     ):
                         out.add(pk)
         return sorted(out)
+
+    def joinable(
+        self, pks: list[int], rows: dict[int, CandidateRow], items: list[_Item]
+    ) -> list[int]:
+        """Of ``pks`` (candidates, their rows in ``rows``), those an item may
+        be another version of (``may_join``), of the items that
+        ``_Candidates.find`` reaches each from: the same title key, head or
+        tail. ``may_match`` also keeps a work for its title key alone."""
+        reach: dict[str, list[_Item]] = defaultdict(list)
+        for item in items:
+            record = item.record
+            if record.title_key:
+                reach["k" + record.title_key].append(item)
+            if record.head:
+                reach["h" + record.head].append(item)
+                reach["t" + record.tail].append(item)
+        out = []
+        for pk in pks:
+            key, words = rows[pk][0], rows[pk][1]
+            head, tail = title_ends(words)
+            near = [
+                *reach.get("k" + key, ()),
+                *(reach.get("h" + head, ()) if head else ()),
+                *(reach.get("t" + tail, ()) if head else ()),
+            ]
+            if any(self.may_join(pk, item) for item in near):
+                out.append(pk)
+        return out
+
+    def may_join(self, pk: int, item: _Item) -> bool:
+        """Whether ``match_reason`` could accept work ``pk`` for the item's
+        record, as far as memory tells: a surname bit in common, the years
+        (``years_agree``), and no arXiv id or DOI where the record states one
+        (the record's are not in the catalog, so the work's is another)."""
+        record = item.record
+        stated = 0
+        for scheme, _ in record.identifiers:
+            stated |= self.SCHEME_BITS.get(scheme, 0)
+        year = self._years[pk]
+        return bool(
+            self._masks[pk] & item.mask
+            and not self._flags[pk] & stated
+            and years_agree(
+                None if year == self.NO_YEAR else year,
+                record.year,
+                record.type == WorkType.PREPRINT or bool(self._flags[pk] & self.PREPRINT),
+            )
+        )
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:
         """Put the kept rows of ``pks`` (title key, title words, year, type) in

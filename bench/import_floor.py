@@ -15,8 +15,9 @@ in one process (CPU time, so a busy machine slows them less than a wall clock):
   processes and the writer do;
 - rows: inserting exactly the rows the import wrote (source records, works,
   versions, identifiers, mentions, topics), already built, batch by batch,
-  into an empty catalog with the indexes the bulk import keeps, the way
-  ``bulk.insert_rows`` does: the database's part with no Python logic around it.
+  into an empty catalog with the indexes the bulk import keeps, through
+  ``bulk.insert_rows`` (foreign keys unchecked): the database's part with
+  no Python logic around it.
 
 The sum of the stages, with the split counted once per parser process, is
 the CPU a record needs without any of the writer's own logic (matching
@@ -33,13 +34,13 @@ from pathlib import Path
 from common import LISTINGS, run_child
 
 CHILD = r"""
-import gc, itertools, json, os, pickle, resource, sqlite3, sys, time
+import gc, json, os, pickle, resource, sqlite3, sys, time
 os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from pathlib import Path
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from bzpeer.catalog import bulk
 from bzpeer.catalog.models import (
     AuthorshipMention, SourceRecord, Work, WorkIdentifier, WorkTopic, WorkVersion,
@@ -50,16 +51,11 @@ from bzpeer.ingest.sources import SOURCES
 path, source = Path(sys.argv[1]), SOURCES[sys.argv[2]]
 db = Path(os.environ["BZPEER_SQLITE"])
 call_command("migrate", verbosity=0)
-# An empty catalog with the bulk import's indexes, for the rows stage.
+# An empty catalog, for the rows stage (it drops the indexes the bulk import drops).
 empty = db.with_name("rows.sqlite3")
 connection.close()
-target = sqlite3.connect(empty, isolation_level=None)
-sqlite3.connect(db).backup(target)
-for name in bulk.deferred_indexes():
-    target.execute(f'DROP INDEX IF EXISTS "{name}"')
-target.execute("PRAGMA journal_mode=WAL")
-target.execute("PRAGMA synchronous=NORMAL")
-target.execute("PRAGMA cache_size=-16384")
+with sqlite3.connect(empty) as target:
+    sqlite3.connect(db).backup(target)
 
 
 def cpu():
@@ -101,33 +97,26 @@ rows, columns = {}, {}
 connection.close()
 source_db = sqlite3.connect(db)  # values as stored (text dates), as the import passes them
 for model in tables:
-    table = model._meta.db_table
-    cursor = source_db.execute(f'SELECT * FROM "{table}" ORDER BY id')
-    columns[table] = [d[0] for d in cursor.description]
-    rows[table] = cursor.fetchall()
+    cursor = source_db.execute(f'SELECT * FROM "{model._meta.db_table}" ORDER BY id')
+    columns[model] = [d[0] for d in cursor.description]
+    rows[model] = cursor.fetchall()
 source_db.close()
+# The same rows, through the import's own insert_rows, into the empty catalog.
+connection.settings_dict["NAME"] = str(empty)
 batches = max(1, -(-records // pipeline.BATCH))
 began = time.process_time()
+with connection.cursor() as cursor:
+    cursor.execute(f"PRAGMA cache_size = -{pipeline.IMPORT_CACHE_KIB}")
+    # Batches are slices of each table, not of records: a mention may come
+    # before its version, so the deferred foreign-key checks are off.
+    cursor.execute("PRAGMA foreign_keys = OFF")
 for b in range(batches):
-    target.execute("BEGIN IMMEDIATE")
-    for table, table_rows in rows.items():
-        part = table_rows[len(table_rows) * b // batches : len(table_rows) * (b + 1) // batches]
-        if not part:
-            continue
-        width = len(columns[table])
-        per = max(1, bulk.SQLITE_VARIABLES // width)
-        one = "(" + ", ".join(["?"] * width) + ")"
-        head = f'INSERT INTO "{table}" ({", ".join(columns[table])}) VALUES '
-        full = len(part) - len(part) % per
-        flat = itertools.chain.from_iterable
-        if full:
-            target.executemany(
-                head + ", ".join([one] * per),
-                [list(flat(part[i : i + per])) for i in range(0, full, per)],
-            )
-        if full < len(part):
-            target.execute(head + ", ".join([one] * (len(part) - full)), list(flat(part[full:])))
-    target.execute("COMMIT")
+    with transaction.atomic():
+        if b == 0:
+            bulk.drop_deferred_indexes()
+        for model, table_rows in rows.items():
+            part = table_rows[len(table_rows) * b // batches : len(table_rows) * (b + 1) // batches]
+            bulk.insert_rows(model, columns[model], part)
 inserted = time.process_time() - began
 print(json.dumps({
     "records": records, "rows": sum(map(len, rows.values())), "import_cpu": import_cpu,

@@ -312,11 +312,8 @@ class Writer:
     the caller builds them again with ``bulk.restore_indexes`` at the end.
     """
 
-    RAW_VENUES = 100_000  # venue spellings remembered (about 10 MB at most)
-
     def __init__(self, ends_in_memory: bool = False) -> None:
         self._venues: dict[str, int] = {}
-        self._venue_of_raw: dict[str, int] = {}  # a record's venue as written -> its row
         self._topics: dict[str, int] = {}
         self._institutions: dict[tuple[str, str | None, str | None], int] = {}
         # Source records this run wrote or found unchanged: a record that
@@ -752,13 +749,9 @@ class Writer:
     def _venue_ids(self, records: Iterable[WorkRow]) -> dict[str, int]:
         """Venue id per raw venue string; known venues share one row whatever the alias."""
         out: dict[str, int] = {}
-        seen = self._venue_of_raw
         for record in records:
             raw = record.venue
             if not raw or raw in out:
-                continue
-            if raw in seen:  # named earlier in this run: the same row
-                out[raw] = seen[raw]
                 continue
             known = venues.match_known(raw)
             key = known.key if known else venues.venue_key(raw)
@@ -779,9 +772,6 @@ class Writer:
                     )
                 self._venues[key] = venue.pk
             out[raw] = self._venues[key]
-            if len(seen) >= self.RAW_VENUES:
-                seen.clear()
-            seen[raw] = out[raw]
         return out
 
     def topic_id(self, ref: TopicRef) -> int:
@@ -1243,12 +1233,10 @@ class _WorkEnds:
             record = item.record
             if not record.head:
                 continue
-            mask, key = item.mask, hash(record.title_key) & 0xFFFFFFFF
-            stated = 0  # the schemes of the record's ids: a candidate with one is another work
-            for scheme, _ in record.identifiers:
-                stated |= self.SCHEME_BITS.get(scheme, 0)
-            preprint = record.type == WorkType.PREPRINT
-            # The batch's year window is wide (a snapshot mixes decades): each
+            key = hash(record.title_key) & 0xFFFFFFFF
+            mask, stated, preprint = self._terms(item)
+            # ``may_join``'s test, inlined: it runs for every candidate. The
+            # batch's year window is wide (a snapshot mixes decades): each
             # record's own is ``years_agree``.
             for ends in (near.get("h" + record.head, ()), near.get("t" + record.tail, ())):
                 for pk in ends:
@@ -1297,20 +1285,25 @@ class _WorkEnds:
         record, as far as memory tells: a surname bit in common, the years
         (``years_agree``), and no arXiv id or DOI where the record states one
         (the record's are not in the catalog, so the work's is another)."""
-        record = item.record
-        stated = 0
-        for scheme, _ in record.identifiers:
-            stated |= self.SCHEME_BITS.get(scheme, 0)
+        mask, stated, preprint = self._terms(item)
         year = self._years[pk]
         return bool(
-            self._masks[pk] & item.mask
+            self._masks[pk] & mask
             and not self._flags[pk] & stated
             and years_agree(
                 None if year == self.NO_YEAR else year,
-                record.year,
-                record.type == WorkType.PREPRINT or bool(self._flags[pk] & self.PREPRINT),
+                item.record.year,
+                preprint or bool(self._flags[pk] & self.PREPRINT),
             )
         )
+
+    def _terms(self, item: _Item) -> tuple[int, int, bool]:
+        """What a record brings to ``may_join``: its surname mask, the
+        ``SCHEME_BITS`` of its identifiers, whether it is a preprint."""
+        stated = 0
+        for scheme, _ in item.record.identifiers:
+            stated |= self.SCHEME_BITS.get(scheme, 0)
+        return item.mask, stated, item.record.type == WorkType.PREPRINT
 
     def cached(self, pks: list[int], rows: dict[int, CandidateRow]) -> list[int]:
         """Put the kept rows of ``pks`` (title key, title words, year, type) in

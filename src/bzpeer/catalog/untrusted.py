@@ -76,5 +76,5 @@ def without_emails(text: str | None) -> str:
     cleaned = " ".join("".join(pieces).split())
     cleaned = re.sub(r"\s+([,;.])", r"\1", cleaned)
     cleaned = re.sub(r"([,;])(?:\s*[,;])+", r"\1", cleaned)
-    cleaned = _DANGLING.sub("", cleaned)
+    cleaned = re.sub(r"\s+([,;.])", r"\1", _DANGLING.sub("", cleaned)).strip()
     return cleaned.rstrip(")]") if cleaned.count("(") < cleaned.count(")") else cleaned

@@ -77,4 +77,6 @@ def without_emails(text: str | None) -> str:
     cleaned = re.sub(r"\s+([,;.])", r"\1", cleaned)
     cleaned = re.sub(r"([,;])(?:\s*[,;])+", r"\1", cleaned)
     cleaned = re.sub(r"\s+([,;.])", r"\1", _DANGLING.sub("", cleaned)).strip()
-    return cleaned.rstrip(")]") if cleaned.count("(") < cleaned.count(")") else cleaned
+    if cleaned.count("(") < cleaned.count(")"):
+        cleaned = cleaned.rstrip(")]").rstrip(" ,;:")
+    return cleaned

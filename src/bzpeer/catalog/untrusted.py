@@ -47,16 +47,20 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_LEAD = re.compile(
-    r"(?:\(?\b(?:e-?mail|electronic address|correspondence|corresponding author)\b\s*[:.]?\s*\)?)\s*$",
+    r"(?:\(?\b(?:e-?mail|electronic address|correspondence|corresponding author)\b"
+    r"\s*[:.]?\s*\)?)\s*$",
     re.IGNORECASE,
 )
 _DANGLING = re.compile(r"^[\s,;:.)\]]+|[\s,;:.(\[]+$|\(\s*\)|\[\s*\]")
 
 
 def has_email(text: str | None) -> bool:
-    return bool(text) and ("@" in text or " at " in text.lower() or "[at]" in text.lower()) and (
-        _EMAIL.search(text) is not None
-    )
+    if not text:
+        return False
+    lower = text.lower()
+    if "@" not in text and " at " not in lower and "[at]" not in lower and "(at)" not in lower:
+        return False  # the cheap test first: most text has no address
+    return _EMAIL.search(text) is not None
 
 
 def without_emails(text: str | None) -> str:

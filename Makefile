@@ -3,6 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SECRET := var/secret_key
 PG_BIN := /usr/lib/postgresql/15/bin
 
 .DEFAULT_GOAL := help
@@ -19,25 +20,28 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the project
 
-run: $(STAMP) ## migrate, load the demo data on first run, serve http://127.0.0.1:8000
+$(SECRET): | $(STAMP)
+	$(BIN)/bzpeer init
+
+run: $(STAMP) $(SECRET) ## migrate, load the demo data on first run, serve http://127.0.0.1:8000
 	$(BIN)/bzpeer migrate
 	$(BIN)/bzpeer demo
 	$(BIN)/bzpeer serve
 
-migrate: $(STAMP) ## create or update the database
+migrate: $(STAMP) $(SECRET) ## create or update the database
 	$(BIN)/bzpeer migrate
 
-demo: $(STAMP) ## load the bundled demo data
+demo: $(STAMP) $(SECRET) ## load the bundled demo data
 	$(BIN)/bzpeer demo
 
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
-test-sqlite: $(STAMP) ## ruff, mypy and the suite on SQLite
+test-sqlite: $(STAMP) $(SECRET) ## ruff, mypy and the suite on SQLite
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) ## the suite on a throwaway PostgreSQL cluster
+test-postgres: $(STAMP) $(SECRET) ## the suite on a throwaway PostgreSQL cluster
 	bash scripts/with-postgres.sh $(BIN)/pytest
 
 lint: $(STAMP) ## ruff and mypy (also part of make test)

@@ -8,12 +8,50 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured as ImproperlyConfiguredError
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bzpeer.settings")
     import django
 
     django.setup()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the data folder and its secret key; safe to run again."""
+    from bzpeer.home import SECRET_FILE, ensure_secret, home_dir
+
+    var_dir = home_dir(os.environ) / "var"
+    if ensure_secret(var_dir):
+        print(f"wrote a new secret key to {var_dir / SECRET_FILE}")
+    elif args.verbose:
+        print(f"{var_dir / SECRET_FILE} is already there")
+    return 0
+
+
+# Commands that work without a migrated database.
+_NO_DATABASE = {"init", "migrate", "evaluate", "serve"}
+
+
+def _database_missing() -> str:
+    """Why the catalog cannot be used ('' when it can): a command run before
+    ``bzpeer migrate`` says which command to run instead of failing on a
+    missing table."""
+    from django.conf import settings
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    from bzpeer.catalog.models import Work
+
+    try:
+        tables = connection.introspection.table_names()
+    except OperationalError as exc:
+        return f"cannot open the database ({exc})"
+    if Work._meta.db_table in tables:
+        return ""
+    where = settings.DATABASES["default"]["NAME"]
+    return f"the database {where} has no BZPEER tables yet: run `bzpeer migrate` first"
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -290,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bzpeer", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser(
+        "init", help="create the data folder and a random secret key (once)"
+    ).set_defaults(func=cmd_init)
     sub.add_parser("migrate", help="create or update the database schema").set_defaults(
         func=cmd_migrate
     )
@@ -386,8 +427,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _setup()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["init"]:  # before Django: the settings need the secret it writes
+        return cmd_init(argparse.Namespace(verbose="-v" in argv[1:]))
+    try:
+        _setup()
+    except ImproperlyConfiguredError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
+    if args.command not in _NO_DATABASE:
+        problem = _database_missing()
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
     return int(args.func(args))
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from bzpeer.home import SECRET_FILE, home_dir, read_secret
+
 BASE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = Path(os.environ.get("BZPEER_HOME", Path.cwd()))
+PROJECT_DIR = home_dir(os.environ)
 VAR_DIR = PROJECT_DIR / "var"
 
 
@@ -24,13 +26,26 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 DEBUG = env_bool("BZPEER_DEBUG", False)
-SECRET_KEY = os.environ.get("BZPEER_SECRET_KEY", "")
+# Sessions, password-reset links and e-mail confirmations are signed with this:
+# from BZPEER_SECRET_KEY, else var/secret_key (`bzpeer init`, run by `make run`,
+# writes a random one). Without either the site refuses to start; only a
+# DEBUG run falls back to a key that lives as long as the process.
+SECRET_KEY = os.environ.get("BZPEER_SECRET_KEY", "").strip() or read_secret(VAR_DIR)
 if not SECRET_KEY:
-    if not DEBUG and os.environ.get("BZPEER_REQUIRE_SECRET") == "1":
-        raise ImproperlyConfigured("BZPEER_SECRET_KEY must be set in production")
-    SECRET_KEY = "bzpeer-local-development-key-not-for-production"
-ALLOWED_HOSTS = os.environ.get("BZPEER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            f"No secret key: set BZPEER_SECRET_KEY or run `bzpeer init`, which writes a random "
+            f"one to {VAR_DIR / SECRET_FILE}."
+        )
+    import secrets
+
+    SECRET_KEY = secrets.token_urlsafe(50)
+ALLOWED_HOSTS = env_list("BZPEER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,19 +55,23 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "bzpeer.web",  # first: its templates dress allauth's pages in the site's layout
     "allauth",
     "allauth.account",
+    "ninja",  # its API docs page from local static files, never a CDN
     "django_tasks",
     "django_tasks_db",
     "bzpeer.catalog",
     "bzpeer.ingest",
     "bzpeer.social",
     "bzpeer.trust",
-    "bzpeer.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bzpeer.web.security.ContentSecurityPolicyMiddleware",
+    "bzpeer.api.errors.JsonErrorsMiddleware",
+    "bzpeer.web.security.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +147,9 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip"}
 LOGIN_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True  # confirming an address signs you in
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 DEFAULT_FROM_EMAIL = os.environ.get("BZPEER_FROM_EMAIL", "BZPEER <noreply@localhost>")
 EMAIL_BACKEND = os.environ.get(
     "BZPEER_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
@@ -156,7 +178,21 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Served over TLS (directly or behind a proxy that sets X-Forwarded-Proto):
+# secure cookies, HTTPS redirects and a year of HSTS.
+TLS = env_bool("BZPEER_TLS", False)
+if TLS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("BZPEER_HSTS_PRELOAD", True)
+if env_bool("BZPEER_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
     "version": 1,

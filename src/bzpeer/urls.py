@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from bzpeer.api.v1 import api
 from bzpeer.web import views
+
+# The admin signs in through the site's own login form, so its lockout after
+# repeated wrong passwords covers the admin too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -8,15 +8,16 @@ import binascii
 from typing import Any
 
 import orjson
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.db.models import Count, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
-from bzpeer.catalog.models import Author, Work, WorkType
+from bzpeer.catalog.models import Author, Work, WorkType, WorkVersion
+from bzpeer.catalog.untrusted import without_emails
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
 
@@ -51,6 +52,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"error": "Not found", "message": str(exc) or "no such entity"}, status=404
+    )
+
+
 class ListParams(Schema):
     filter: str = ""
     search: str = ""
@@ -59,38 +67,59 @@ class ListParams(Schema):
     cursor: str | None = None
 
 
+# OpenAlex pages through the first 10,000 results; cursor paging goes beyond.
+MAX_PAGED_RESULTS = 10_000
+# Offsets a cursor may carry: far past any catalog, far below the database's integers.
+MAX_CURSOR_OFFSET = 1 << 40
+
+
 def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/api/v1").rstrip("/")
+
+
+def _cursor_offset(cursor: str) -> int:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeError) as exc:
+        raise HttpError(400, "cursor is not one this API gave out") from exc
+    offset = data.get("o") if isinstance(data, dict) else None
+    # bool is an int in Python; 1e300 and "3" are not offsets either
+    if type(offset) is not int or not 0 <= offset <= MAX_CURSOR_OFFSET:
+        raise HttpError(400, "cursor is not one this API gave out")
+    return offset
 
 
 def _paginate(qs: QuerySet[Any], params: ListParams) -> tuple[list[Any], dict[str, Any]]:
     if not 1 <= params.per_page <= MAX_PER_PAGE:
         raise HttpError(400, f"per_page must be between 1 and {MAX_PER_PAGE}")
-    if params.page is not None and params.cursor is not None:
+    cursor = params.cursor or None  # an empty cursor is no cursor
+    if params.page is not None and cursor is not None:
         raise HttpError(400, "use either page or cursor, not both")
     offset = 0
-    if params.cursor and params.cursor != "*":
-        try:
-            offset = int(orjson.loads(base64.urlsafe_b64decode(params.cursor.encode()))["o"])
-        except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError) as exc:
-            raise HttpError(400, "cursor is not one this API gave out") from exc
-        if offset < 0:
-            raise HttpError(400, "cursor is not one this API gave out")
+    if cursor is not None and cursor != "*":
+        offset = _cursor_offset(cursor)
     elif params.page is not None:
-        if params.page < 1:
+        if params.page < 0:
             raise HttpError(400, "page must be 1 or more")
-        offset = (params.page - 1) * params.per_page
+        page = max(params.page, 1)  # page 0 is the first page, as page 1
+        if page * params.per_page > MAX_PAGED_RESULTS:
+            raise HttpError(
+                400,
+                f"page * per_page may be at most {MAX_PAGED_RESULTS:,}; "
+                "page further with cursor=* and the next_cursor each answer gives",
+            )
+        offset = (page - 1) * params.per_page
     count = qs.count()
     items = list(qs[offset : offset + params.per_page])
     next_cursor = None
-    if params.cursor is not None and offset + params.per_page < count:
+    if cursor is not None and offset + params.per_page < count:
         next_cursor = base64.urlsafe_b64encode(
             orjson.dumps({"o": offset + params.per_page})
         ).decode()
     meta = {
         "count": count,
         "per_page": params.per_page,
-        "page": None if params.cursor is not None else (params.page or 1),
+        "page": None if cursor is not None else max(params.page or 1, 1),
         "next_cursor": next_cursor,
     }
     return items, meta
@@ -148,7 +177,9 @@ def author_json(request: HttpRequest, author: Author, full: bool = True) -> dict
     }
     if full:
         o = queries.author_overview(author)
-        data["last_known_institutions"] = [{"display_name": o.affiliation}] if o.affiliation else []
+        # a raw affiliation string may carry its author's e-mail address: never served
+        affiliation = without_emails(o.affiliation)
+        data["last_known_institutions"] = [{"display_name": affiliation}] if affiliation else []
         data["affiliations"] = [
             {
                 "institution": {
@@ -181,8 +212,23 @@ def author_json(request: HttpRequest, author: Author, full: bool = True) -> dict
     return data
 
 
+def _with_locations(works: list[Work]) -> dict[int, int]:
+    """Load the works' identifiers and count their versions: two queries for
+    the whole page, whatever its size."""
+    prefetch_related_objects(works, "identifiers")
+    return dict(
+        WorkVersion.objects.filter(work_id__in=[w.pk for w in works])
+        .values_list("work_id")
+        .annotate(n=Count("id"))
+        .values_list("work_id", "n")
+    )
+
+
 def work_json(
-    request: HttpRequest, work: Work, authors: list[queries.AuthorLink]
+    request: HttpRequest,
+    work: Work,
+    authors: list[queries.AuthorLink],
+    locations: dict[int, int],
 ) -> dict[str, Any]:
     base = _base(request)
     ids = {i.scheme: i.value for i in work.identifiers.all()}
@@ -224,7 +270,7 @@ def work_json(
         ],
         "abstract": work.abstract or None,
         "abstract_inverted_index": _inverted(work.abstract),
-        "locations_count": work.versions.count(),
+        "locations_count": locations.get(work.pk, 0),
         "also_preprint": work.also_preprint,
     }
 
@@ -272,7 +318,9 @@ def get_work(request: HttpRequest, work_id: str) -> dict[str, Any]:
     work = queries.find_work(work_id)
     if work is None:
         raise HttpError(404, f"no work {work_id!r}")
-    return work_json(request, work, queries.author_lists([work.pk]).get(work.pk, []))
+    return work_json(
+        request, work, queries.author_lists([work.pk]).get(work.pk, []), _with_locations([work])
+    )
 
 
 WORK_FILTERS = {
@@ -315,4 +363,8 @@ def list_works(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any
         qs = qs.filter(id__in=queries.search_works(params.search[:200]).values("id"))
     items, meta = _paginate(qs.select_related("venue").order_by("-year", "-id"), params)
     lists = queries.author_lists([w.pk for w in items])
-    return {"meta": meta, "results": [work_json(request, w, lists.get(w.pk, [])) for w in items]}
+    locations = _with_locations(items)
+    return {
+        "meta": meta,
+        "results": [work_json(request, w, lists.get(w.pk, []), locations) for w in items],
+    }

@@ -21,6 +21,7 @@ from bzpeer.catalog.models import (
     WorkIdentifier,
     WorkTopic,
 )
+from bzpeer.catalog.untrusted import without_emails
 
 
 @dataclass(frozen=True)
@@ -76,19 +77,35 @@ class AuthorOverview:
         return sorted({t for _, t in self.facets})
 
     @property
-    def description(self) -> str:
-        """A one-line description derived from the record, never typed in."""
+    def description_parts(self) -> list[tuple[str, bool]]:
+        """A one-line description derived from the record, never typed in, as
+        (text, from a record) pieces: a page isolates each record's piece."""
         a = self.author
         years = [y for y, _ in self.works_by_year]
-        parts = [f"{a.display_name} has {a.works_count} work{'s' if a.works_count != 1 else ''}"]
+        parts: list[tuple[str, bool]] = [
+            (a.display_name, True),
+            (f" has {a.works_count} work{'s' if a.works_count != 1 else ''}", False),
+        ]
         if years:
             span = f"{years[0]}" if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-            parts[0] += f" ({span})"
+            parts.append((f" ({span})", False))
+
+        def listed(lead: str, names: list[str]) -> None:
+            parts.append((lead, False))
+            for i, name in enumerate(names):
+                parts.extend([(", ", False)] if i else [])
+                parts.append((name, True))
+
         if self.topics:
-            parts.append("on " + ", ".join(name for _, name, _ in self.topics[:3]))
+            listed(" on ", [name for _, name, _ in self.topics[:3]])
         if self.top_venues:
-            parts.append("published at " + ", ".join(self.top_venues[:3]))
-        return " ".join(parts) + "."
+            listed(" published at ", self.top_venues[:3])
+        parts.append((".", False))
+        return parts
+
+    @property
+    def description(self) -> str:
+        return "".join(text for text, _ in self.description_parts)
 
 
 def author_works(author: Author) -> QuerySet[Work]:
@@ -222,7 +239,8 @@ def current_affiliation(
         .first()
     )
     if mention:
-        return mention[0], f"as stated on a {mention[1] or 'dated'} paper ({mention[2]})"
+        where = f"as stated on a {mention[1] or 'dated'} paper ({mention[2]})"
+        return without_emails(mention[0]), where
     return "", ""
 
 
@@ -281,6 +299,14 @@ def references(work: Work) -> ReferenceSummary:
     )
 
 
+def row_id(text: str) -> int | None:
+    """A row id written in ASCII digits that fits the database's integers, else None
+    (``int()`` also reads "²" and "٣", and an id past 2**63 fails in the database)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
 def find_work(identifier: str) -> Work | None:
     """A work by our id (``W12`` or ``12``) or ``doi:``/``arxiv:``/``openalex:`` prefix."""
     from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_openalex
@@ -301,7 +327,8 @@ def find_work(identifier: str) -> Work | None:
         return ident.work if ident else None
     if value.upper().startswith("W"):
         value = value[1:]
-    return Work.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    pk = row_id(value)
+    return Work.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def find_author(identifier: str) -> Author | None:
@@ -316,10 +343,11 @@ def find_author(identifier: str) -> Author | None:
     if sep and scheme.lower() == "openalex":
         oa = parse_openalex(rest, "A")
         return Author.objects.filter(openalex_id=oa).first() if oa else None
-    if value[:1].upper() == "A" and value[1:].isdigit():
-        return Author.objects.filter(pk=int(value[1:])).first()
-    if value.isdigit():
-        return Author.objects.filter(pk=int(value)).first()
+    pk = row_id(value[1:] if value[:1].upper() == "A" else value)
+    if pk is not None:
+        return Author.objects.filter(pk=pk).first()
+    if len(value) > 255 or "\x00" in value:
+        return None
     return Author.objects.filter(slug=value).first()
 
 

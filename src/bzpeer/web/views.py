@@ -28,7 +28,10 @@ PAGE_SIZE = 20
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    """A small non-negative number written in ASCII digits, else None."""
+    if value and value.isascii() and value.isdigit() and len(value) < 10:
+        return int(value)
+    return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -60,7 +63,8 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     paginator = Paginator(works.order_by("-year", "-id"), PAGE_SIZE)
     # The facet counts already know how many works match: spare the COUNT query.
     paginator.__dict__["count"] = overview.count(year, work_type)
-    page = paginator.get_page(request.GET.get("page"))
+    # page 0, a word or nothing is the first page; past the end, the last
+    page = paginator.get_page(_int(request.GET.get("page")) or 1)
     lists = queries.author_lists([w.pk for w in page.object_list])
     rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
     peak = max((n for _, n in overview.works_by_year), default=0)

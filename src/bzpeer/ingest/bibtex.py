@@ -61,7 +61,7 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
         raise RecordError("BibTeX block holds no entry")
     entry = library.entries[0]
     fields = {k.lower(): str(v.value) for k, v in entry.fields_dict.items()}
-    title = latex_to_unicode(fields.get("title", "").replace("{", "").replace("}", ""))
+    title = _title(fields.get("title", ""))
     if not title:
         raise RecordError(f"BibTeX entry {entry.key}: missing title")
     names = entry.fields_dict["author"].value if "author" in entry.fields_dict else []
@@ -118,6 +118,16 @@ def parse(chunk: Chunk) -> list[ParsedWork]:
             topics=topics,
         )
     ]
+
+
+def _title(raw: str) -> str:
+    """A BibTeX title in Unicode. Braces that only protect case (``{GraNet}``)
+    are dropped; with a macro in the title the converter reads them, since
+    they hold its argument (``\\emph{Sparse}``: stripped first, the word went
+    with the unknown ``\\emphSparse``)."""
+    if "\\" in raw:
+        return latex_to_unicode(raw)
+    return latex_to_unicode(raw.replace("{", "").replace("}", ""))
 
 
 def _names_in(text: str) -> list[str]:

@@ -41,7 +41,15 @@ _ACCENTS = {
     "k": "\u0328",
     "r": "\u030a",
 }
-_ACCENT_RE = re.compile(r"\{?\\(['`^\"~=.]|[cvuHkr](?=[\s{]))\s*\{?\s*(\\[ij]|[A-Za-z])\s*\}?\}?")
+# An accent macro and its letter: \'e, \'{e}, {\'e}, {\'{e}}, \c c, \v{c}, \'\i.
+# Outer braces are taken only with their closing brace, and nothing after the
+# letter is consumed: the space in "Jos\'e Luis" separates two words. TeX
+# swallows the spaces after a control word (\i), never after a letter.
+_ACCENT_RE = re.compile(
+    r"(\{)?\\(['`^\"~=.]|[cvuHkr](?=[\s{]))\s*"
+    r"(?:\{\s*(\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])\s*|[A-Za-z]))"
+    r"(?(1)\s*\})"
+)
 _LETTERS = {
     "\\ss": "ß",
     "\\o": "ø",
@@ -55,13 +63,21 @@ _LETTERS = {
     "\\i": "ı",
     "\\&": "&",
 }
-_LETTER_RE = re.compile(r"\{?(\\(?:ss|o|O|l|L|ae|AE|aa|AA|i)(?![A-Za-z])|\\&)\s*\}?")
+# A letter macro: \o, {\o}, \o{}; as in TeX, the spaces after a control word
+# go with it ("Bj\o rn" is Bjørn), those after the control symbol \& stay.
+_LETTER_RE = re.compile(
+    r"(\{)?(?:(\\(?:ss|o|O|l|L|ae|AE|aa|AA|i))(?![A-Za-z])(?:\{\}|\s*)|(\\&))(?(1)\s*\})"
+)
 
 
 def _accent(match: re.Match[str]) -> str:
-    letter = match.group(2)
-    base = "i" if letter == "\\i" else ("j" if letter == "\\j" else letter)
-    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(1)])
+    letter = (match.group(3) or match.group(4)).rstrip()
+    base = letter[1] if letter[0] == "\\" else letter  # \i, \j (dotless): accented i, j
+    return unicodedata.normalize("NFC", base + _ACCENTS[match.group(2)])
+
+
+def _letter(match: re.Match[str]) -> str:
+    return _LETTERS[match.group(2) or match.group(3)]
 
 
 _STYLE_RE = re.compile(r"\\(?:textbf|textit|textsc|texttt|emph|url|href\{[^{}]*\})\{([^{}]*)\}")
@@ -78,7 +94,7 @@ def latex_accents(text: str) -> str:
         return text
     text = _STYLE_RE.sub(r"\1", text)
     text = _ACCENT_RE.sub(_accent, text)
-    return _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], text)
+    return _LETTER_RE.sub(_letter, text)
 
 
 @lru_cache(maxsize=65536)
@@ -89,7 +105,7 @@ def latex_to_unicode(text: str) -> str:
         return text
     if "$" not in text:
         quick = _ACCENT_RE.sub(_accent, text)
-        quick = _LETTER_RE.sub(lambda m: _LETTERS[m.group(1)], quick)
+        quick = _LETTER_RE.sub(_letter, quick)
         if not _LATEX_HINT.search(quick):
             return quick
     try:

@@ -15,6 +15,12 @@ from urllib.parse import urlsplit
 # whitespace and the invisible format characters (zero-width space, bidi marks).
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
+# The plain form nearly every link an import stores has: http(s), a host name
+# of letters, digits, dots and hyphens, a port, then characters none of which
+# is junk, a quote, a bracket or a backslash. ``http_url`` accepts all of them.
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!#$%&()*+,\-./0-9:;=?@A-Z_a-z|~]*)?"
+)
 
 
 def http_url(text: str | None) -> str:
@@ -26,6 +32,8 @@ def http_url(text: str | None) -> str:
     dangerous scheme, so they are never rendered as links."""
     if not text:
         return ""
+    if len(text) <= 2000 and _PLAIN_URL.fullmatch(text):
+        return text  # what every test below would let through, told at once
     candidate = text.strip()
     if not candidate or _URL_JUNK.search(candidate) or len(candidate) > 2000:
         return ""
@@ -57,9 +65,11 @@ _DANGLING = re.compile(r"^[\s,;:.)\]]+|[\s,;:.(\[]+$|\(\s*\)|\[\s*\]")
 def has_email(text: str | None) -> bool:
     if not text:
         return False
-    lower = text.lower()
-    if "@" not in text and " at " not in lower and "[at]" not in lower and "(at)" not in lower:
-        return False  # the cheap test first: most text has no address
+    # The cheap test first, without a lower-case copy (every affiliation an
+    # import stores passes here): ``_EMAIL`` needs an "@", or an "at" in
+    # brackets ("name(at)host.org", "name [ at ] host.org").
+    if "@" not in text and (("(" not in text and "[" not in text) or "at" not in text.lower()):
+        return False
     return _EMAIL.search(text) is not None
 
 

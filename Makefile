@@ -37,11 +37,13 @@ demo: $(STAMP) $(SECRET) ## load the bundled demo data
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
 test-sqlite: $(STAMP) $(SECRET) ## ruff, mypy and the suite on SQLite
+	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
 test-postgres: $(STAMP) $(SECRET) ## the suite on a throwaway PostgreSQL cluster
+	bash scripts/ensure-chromium.sh
 	bash scripts/with-postgres.sh $(BIN)/pytest
 
 lint: $(STAMP) ## ruff and mypy (also part of make test)

@@ -46,7 +46,12 @@ print(json.dumps({
 def _database_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """A fresh database of the suite's engine for the subprocesses."""
     url = os.environ.get("DATABASE_URL")
-    env = dict(os.environ, BZPEER_HOME=str(tmp_path), BZPEER_IMPORT_BATCH="300")
+    env = dict(
+        os.environ,
+        BZPEER_HOME=str(tmp_path),
+        BZPEER_IMPORT_BATCH="300",
+        BZPEER_SECRET_KEY="a-secret-for-the-crash-tests-only",
+    )
     if not url:
         env["BZPEER_SQLITE"] = str(tmp_path / f"crash-{uuid.uuid4().hex}.sqlite3")
         yield env

@@ -365,6 +365,7 @@ def test_cli_sync_reports_a_fetch_error_and_exits_1(
         ["sync", "crossref", "--query", "x", "--limit", "0"],
     ],
 )
+@pytest.mark.django_db  # the command looks for a migrated catalog before its arguments
 def test_bad_arguments_exit_2(argv: list[str], capsys: Any) -> None:
     try:
         code = cli.main(argv)

@@ -208,7 +208,7 @@ class WorkTopic(models.Model):
 class Author(models.Model):
     """The public author record, built by resolution. Nobody owns it."""
 
-    display_name = models.CharField(max_length=255)
+    display_name = models.TextField()  # as long as a source wrote it: never cut
     name_key = models.CharField(max_length=255, db_index=True, help_text="surname_initial")
     slug = models.SlugField(max_length=100, unique=True)
     orcid = models.CharField(max_length=19, null=True, blank=True, unique=True)
@@ -238,7 +238,7 @@ class AuthorshipMention(models.Model):
         Work, on_delete=models.CASCADE, related_name="mentions", db_index=False
     )
     position = models.IntegerField(null=True)
-    raw_name = models.CharField(max_length=500)
+    raw_name = models.TextField()  # as the source wrote it, whole
     name_key = models.CharField(max_length=255, db_index=True)
     raw_affiliation = models.TextField(blank=True)
     orcid = models.CharField(max_length=19, blank=True)

@@ -19,7 +19,7 @@ from bzpeer.catalog.identifiers import parse_arxiv
 from bzpeer.catalog.models import WorkType
 
 from .records import UNDECODABLE, Chunk, ParsedAuthor, ParsedWork, RecordError, TopicRef, stated_id
-from .streams import lines, safe_text
+from .streams import lines, loads, safe_text
 from .text import latex_accents, latex_to_unicode, squash
 from .xmlsafe import parse_xml
 
@@ -191,7 +191,7 @@ def _from_abs(chunk: Chunk) -> ParsedWork | None:
 
 def _from_json(chunk: Chunk) -> ParsedWork:
     try:
-        data = orjson.loads(chunk.text)
+        data = loads(chunk.text)
     except orjson.JSONDecodeError as exc:
         raise RecordError(f"malformed JSON: {exc}") from exc
     if not isinstance(data, dict):

@@ -20,7 +20,7 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
 from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
-from .streams import is_json_object, json_value, lines, safe_text
+from .streams import is_json_object, item_json, json_value, lines, safe_text
 from .text import squash
 
 SOURCE = "crossref"
@@ -77,7 +77,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         yield Chunk(SOURCE, label, safe_text(data), options)
         return
     for number, item in enumerate(items, start=1):
-        yield Chunk(SOURCE, f"{label}#{number}", orjson.dumps(item).decode(), options)
+        yield Chunk(SOURCE, f"{label}#{number}", item_json(item), options)
 
 
 def _items(document: Any) -> list[Any] | None:

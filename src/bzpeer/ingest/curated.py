@@ -21,7 +21,7 @@ from bzpeer.catalog.models import WorkType
 from bzpeer.catalog.names import name_slug, names_compatible, parse_name
 
 from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
-from .streams import json_object, lines, safe_text
+from .streams import item_json, json_object, lines, safe_text
 from .text import latex_accents, latex_to_unicode, squash, title_key
 
 MANUAL = "manual"
@@ -42,7 +42,7 @@ def manual_chunks(
         yield Chunk(MANUAL, label, safe_text(data), options)
         return
     for number, paper in enumerate(papers, start=1):
-        yield Chunk(MANUAL, f"{label}#{number}", orjson.dumps(paper).decode(), options)
+        yield Chunk(MANUAL, f"{label}#{number}", item_json(paper), options)
 
 
 def listing_chunks(

@@ -26,7 +26,7 @@ from .records import (
     TopicRef,
     stated_id,
 )
-from .streams import is_json_object, json_object, lines, safe_text
+from .streams import is_json_object, item_json, json_object, lines, safe_text
 from .text import squash
 
 SOURCE = "openalex"
@@ -52,7 +52,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         return
     if isinstance(document, dict) and isinstance(document.get("results"), list):
         for number, item in enumerate(document["results"], start=1):
-            yield Chunk(SOURCE, f"{label}#{number}", orjson.dumps(item).decode(), options)
+            yield Chunk(SOURCE, f"{label}#{number}", item_json(item), options)
     else:
         yield Chunk(SOURCE, label, text, options)
 

@@ -29,7 +29,7 @@ from .records import (
     ParsedWork,
     RecordError,
 )
-from .streams import safe_text
+from .streams import item_json, loads, safe_text
 from .text import squash
 from .xmlsafe import parse_xml
 
@@ -109,7 +109,7 @@ def _xml_chunks(label: str, text: str, options: tuple[tuple[str, str], ...]) -> 
 
 def _json_chunks(label: str, text: str, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
     try:
-        data = orjson.loads(text)
+        data = loads(text)
     except orjson.JSONDecodeError as exc:
         yield Chunk(SOURCE, label, text, (*options, ("failed", f"malformed JSON: {exc}")))
         return
@@ -125,7 +125,7 @@ def _json_chunks(label: str, text: str, options: tuple[tuple[str, str], ...]) ->
         yield Chunk(
             SOURCE,
             f"{label}#work-{number}",
-            orjson.dumps(group).decode(),
+            item_json(group),
             (*base, ("part", "work")),
         )
 
@@ -219,7 +219,7 @@ def _person_xml(orcid: str, owner: str, text: str) -> ParsedAuthorEntity:
 
 
 def _person_json(orcid: str, owner: str, text: str) -> ParsedAuthorEntity:
-    data = orjson.loads(text)
+    data = loads(text)
     person = data.get("person") or {}
     others = tuple(
         squash(str(n.get("content") or ""))
@@ -288,7 +288,7 @@ def _work_xml(text: str) -> Summary | None:
 
 
 def _work_json(text: str) -> Summary | None:
-    summaries = orjson.loads(text).get("work-summary") or []
+    summaries = loads(text).get("work-summary") or []
     if not summaries:
         return None
     work = summaries[0]

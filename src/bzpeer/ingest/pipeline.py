@@ -37,7 +37,7 @@ from .files import CountingReader, expand, open_streams, total_size
 from .models import ImportRun
 from .records import Chunk, Parsed, RecordError
 from .sources import SOURCES, Source
-from .writer import Stats, WorkRow, Writer, compact_all, payload_hash
+from .writer import Stats, WorkRow, Writer, check_fits, compact_all, payload_hash
 
 
 def _batch_size() -> int:
@@ -70,12 +70,22 @@ def parse_chunk(source: Source, chunk: Chunk) -> Outcome:
     be imported, ""). Runs in the parser processes, hash included; works come
     in the writer's form (``writer.compact``), also built there."""
     try:
-        return compact_all(source.parse(chunk)), None, payload_hash(chunk)
+        records = source.parse(chunk)
+        check_fits(records)
+        return compact_all(records), None, payload_hash(chunk)
     except RecordError as exc:
         return [], str(exc), ""
-    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OverflowError,  # a number too large for a date or a column
+        RecursionError,  # JSON nested a thousand deep
+    ) as exc:
         # A shape the parser did not expect: keep it for a later fix and retry.
-        return [], f"unexpected record shape: {type(exc).__name__}: {exc}", ""
+        return [], f"unexpected record shape: {type(exc).__name__}: {exc}"[:2000], ""
 
 
 def _quarantine(chunk: Chunk, reason: str) -> None:

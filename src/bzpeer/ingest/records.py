@@ -9,6 +9,16 @@ from functools import lru_cache
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.names import parse_name
 from bzpeer.catalog.titles import title_forms
+from bzpeer.catalog.untrusted import http_url, without_emails
+
+# Mixed into every source record's payload hash (``writer.payload_hash``).
+# Raise it when a parser change alters what the same raw record parses to (a
+# fix in LaTeX conversion, a field cleaned at import): a re-import then finds
+# the records an older parser stored "changed" and writes them again, which
+# repairs them; a second import with the same parser still writes nothing.
+PARSER_VERSION = 2
+
+URL_MAX = 1000  # WorkVersion.url: a longer link is not stored cut short, but not at all
 
 
 class RecordError(ValueError):
@@ -57,6 +67,12 @@ class InstitutionRef:
     country: str = ""
     kind: str = ""
 
+    def __post_init__(self) -> None:
+        # Names read from raw affiliation strings can carry an address.
+        cleaned = without_emails(self.name)
+        if cleaned != self.name:
+            object.__setattr__(self, "name", cleaned or "Unnamed institution")
+
 
 @lru_cache(maxsize=262144)
 def name_key(name: str) -> str:
@@ -81,6 +97,9 @@ class ParsedAuthor:
 
     def __post_init__(self) -> None:
         self.name_key = name_key(self.name)
+        if self.affiliation:
+            # The address stays in the source record's payload only.
+            self.affiliation = without_emails(self.affiliation)
 
     @property
     def surname(self) -> str:
@@ -127,6 +146,10 @@ class ParsedWork:
             # 10**19 would stop the import at the database ("too large to
             # convert"): a record's fault, so the record's quarantine.
             raise RecordError(f"{self.external_id}: implausible year {self.year}")
+        if self.url:
+            # Stored only as a link a page may render (http/https), else not at all.
+            url = http_url(self.url)
+            self.url = url if len(url) <= URL_MAX else ""
         self.title_key, self.title_words = title_forms(self.title)
         self.surnames = frozenset(a.surname for a in self.authors)
         ordered = sorted(
@@ -183,6 +206,6 @@ class ParsedTopic:
 
 Parsed = ParsedWork | ParsedAuthorEntity | ParsedInstitution | ParsedVenue | ParsedTopic
 
-# Marks a chunk whose bytes are not UTF-8 text (or hold NUL bytes); the rest is
-# the bytes with escapes, kept for quarantine. No NUL: PostgreSQL text refuses it.
+# Marks a chunk whose bytes are not UTF-8 text; the rest is the bytes with
+# escapes, kept for quarantine. No NUL: PostgreSQL text refuses it.
 UNDECODABLE = "\ufffdUNDECODABLE\ufffd "

@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 import ijson
-import orjson
 
 from bzpeer.catalog.identifiers import parse_ror
 
 from .records import Chunk, InstitutionRef, ParsedInstitution, RecordError
-from .streams import json_object, safe_text
+from .streams import item_json, json_object, safe_text
 from .text import squash
 
 SOURCE = "ror"
@@ -31,7 +30,7 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
         for number, item in enumerate(
             ijson.items(_Rewind(head, stream), "item", use_float=True), start=1
         ):
-            yield Chunk(SOURCE, f"{label}#{number}", orjson.dumps(item).decode(), options)
+            yield Chunk(SOURCE, f"{label}#{number}", item_json(item), options)
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         yield Chunk(
             SOURCE,

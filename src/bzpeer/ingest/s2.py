@@ -36,7 +36,7 @@ from .records import (
     RecordError,
     stated_id,
 )
-from .streams import is_json_object, json_value, lines, safe_text
+from .streams import is_json_object, item_json, json_value, lines, safe_text
 from .text import squash
 
 SOURCE = "s2"
@@ -63,11 +63,11 @@ def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -
     if isinstance(document, dict) and isinstance(document.get("data"), list):
         document = document["data"]
     if not isinstance(document, list):
-        yield Chunk(SOURCE, label, orjson.dumps(document).decode(), options)
+        yield Chunk(SOURCE, label, item_json(document), options)
         return
     for number, item in enumerate(document, start=1):
         if item is not None and not _is_index_entry(item):
-            yield Chunk(SOURCE, f"{label}#{number}", orjson.dumps(item).decode(), options)
+            yield Chunk(SOURCE, f"{label}#{number}", item_json(item), options)
 
 
 def _read_first_line(stream: BinaryIO) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -26,13 +27,48 @@ def lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
 
 
 def safe_text(data: bytes) -> str:
-    """Decode; undecodable bytes are kept visibly and flagged for quarantine."""
+    """Decode; undecodable bytes are kept visibly and flagged for quarantine.
+
+    NUL bytes are dropped: no field can hold one (PostgreSQL text refuses
+    them) and they carry no meaning, so the rest of the record imports."""
+    clean = data.replace(b"\x00", b"") if b"\x00" in data else data
     try:
-        if b"\x00" in data:
-            raise UnicodeDecodeError("utf-8", data, data.index(b"\x00"), 1, "NUL byte")
-        return data.decode("utf-8")
+        return clean.decode("utf-8")
     except UnicodeDecodeError:
         return UNDECODABLE + data.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+def loads(text: str) -> Any:
+    """A record's JSON, NUL characters (written ``\\u0000``) taken out of
+    every string in it, as ``safe_text`` takes NUL bytes out of raw text."""
+    data = orjson.loads(text)
+    return _without_nul(data) if "\\u0000" in text else data
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def item_json(item: Any) -> str:
+    """One record of a larger document (an API page, a dump) as JSON text of
+    its own, its chunk's text.
+
+    orjson writes 255 levels at most: a record nested deeper is written by
+    the standard library, and one too deep even for that becomes a chunk its
+    parser quarantines (not a JSON object), never an error that stops the run."""
+    try:
+        return orjson.dumps(item).decode()
+    except TypeError:  # orjson.JSONEncodeError: nested too deep
+        try:
+            return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+        except RecursionError:
+            return '"a record nested too deeply to be split out of its document"'
 
 
 def is_json_object(line: bytes) -> bool:
@@ -48,7 +84,7 @@ def json_value(chunk: Chunk) -> Any:
     if chunk.text.startswith(UNDECODABLE):
         raise RecordError("undecodable bytes (not UTF-8)")
     try:
-        return orjson.loads(chunk.text)
+        return loads(chunk.text)
     except orjson.JSONDecodeError as exc:
         raise RecordError(f"malformed or truncated JSON: {exc}") from exc
 

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import itertools
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +20,7 @@ from sys import intern
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Field, Model, Q
 from django.utils import timezone
 
 from bzpeer.catalog import venues
@@ -50,8 +50,9 @@ from bzpeer.catalog.models import (
     WorkType,
     WorkVersion,
 )
-from bzpeer.catalog.names import parse_name_cached
+from bzpeer.catalog.names import fullness, parse_name_cached
 from bzpeer.catalog.titles import title_ends, title_words
+from bzpeer.catalog.untrusted import http_url
 from bzpeer.resolve.works import (
     DISTINCT_SCHEMES,
     MatchFacts,
@@ -67,6 +68,7 @@ from bzpeer.resolve.works import (
 
 from .multimap import IdMultiMap
 from .records import (
+    PARSER_VERSION,
     Chunk,
     InstitutionRef,
     Parsed,
@@ -75,6 +77,7 @@ from .records import (
     ParsedTopic,
     ParsedVenue,
     ParsedWork,
+    RecordError,
     TopicRef,
 )
 from .text import title_key
@@ -223,7 +226,7 @@ def compact(record: ParsedWork) -> WorkRow:
         tuple(
             (
                 a.position,
-                a.name[:500],
+                a.name,
                 a.name_key,
                 a.affiliation,
                 a.orcid or "",
@@ -240,6 +243,66 @@ def compact(record: ParsedWork) -> WorkRow:
     )
 
 
+def _limit(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.max_length is not None
+    return field.max_length
+
+
+# Identifiers stored whole in a column of their own: one longer than the
+# column is a malformed record (quarantined), not one to store cut short.
+_RECORD_ID = _limit(SourceRecord, "external_id")
+_OPENALEX_ID = _limit(Author, "openalex_id")  # as Venue's and Institution's
+_TOPIC_ID = _limit(Topic, "external_id")
+
+
+def check_fits(records: Sequence[Parsed]) -> None:
+    """Raise RecordError if a record's identifier would not fit its column:
+    PostgreSQL would refuse the whole batch (SQLite would store it). Plain
+    length tests, inline: every record imported passes here."""
+    for record in records:
+        if len(record.external_id) > _RECORD_ID:
+            _too_long(record, "id", _RECORD_ID)
+        if isinstance(record, ParsedWork):
+            if record.venue_openalex_id and len(record.venue_openalex_id) > _OPENALEX_ID:
+                _too_long(record, "venue OpenAlex id", _OPENALEX_ID)
+            for author in record.authors:
+                # Resolution stores an author's OpenAlex id as its record's.
+                if len(author.person_key) > _OPENALEX_KEY and author.person_key[:9] == "openalex:":
+                    _too_long(record, "author OpenAlex id", _OPENALEX_ID)
+                for ref in author.institutions:
+                    if ref.openalex_id and len(ref.openalex_id) > _OPENALEX_ID:
+                        _too_long(record, "institution OpenAlex id", _OPENALEX_ID)
+            for topic in record.topics:
+                if len(topic.external_id) > _TOPIC_ID:
+                    _too_long(record, "topic id", _TOPIC_ID)
+                for parent in topic.parents:
+                    if len(parent[1]) > _TOPIC_ID:
+                        _too_long(record, "topic id", _TOPIC_ID)
+        elif isinstance(record, ParsedAuthorEntity | ParsedVenue | ParsedInstitution):
+            refs = (
+                [ref for ref, _, _ in record.affiliations]
+                if isinstance(record, ParsedAuthorEntity)
+                else [record.ref]
+                if isinstance(record, ParsedInstitution)
+                else []
+            )
+            oa_ids = [getattr(record, "openalex_id", None), *(r.openalex_id for r in refs)]
+            if any(oa_id and len(oa_id) > _OPENALEX_ID for oa_id in oa_ids):
+                _too_long(record, "OpenAlex id", _OPENALEX_ID)
+        elif isinstance(record, ParsedTopic):
+            ids = [record.ref.external_id, *(parent[1] for parent in record.ref.parents)]
+            if any(len(topic_id) > _TOPIC_ID for topic_id in ids):
+                _too_long(record, "topic id", _TOPIC_ID)
+
+
+_OPENALEX_KEY = len("openalex:") + _OPENALEX_ID
+
+
+def _too_long(record: Parsed, what: str, limit: int) -> None:
+    raise RecordError(f"{record.external_id[:80]}: {what} longer than {limit} characters")
+
+
 def compact_all(records: Sequence[Parsed | WorkRow]) -> list[Parsed | WorkRow]:
     """``records`` with every ``ParsedWork`` in its writer's form."""
     return [compact(r) if isinstance(r, ParsedWork) else r for r in records]
@@ -250,11 +313,17 @@ def _venue_display(raw: str) -> str:
     return known.name if known else venues.clean_venue_name(raw)
 
 
+_PARSER_TAG = f"\x00parser={PARSER_VERSION}".encode()
+
+
 def payload_hash(chunk: Chunk) -> str:
+    """The raw record, its options and the parser's version: a record stored
+    by an older parser (``records.PARSER_VERSION``) is "changed" and written again."""
     digest = hashlib.md5(usedforsecurity=False)
     digest.update(chunk.text.encode("utf-8", "surrogatepass"))
     for name, value in sorted(chunk.options):
         digest.update(f"\x00{name}={value}".encode())
+    digest.update(_PARSER_TAG)
     return digest.hexdigest()
 
 
@@ -268,6 +337,11 @@ class _Item:
     new_work: int | None = None  # index into the batch's new works
     version_id: int | None = None
     evidence: str = ""  # why the record joined an existing work (shown on the work page)
+    # A changed record's mentions before it was written again: (position, name
+    # key, raw name, author id, confidence) of those resolution had assigned.
+    previous: list[tuple[int | None, str, str, int, float]] | None = None
+    # Its mentions as written again: (id, position, name key, raw name).
+    written: list[tuple[int, int | None, str, str]] | None = None
 
     @cached_property
     def mask(self) -> int:
@@ -435,9 +509,13 @@ class Writer:
             if version is None:
                 continue
             item.version_id, item.work_id = version.pk, version.work_id
-            AuthorshipMention.objects.filter(
-                work_id=version.work_id, version_id=version.pk
-            ).delete()
+            old = AuthorshipMention.objects.filter(work_id=version.work_id, version_id=version.pk)
+            item.previous = list(
+                old.filter(author__isnull=False)
+                .order_by("id")
+                .values_list("position", "name_key", "raw_name", "author_id", "confidence")
+            )
+            old.delete()
             self._update_version(item, venue_ids)
         as_text = dates_as_text()
         version_ids = allocate_ids(WorkVersion, len(new_items))
@@ -467,6 +545,7 @@ class Writer:
         written = [*new_items, *(i for i in changed if i.version_id)]
         identifiers = self._write_identifiers(written)
         self._write_mentions(written)
+        keep_authors([i for i in changed if i.previous is not None])
         if self._ends is not None:
             for item in written:
                 if item.work_id is not None:
@@ -674,12 +753,16 @@ class Writer:
         ids = iter(allocate_ids(AuthorshipMention, total))  # not a range on PostgreSQL
         for item in items:
             version_id, work_id = item.version_id, item.work_id
+            if item.previous is not None:  # a changed record: ``keep_authors`` reads them
+                item.written = []
             for mention in item.record.mentions:
                 pk = next(ids)
                 values += mention[:6]
                 values += (pk, version_id, work_id, 0.0)
                 if mention[6]:  # institutions: most mentions name none
                     links.extend((pk, ref) for ref in mention[6])
+                if item.written is not None:
+                    item.written.append((pk, mention[0], mention[2], mention[1]))
         insert_flat(
             AuthorshipMention,
             [
@@ -754,7 +837,7 @@ class Writer:
             if not raw or raw in out:
                 continue
             known = venues.match_known(raw)
-            key = known.key if known else venues.venue_key(raw)
+            key = known.key if known else venues.venue_key(raw)[:255]
             if not key:
                 continue
             if key not in self._venues:
@@ -887,7 +970,7 @@ class Writer:
                 status=record.status[:16],
                 established=record.established,
                 city=record.city[:200],
-                links=list(record.links),
+                links=[link for link in map(http_url, record.links) if link],
             )
         elif isinstance(record, ParsedTopic):
             self.topic_id(record.ref)
@@ -915,7 +998,7 @@ class Writer:
             author = Author.objects.filter(orcid=record.orcid).first()
         if author is None:
             author = Author(
-                display_name=record.display_name[:255],
+                display_name=record.display_name,
                 name_key=parse_name_cached(record.display_name).block_key[:255],
                 slug=unique_slug(record.display_name),
             )
@@ -938,6 +1021,70 @@ class Writer:
                     "end_year": None if ongoing else max(e for _, e in periods if e),
                 },
             )
+
+
+def keep_authors(items: list[_Item]) -> None:
+    """Mentions of records written again keep the author records they had.
+
+    A changed record (its source changed it, or a newer parser read it) gets
+    new mention rows. Each takes the author of the old mention with the same
+    name key, at the same position if there is one: otherwise resolution
+    would give a person with no other mention tying them a new record, and
+    their page a new address. An author whose display name is a spelling none
+    of its mentions has any more (``JoséLuis Bernal`` read again as ``José
+    Luis Bernal``) is named again from its mentions, as resolution names a
+    new record; one that lost mentions gets its works count again.
+    """
+    assigned: list[tuple[int, float, int]] = []
+    lost: dict[int, set[str]] = defaultdict(set)  # author -> raw names it no longer has
+    dropped: set[int] = set()  # authors that lost an authorship
+    for item in items:
+        by_key: dict[str, list[tuple[int | None, str, str, int, float]]] = defaultdict(list)
+        for old in item.previous or ():
+            by_key[old[1]].append(old)
+        for pk, position, key, raw in item.written or ():
+            olds = by_key.get(key)
+            if not olds:
+                continue
+            old = next((o for o in olds if o[0] == position), olds[0])
+            olds.remove(old)
+            assigned.append((old[3], old[4], pk))
+            if old[2] != raw:
+                lost[old[3]].add(old[2])
+        for olds in by_key.values():
+            for old in olds:
+                dropped.add(old[3])
+                lost[old[3]].add(old[2])
+    if assigned:
+        table = AuthorshipMention._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f'UPDATE "{table}" SET author_id = %s, confidence = %s WHERE id = %s', assigned
+            )
+    if lost:
+        _rename_authors(lost)
+    if dropped:
+        # Imported here, as in pipeline: it loads the learned model's modules.
+        from bzpeer.resolve.authors import refresh_author_counts
+
+        refresh_author_counts(dropped)
+
+
+def _rename_authors(lost: dict[int, set[str]]) -> None:
+    """Authors named by a spelling (in ``lost``) none of their mentions has now."""
+    names = {name for spellings in lost.values() for name in spellings}
+    for author in Author.objects.filter(pk__in=list(lost), display_name__in=list(names)):
+        if author.display_name not in lost[author.pk]:
+            continue
+        now = Counter(
+            AuthorshipMention.objects.filter(author_id=author.pk).values_list("raw_name", flat=True)
+        )
+        if not now or author.display_name in now:
+            continue  # no mention left to name it by, or one still spells it so
+        author.display_name = max(now, key=lambda n: (fullness(n), now[n]))
+        gone = lost[author.pk] - set(now)
+        author.name_variants = sorted({*author.name_variants, *now} - gone)
+        author.save(update_fields=["display_name", "name_variants"])
 
 
 PER_END = 50  # candidate works per title head or tail

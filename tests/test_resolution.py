@@ -75,3 +75,39 @@ def test_an_initial_does_not_bridge_two_full_names():
     assert clusters.union(0, 1, checked=True)  # Juan ~ J.-F.: could be
     assert not clusters.union(1, 2, checked=True)  # ...but then not Jing-Fei too
     assert clusters.union(3, 4, checked=True)  # Mark A. ~ Mark Andrew
+
+
+def test_one_openalex_author_under_two_names_is_one_record(write):
+    """An OpenAlex author id is one person even when two works spell the name
+    so differently that they fall in two name blocks: it used to create two
+    records with the same id and stop resolution on the unique constraint."""
+    import json
+
+    from bzpeer.ingest.pipeline import run_import
+
+    def work(n: int, name: str) -> str:
+        return json.dumps(
+            {
+                "id": f"https://openalex.org/W99770000{n}",
+                "title": f"A study of engines number {n}",
+                "publication_year": 1843,
+                "type": "article",
+                "authorships": [
+                    {
+                        "author_position": "first",
+                        "author": {"id": "https://openalex.org/A9977001", "display_name": name},
+                        "raw_author_name": name,
+                        "institutions": [],
+                    }
+                ],
+            }
+        )
+
+    path = write("two-names.jsonl", work(1, "Ada Lovelace") + "\n" + work(2, "Augusta King") + "\n")
+    run_import("openalex", [path], {}, show_progress=False)
+    records = Author.objects.filter(mentions__work__title__startswith="A study of engines")
+    assert records.distinct().count() == 1
+    assert records.first().openalex_id == "A9977001"
+    assert not AuthorshipMention.objects.filter(
+        work__title__startswith="A study of engines", author=None
+    ).exists()

@@ -370,9 +370,18 @@ def _resolve_group(
     new_ids = allocate_ids(Author, len(pending))
     new_authors = []
     for members, author_id in zip(pending, new_ids, strict=True):
-        new_authors.append(_new_author_row(author_id, members, taken, orcid_owner))
+        # A source person id is one person: a cluster whose id an earlier new
+        # record of this batch took (the same OpenAlex author under another
+        # name, so in another block) joins that record.
+        earlier = next(
+            (key_owner[m.person_key] for m in members if m.person_key in key_owner), None
+        )
+        if earlier is not None and earlier not in set().union(*(m.forbidden for m in members)):
+            _assign(members, earlier, key_owner, updates, stats)
+            continue
+        new_authors.append(_new_author_row(author_id, members, taken, orcid_owner, key_owner))
         _assign(members, author_id, key_owner, updates, stats)
-    stats.authors_created += len(pending)
+    stats.authors_created += len(new_authors)
     insert_rows(
         Author,
         [
@@ -418,15 +427,23 @@ def _assign(
 
 
 def _new_author_row(
-    author_id: int, members: list[MentionRecord], taken: set[str], orcid_owner: dict[str, int]
+    author_id: int,
+    members: list[MentionRecord],
+    taken: set[str],
+    orcid_owner: dict[str, int],
+    key_owner: dict[str, int],
 ) -> tuple[object, ...]:
     names = Counter(m.raw_name for m in members)
     display = max(names, key=lambda n: (fullness(n), names[n]))
     orcid = next((m.orcid for m in members if m.orcid and m.orcid not in orcid_owner), None)
     if orcid:
         orcid_owner[orcid] = author_id
-    openalex = next(
-        (m.person_key.split(":", 1)[1] for m in members if m.person_key.startswith("openalex:")),
+    openalex = next(  # one record holds an OpenAlex id: not one a record already has
+        (
+            m.person_key.split(":", 1)[1]
+            for m in members
+            if m.person_key.startswith("openalex:") and m.person_key not in key_owner
+        ),
         None,
     )
     return (

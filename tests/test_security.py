@@ -22,6 +22,7 @@ from django.core import mail
 
 from bzpeer.catalog.models import Author, AuthorshipMention, Work, WorkVersion
 from bzpeer.catalog.untrusted import http_url, without_emails
+from bzpeer.ingest.pipeline import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -211,13 +212,20 @@ def test_names_and_titles_are_isolated_and_long_ones_shortened(client):
     assert Work.objects.get(pk=work.pk).title == long_title  # kept whole
 
 
-def test_a_five_thousand_character_name_is_kept_and_shortened(client):
-    author = Author.objects.filter(merged_into=None).exclude(mentions=None).first()
-    name = "Ab" * 2500
-    AuthorshipMention.objects.filter(author=author).update(raw_name=name)
-    Author.objects.filter(pk=author.pk).update(display_name=name[:255])
+def test_a_five_thousand_character_name_is_kept_whole_and_shown_short(client, write):
+    name = "Zyxlong " + "Ab" * 2496
+    line = {
+        "id": "https://openalex.org/W99660001",
+        "title": "A record with a very long author name",
+        "publication_year": 2024,
+        "authorships": [{"author": {"display_name": name}, "raw_author_name": name}],
+    }
+    run_import("openalex", [write("long.jsonl", json.dumps(line) + "\n")], {}, show_progress=False)
+    author = Author.objects.get(mentions__work__title="A record with a very long author name")
+    assert author.display_name == name and len(name) == 5000  # whole in the database
     page = client.get(f"/researchers/{author.slug}").content.decode()
-    assert "Show all" in page or name[:255] in page
+    assert "Show all 5,000 characters" in page
+    assert page.count(name) == 1  # once, behind the disclosure; shortened everywhere else
 
 
 # -- 6. every login form is rate limited ---------------------------------------------

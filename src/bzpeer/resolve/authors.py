@@ -448,7 +448,7 @@ def _new_author_row(
     )
     return (
         author_id,
-        display[:255],
+        display,  # the whole name: the column is text
         members[0].name.block_key[:255],
         unique_slug(display, taken),
         orcid,

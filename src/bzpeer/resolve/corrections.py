@@ -294,7 +294,7 @@ def _new_record(keys: list[Authorship]) -> Author:
     names = Counter(raw for _, _, raw in _mention_rows(keys, "raw_name"))
     display = max(names, key=lambda n: (fullness(n), names[n]))
     return Author.objects.create(
-        display_name=display[:255],
+        display_name=display,
         name_key=keys[0][1][:255],
         slug=unique_slug(display),
         name_variants=sorted(names),

@@ -63,7 +63,7 @@ def whole(text: object, limit: int = TITLE_LIMIT) -> SafeString:
     return mark_safe(
         f"<bdi>{escape(_clip(value, limit))}</bdi>"
         f'<details class="whole"><summary>Show all {len(value):,} characters</summary>'
-        f'<p dir="auto">{escape(value)}</p></details>'
+        f'<span class="full" dir="auto">{escape(value)}</span></details>'
     )
 
 

@@ -703,3 +703,26 @@ def test_no_hostile_input_stops_an_import(write, name):
         names = AuthorshipMention.objects.filter(raw_name__endswith="Nul")
         assert names.count() >= 4
         assert not [n for n in names.values_list("raw_name", flat=True) if "\x00" in n]
+
+
+def test_a_json_lines_file_whose_first_record_is_longer_than_a_block_is_split(write):
+    """A first line over 64 KiB used to make the file look like one document,
+    and the whole file went to quarantine as malformed JSON."""
+    import json
+
+    from bzpeer.catalog.models import Work
+    from bzpeer.ingest.pipeline import run_import
+
+    long = {"id": "https://openalex.org/W99550001", "title": "Long " + "x" * 100_000}
+    short = {"id": "https://openalex.org/W99550002", "title": "Short record after a long one"}
+    path = write("long-first.jsonl", json.dumps(long) + "\n" + json.dumps(short) + "\n")
+    result = run_import("openalex", [path], {}, show_progress=False)
+    assert result.stats.quarantined == 0 and result.stats.new == 2
+    assert Work.objects.filter(title="Short record after a long one").exists()
+    crossref = [
+        {"DOI": "10.9999/long.1", "title": ["Long " + "y" * 100_000], "type": "journal-article"},
+        {"DOI": "10.9999/long.2", "title": ["Short crossref record"], "type": "journal-article"},
+    ]
+    path = write("long-first-crossref.jsonl", "\n".join(json.dumps(c) for c in crossref) + "\n")
+    result = run_import("crossref", [path], {}, show_progress=False)
+    assert result.stats.quarantined == 0 and result.stats.new == 2

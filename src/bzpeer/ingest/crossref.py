@@ -20,7 +20,7 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import WorkType
 
 from .records import Chunk, ParsedAuthor, ParsedWork, RecordError, stated_id
-from .streams import is_json_object, item_json, json_value, lines, safe_text
+from .streams import head_of, is_json_object, item_json, json_value, lines, safe_text
 from .text import squash
 
 SOURCE = "crossref"
@@ -57,9 +57,12 @@ _TYPES = {
 }
 
 
+_HEAD_LIMIT = 256 << 20  # how far a first record may run before a line break
+
+
 def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
     """One chunk per work: JSON lines stream; documents are split into their items."""
-    head = stream.read(1 << 16)
+    head = head_of(stream, _HEAD_LIMIT)
     first = head.split(b"\n", 1)[0]
     if b"\n" in head.strip() and is_json_object(first):
         for number, line in enumerate(lines(head, stream), start=1):

@@ -26,7 +26,7 @@ from .records import (
     TopicRef,
     stated_id,
 )
-from .streams import is_json_object, item_json, json_object, lines, safe_text
+from .streams import head_of, is_json_object, item_json, json_object, lines, safe_text
 from .text import squash
 
 SOURCE = "openalex"
@@ -35,7 +35,7 @@ _SINGLE_FILE_LIMIT = 256 << 20
 
 def chunks(label: str, stream: BinaryIO, options: tuple[tuple[str, str], ...]) -> Iterator[Chunk]:
     """One chunk per entity: JSON lines stream; list pages and single entities are split."""
-    head = stream.read(1 << 16)
+    head = head_of(stream, _SINGLE_FILE_LIMIT)
     first_line = head.split(b"\n", 1)[0]
     if is_json_object(first_line) and b"\n" in head.strip():
         for number, line in enumerate(lines(head, stream), start=1):

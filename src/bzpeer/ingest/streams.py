@@ -26,6 +26,22 @@ def lines(head: bytes, rest: BinaryIO) -> Iterator[bytes]:
         yield buffer
 
 
+def head_of(stream: BinaryIO, limit: int) -> bytes:
+    """The stream's first 64 KiB, read further (up to ``limit``) until
+    something follows its first line: a JSON-lines file whose first record is
+    longer than a block still shows a second line, and is split as lines."""
+    head = stream.read(1 << 16)
+    while len(head) < limit:
+        end = head.find(b"\n")
+        if end != -1 and head[end + 1 :].strip():
+            break
+        more = stream.read(1 << 16)
+        if not more:
+            break
+        head += more
+    return head
+
+
 def safe_text(data: bytes) -> str:
     """Decode; undecodable bytes are kept visibly and flagged for quarantine.
 

@@ -39,7 +39,7 @@ SHIPPED: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("arxiv", "arxiv/oai-2401.xml", {}),
     ("arxiv", "arxiv/snapshot-2401.jsonl", {}),
     ("bibtex", "bibtex/hostile.bib", {}),
-    # Refused whole: a raw NUL byte, a javascript: DOI, a javascript: ORCID.
+    # A raw NUL byte (dropped); refused whole: a javascript: DOI, a javascript: ORCID.
     ("bibtex", "bibtex/nul-byte.bib", {}),
     ("openalex", "openalex/refused.jsonl", {}),
     # NUL characters written as JSON escapes, in titles, names, abstracts and venues.
@@ -101,14 +101,10 @@ def write_long_records(folder: Path) -> list[tuple[str, Path, dict[str, str]]]:
             ],
         }
 
-    # A short first line: the importer tells JSON lines from one document by
-    # the first line within its first 64 KiB.
-    first = {"id": "https://openalex.org/W990000049", "title": f"{MARKER} before the long lines"}
+    # The first line is over 64 KiB: the importer still reads the file as lines.
     openalex = folder / "long-openalex.jsonl"
     openalex.write_text(
-        json.dumps(first)
-        + "\n"
-        + json.dumps(openalex_work(0, title("Openalex"), name))
+        json.dumps(openalex_work(0, title("Openalex"), name))
         + "\n"
         + json.dumps(openalex_work(1, spaced, spaced))
         + "\n",

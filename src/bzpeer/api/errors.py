@@ -10,9 +10,14 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 import orjson
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 PREFIX = "/api/"
+# Exceptions Django itself answers with a 4xx (404, 403, 400): they are the
+# client's fault, not ours; ``__call__`` turns the answer into JSON.
+CLIENT_ERRORS = (Http404, PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
 log = logging.getLogger(__name__)
 
 
@@ -46,7 +51,7 @@ class JsonErrorsMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not request.path.startswith(PREFIX):
+        if not request.path.startswith(PREFIX) or isinstance(exception, CLIENT_ERRORS):
             return None
         log.exception("API error on %s", request.get_full_path())
         return error_response(500, "the server failed to answer this request")

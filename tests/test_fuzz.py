@@ -1,0 +1,554 @@
+"""Malformed requests to every page and API route: none may answer 5xx.
+
+Each route gets at least 500 requests, built deterministically: every
+parameter it reads once with every hostile value (non-numeric, negative and
+huge numbers, other scripts' digits, 10 KB strings, NUL bytes, broken
+percent-encoding, lone surrogates, bidi overrides, injections), then seeded
+random mixes of several parameters, junk parameters and repeated keys. API
+routes also get other methods, and every API error must be JSON
+``{"error": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from bzpeer.catalog.models import Author, Topic, Work, WorkIdentifier
+
+pytestmark = pytest.mark.django_db
+
+PER_ROUTE = 500
+HUGE = "9223372036854775807"  # the largest 64-bit integer
+HUGER = "9223372036854775808"
+
+
+class Raw(str):
+    """A value already percent-encoded: sent as it is (broken encodings)."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+VALUES: list[str] = [
+    "",
+    " ",
+    "0",
+    "1",
+    "-1",
+    "+1",
+    "01",
+    "1.5",
+    "1e3",
+    "1e300",
+    "inf",
+    "NaN",
+    "1_000",
+    HUGE,
+    HUGER,
+    "-" + HUGER,
+    "9" * 40,
+    "9" * 5000,  # past Python's int() digit limit
+    "abc",
+    "٣",  # Arabic-Indic three: int() reads it, a database does not
+    "²",
+    "１２",  # fullwidth digits
+    "\x00",
+    "a\x00b",
+    Raw("%00"),
+    Raw("%ED%A0%80"),  # a lone surrogate, UTF-8 encoded
+    Raw("%ED%B0%80x%ED%A0%BD"),
+    Raw("%FF%FE%FD"),  # not UTF-8
+    Raw("%C0%AF"),  # overlong "/"
+    Raw("%"),
+    Raw("%zz"),
+    Raw("%2"),
+    "A" * 10_000,
+    "é" * 5_000,
+    "\u202eevil\u202c",  # right-to-left override
+    "\u2066\u2067\u2068\u202d",
+    "\ufeff\u200b",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR 1=1 --",
+    "1; DROP TABLE catalog_work",
+    "../../etc/passwd",
+    "..%2f..%2f",
+    "//evil.example/",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "%s%s%s%n",
+    "{{7*7}}",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    "\\",
+    "*",
+    "\r\nX-Injected: 1",
+    "\t\n\x0b\x0c",
+    "😀" * 100,
+]
+
+CURSORS: list[str] = [
+    "*",
+    "**",
+    "",
+    "=",
+    "====",
+    "abc",
+    "abcd",
+    "e30",  # "{}" without padding
+    "%%%",
+    "+/+/",
+    "eyJvIjoxfQ",  # {"o":1} without padding
+    _b64(b'{"o": 1e300}'),
+    _b64(b'{"o": -1}'),
+    _b64(b'{"o": "3"}'),
+    _b64(b'{"o": 3.0}'),
+    _b64(b'{"o": true}'),
+    _b64(b'{"o": null}'),
+    _b64(b'{"o": 18446744073709551616}'),
+    _b64(b'{"o": 1e400}'),
+    _b64(b'{"o": ' + b"9" * 5000 + b"}"),
+    _b64(b'{"o": 9223372036854775807}'),
+    _b64(b'{"o": 1099511627776}'),
+    _b64(b'{"o": 0}'),
+    _b64(b'{"o": [1]}'),
+    _b64(b'{"o": {"o": 1}}'),
+    _b64(b'{"x": 1}'),
+    _b64(b"[]"),
+    _b64(b"null"),
+    _b64(b"1"),
+    _b64(b'"o"'),
+    _b64(b"[" * 5000 + b"]" * 5000),
+    _b64(b"\xff\xfe\x00"),
+    _b64(b'{"o": 1}\x00'),
+    _b64(b'{"o": NaN}'),
+    _b64('{"o": "٣"}'.encode()),
+    base64.b64encode(b'{"o": 1}').decode(),  # standard alphabet, with padding
+    _b64(b"A" * 10_000),
+    "A" * 10_000,
+]
+
+FILTERS: list[str] = [
+    "",
+    ",",
+    ",,,",
+    ":",
+    "::",
+    " : ",
+    "publication_year",
+    "publication_year:",
+    "publication_year:>",
+    "publication_year:<",
+    "publication_year:-",
+    "publication_year:--1",
+    "publication_year:2020-",
+    "publication_year:-2020",
+    "publication_year:2022-2020",
+    "publication_year:2020-2021-2022",
+    "publication_year:>-5",
+    "publication_year:<" + HUGER,
+    "publication_year:" + HUGE,
+    "publication_year:" + "9" * 40,
+    "publication_year:" + "9" * 5000,
+    "publication_year:1e300",
+    "publication_year:٣",
+    "publication_year:²",
+    "publication_year:1_999",
+    "publication_year:2020|2021",
+    "author.id",
+    "author.id:",
+    "author.id:A",
+    "author.id:A0",
+    "author.id:A-1",
+    "author.id:A" + HUGE,
+    "author.id:A" + "9" * 40,
+    "author.id:" + "9" * 18,
+    "author.id:A٣",
+    "author.id:https://example.org/authors/A1",
+    "author.id:https://example.org/",
+    "author.id:orcid:",
+    "author.id:orcid:0000-0000-0000-0000",
+    "author.id:openalex:",
+    "author.id:openalex:A" + "9" * 40,
+    "author.id:" + "x" * 10_000,
+    "authorships.author.id:A1|A2",
+    "type:",
+    "type:|",
+    "type:preprint|article",
+    "type:<script>",
+    "type:" + "t" * 10_000,
+    "doi:",
+    "doi:10.",
+    "doi:10.1/",
+    "doi:https://doi.org/",
+    "doi:10.1103/" + "x" * 10_000,
+    "ids.arxiv:",
+    "ids.arxiv:2106.",
+    "ids.arxiv:9999.99999v99999999999999999999",
+    "ids.arxiv:" + "1" * 10_000,
+    "display_name.search:x",
+    "x" * 10_000,
+    "author.id:A1,author.id:A2",
+    "publication_year:2020,publication_year:2021",
+    "type:preprint,,publication_year:2020,",
+    "author.id:A1:2",
+]
+
+# Identifiers for /api/v1/works/{id} and /api/v1/authors/{id}, before the real ones.
+API_IDS: list[str] = [
+    "W",
+    "A",
+    "W0",
+    "A0",
+    "W-1",
+    "A-1",
+    "W+1",
+    "W1.5",
+    "W1e300",
+    "W" + HUGE,
+    "A" + HUGE,
+    "W" + HUGER,
+    "A" + HUGER,
+    "W" + "9" * 40,
+    "A" + "9" * 40,
+    "9" * 18,
+    "9" * 5000,
+    "W٣",
+    "A²",
+    "W１",
+    "doi:",
+    "doi:10.",
+    "doi:10.1/" + "x" * 10_000,
+    "doi:../../etc/passwd",
+    "DOI:10.1103/PhysRevD.76.013009",
+    "arxiv:",
+    "arxiv:2106.10404v" + "9" * 40,
+    "openalex:",
+    "openalex:W" + "9" * 40,
+    "openalex:A" + "9" * 40,
+    "openalex:https://openalex.org/",
+    "pmid:",
+    "pmid:" + "9" * 40,
+    "pmid:" + "x" * 10_000,
+    "orcid:",
+    "orcid:0000-0000-0000-000X",
+    "orcid:" + "0" * 10_000,
+    "mag:1",
+    ":",
+    "::::",
+    " ",
+    "%20",
+    "a/b/c",
+    "../../../../etc/passwd",
+    "x" * 300,
+    "x" * 10_000,
+    "<script>",
+    "' OR 1=1 --",
+    "\u202eA1",
+    "W1\x00",
+    "😀",
+]
+
+PAGE_IDS: list[str] = [
+    "0",
+    "-1",
+    "1",
+    "01",
+    HUGE,
+    HUGER,
+    "9" * 40,
+    "9" * 5000,
+    "1e300",
+    "abc",
+    "٣",
+    "²",
+    "%00",
+    "%ED%A0%80",
+    "%FF",
+    "1%00",
+    "1/",
+    "1/x",
+    "A" * 10_000,
+    "..%2f..%2f",
+]
+
+SLUGS_JUNK: list[str] = [
+    "-",
+    "_",
+    "a" * 101,
+    "a" * 10_000,
+    "tianlong-chen%00",
+    "%ED%A0%80",
+    "%FF",
+    "t%C3%A9",
+    "..",
+    "tianlong-chen/",
+    "tianlong-chen/x",
+    "' OR 1=1 --",
+    "<script>",
+]
+
+JUNK_KEYS = ["", "x", "q[]", "page[]", "%00", "A" * 1000, "sort", "select", "mailto", "__proto__"]
+API_METHODS = ["get"] * 8 + ["post", "put", "patch", "delete", "head", "options"]
+
+
+@dataclass
+class Failure:
+    method: str
+    url: str
+    status: int
+    detail: str
+
+    def __str__(self) -> str:
+        url = self.url if len(self.url) < 200 else self.url[:200] + f"...({len(self.url)} chars)"
+        return f"{self.method.upper()} {url} -> {self.status}: {self.detail[:300]}"
+
+
+@dataclass
+class Route:
+    """How to build hostile requests for one route."""
+
+    name: str
+    paths: list[str]
+    keys: list[str]
+    values: dict[str, list[str]] = field(default_factory=dict)  # extra values per key
+    form: list[str] = field(default_factory=list)  # POST fields, for forms
+    api: bool = False
+
+    def value_pool(self, key: str) -> list[str]:
+        return self.values.get(key, []) + VALUES
+
+
+def _enc(text: str) -> str:
+    return text if isinstance(text, Raw) else quote(text, safe="")
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{_enc(k)}={_enc(v)}" for k, v in pairs)
+
+
+def requests_for(route: Route) -> Iterator[tuple[str, str, dict[str, str] | None]]:
+    """(method, url, POST data) triples: at least PER_ROUTE of them, always the same."""
+    rng = random.Random(f"bzpeer-fuzz-{route.name}")
+    made = 0
+    # 1. every path, bare
+    for path in route.paths:
+        made += 1
+        yield "get", path, None
+    # 2. every key with every value of its pool, on a path that exists
+    for key in route.keys:
+        for value in route.value_pool(key):
+            made += 1
+            yield "get", f"{route.paths[0]}?{_query([(key, value)])}", None
+    # 3. more fields than Django parses, and a 100 KB query string
+    for query in ("&".join(f"f{i}=1" for i in range(1200)), "x=" + "%41" * 33_000, "&" * 5000):
+        made += 1
+        yield "get", f"{route.paths[0]}?{query}", None
+    # 4. every form field with every value, the other fields plausible
+    for name in route.form:
+        for value in VALUES:
+            if isinstance(value, Raw):
+                continue
+            data = {other: "someone@example.org" for other in route.form}
+            data[name] = value
+            made += 1
+            yield "post", route.paths[0], data
+    # 5. seeded mixes: a path, two to five keys (repeats and junk keys too)
+    while made < PER_ROUTE:
+        keys = route.keys + JUNK_KEYS[: rng.randint(0, len(JUNK_KEYS))]
+        pairs = [
+            (key, rng.choice(route.value_pool(key)))
+            for key in (rng.choice(keys) for _ in range(rng.randint(2, 5)))
+        ]
+        path = rng.choice(route.paths)
+        method = rng.choice(API_METHODS) if route.api else "get"
+        if route.form and rng.random() < 0.3:
+            data = {
+                name: rng.choice([v for v in VALUES if not isinstance(v, Raw)])
+                for name in route.form
+            }
+            made += 1
+            yield "post", f"{path}?{_query(pairs)}", data
+            continue
+        made += 1
+        yield method, f"{path}?{_query(pairs)}", None
+
+
+def _check(client: Client, route: Route) -> tuple[int, list[Failure]]:
+    failures: list[Failure] = []
+    sent = 0
+    for method, url, data in requests_for(route):
+        sent += 1
+        call = getattr(client, method)
+        response = call(url, data) if data is not None else call(url)
+        status = response.status_code
+        body = b"" if getattr(response, "streaming", False) else response.content
+        if status >= 500:
+            failures.append(Failure(method, url, status, body[:300].decode(errors="replace")))
+            continue
+        if route.api and status >= 400 and method != "head":
+            kind = response.get("Content-Type", "")
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            if (
+                not kind.startswith("application/json")
+                or not isinstance(payload, dict)
+                or not isinstance(payload.get("error"), str)
+                or not isinstance(payload.get("message"), str)
+            ):
+                failures.append(Failure(method, url, status, f"not a JSON error: {kind} {body!r}"))
+    return sent, failures
+
+
+def _routes() -> list[Route]:
+    chen = Author.objects.get(display_name="Tianlong Chen")
+    small = Author.objects.filter(merged_into=None, works_count__gte=1).order_by("works_count")
+    few = small.first()  # a profile with one work: one page
+    assert few is not None
+    merged = Author.objects.exclude(merged_into=None).first()  # a 301, if the data has one
+    slugs = [chen.slug, few.slug]
+    if merged is not None:
+        slugs.append(merged.slug)
+    work = Work.objects.order_by("id").first()
+    assert work is not None
+    topic = Topic.objects.order_by("id").first()
+    assert topic is not None
+    doi = WorkIdentifier.objects.filter(scheme="doi").first()
+    arxiv = WorkIdentifier.objects.filter(scheme="arxiv").first()
+    real_work_ids = [f"W{work.pk}", str(work.pk)]
+    real_work_ids += [f"doi:{doi.value}"] if doi else []
+    real_work_ids += [f"arxiv:{arxiv.value}"] if arxiv else []
+    real_author_ids = [f"A{chen.pk}", chen.slug] + ([f"A{merged.pk}"] if merged else [])
+    list_values = {
+        "filter": [
+            *FILTERS,
+            f"author.id:A{chen.pk}",
+            f"author.id:A{chen.pk},publication_year:2021",
+        ],
+        "cursor": CURSORS,
+        "page": ["2", "400", "10001", "-0"],
+        "per_page": ["200", "201", "100000"],
+        "search": ["tianlong chen", "a " * 300],
+    }
+    list_keys = ["filter", "search", "per_page", "page", "cursor"]
+
+    def api_paths(prefix: str, ids: list[str]) -> list[str]:
+        return [f"/api/v1/{prefix}/{quote(i, safe='/:')}" for i in ids]
+
+    account_keys = ["next", "email", "login", "key", "process"]
+    return [
+        Route("home", ["/"], ["q"], {"q": ["tianlong", "a " * 300, "%", "_"]}),
+        Route(
+            "profile",
+            [f"/researchers/{s}" for s in slugs + SLUGS_JUNK],
+            ["page", "year", "type"],
+            {"type": ["preprint", "conference-paper", "PREPRINT"], "year": ["2021", "1900"]},
+        ),
+        Route("work", [f"/works/{work.pk}"] + [f"/works/{i}" for i in PAGE_IDS], ["page", "id"]),
+        Route(
+            "topic", [f"/topics/{topic.pk}"] + [f"/topics/{i}" for i in PAGE_IDS], ["page", "id"]
+        ),
+        Route("api-works", ["/api/v1/works"], list_keys, list_values, api=True),
+        Route("api-authors", ["/api/v1/authors"], list_keys, list_values, api=True),
+        Route(
+            "api-work",
+            api_paths("works", real_work_ids + API_IDS),
+            ["select", "filter"],
+            api=True,
+        ),
+        Route(
+            "api-author",
+            api_paths("authors", real_author_ids + API_IDS),
+            ["select", "filter"],
+            api=True,
+        ),
+        Route("api-openapi", ["/api/v1/openapi.json"], ["format", "q"], api=True),
+        Route("api-docs", ["/api/v1/docs", "/api/v1/docs/"], ["url", "q"], api=True),
+        Route(
+            "api-unknown",
+            ["/api/v1/", "/api/v1/nothing", "/api/v2/works", "/api/v1/works/"],
+            ["q"],
+            api=True,
+        ),
+        Route("login", ["/accounts/login/"], account_keys, form=["login", "password", "remember"]),
+        Route(
+            "signup", ["/accounts/signup/"], account_keys, form=["email", "password1", "password2"]
+        ),
+        Route("password-reset", ["/accounts/password/reset/"], account_keys, form=["email"]),
+        Route(
+            "admin-login",
+            ["/admin/login/", "/admin/"],
+            ["next", "username"],
+            form=["username", "password"],
+        ),
+    ]
+
+
+ROUTE_NAMES = [
+    "home",
+    "profile",
+    "work",
+    "topic",
+    "api-works",
+    "api-authors",
+    "api-work",
+    "api-author",
+    "api-openapi",
+    "api-docs",
+    "api-unknown",
+    "login",
+    "signup",
+    "password-reset",
+    "admin-login",
+]
+
+
+@pytest.fixture
+def fresh_cache():
+    """Rate limits live in the cache: start clean and leave nothing locked out."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("name", ROUTE_NAMES)
+def test_no_server_error(name, fresh_cache):
+    route = next(r for r in _routes() if r.name == name)
+    # raise_request_exception=False: an exception becomes the 500 a visitor would see
+    client = Client(raise_request_exception=False)
+    sent, failures = _check(client, route)
+    assert sent >= PER_ROUTE
+    assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(
+        str(f) for f in failures[:8]
+    )
+
+
+def test_routes_cover_every_url_pattern():
+    """A route added to urls.py or the API without an entry here fails this test."""
+    from bzpeer.api.v1 import api
+    from bzpeer.urls import urlpatterns
+
+    site = {"", "researchers/<slug:slug>", "works/<int:pk>", "topics/<int:pk>", "api/v1/"}
+    assert {str(p.pattern) for p in urlpatterns} == site | {"accounts/", "admin/"}
+    assert {str(p.pattern) for p in api.urls[0]} == {
+        "openapi.json",
+        "docs",
+        "authors/<path:author_id>",
+        "authors",
+        "works/<path:work_id>",
+        "works",
+        "",  # the API's root: api-unknown
+    }

@@ -18,7 +18,7 @@ from bzpeer.catalog.queries import AuthorOverview, author_overview, raw_rows
 from bzpeer.resolve.works import PUBLISHED
 
 from .models import Claim, TrustSnapshot
-from .score import FORMULA, ClaimFacts, TrustFacts, score
+from .score import CLOSED, FORMULA, ClaimFacts, TrustFacts, score
 
 
 def verified_users(user_ids: Iterable[int]) -> set[int]:
@@ -36,7 +36,7 @@ def verified_users(user_ids: Iterable[int]) -> set[int]:
 def claim_facts(claims: list[Claim]) -> ClaimFacts | None:
     """What the record's claims prove: the verified one, else the latest open one."""
     open_ = sorted(
-        (c for c in claims if c.status not in (Claim.Status.REJECTED, Claim.Status.WITHDRAWN)),
+        (c for c in claims if c.status not in CLOSED),
         key=lambda c: (c.created_at, c.pk),
         reverse=True,
     )

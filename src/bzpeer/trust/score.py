@@ -45,9 +45,13 @@ def tier_ranges() -> list[tuple[str, int, int]]:
 UNCLAIMED_CEILING = IDENTITY_POINTS[1] + 3 * PART_MAX
 
 
+# A claim in one of these states no longer says anything about the record.
+CLOSED = ("rejected", "withdrawn", "revoked")
+
+
 @dataclass(frozen=True)
 class ClaimFacts:
-    status: str  # pending, verified, rejected, withdrawn
+    status: str  # pending, needs_evidence, verified, rejected, withdrawn, revoked
     email_verified: bool = False
     orcid_works_matched: int = 0
     institution_email: bool = False
@@ -98,7 +102,7 @@ class Score:
 
 
 def claim_state(facts: TrustFacts) -> str:
-    if facts.claim is None or facts.claim.status in ("rejected", "withdrawn"):
+    if facts.claim is None or facts.claim.status in CLOSED:
         return "unclaimed"
     return "claimed" if facts.claim.status == "verified" else "claim pending"
 

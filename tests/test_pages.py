@@ -27,8 +27,10 @@ def test_profile_header_counts_and_chart(client):
     assert "Affiliation not imported" not in text
     assert "close collaborators" in text
     assert "Works per year" in text and "<svg" in response.content.decode()
+    # Claiming is real (tests/claims): an anonymous visitor is asked to log in.
+    assert "Log in to claim" in text
     # No section of a later capability is faked.
-    for absent in ("Log in to claim", "Follow researcher", "Research graph"):
+    for absent in ("Follow researcher", "Research graph"):
         assert absent not in text
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "bzpeer.ingest",
     "bzpeer.social",
     "bzpeer.trust",
+    "bzpeer.claims",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,8 @@ EMAIL_BACKEND = os.environ.get(
     "BZPEER_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # outgoing mail lands here unless a backend is set
+# Claims of author records one account may make in 24 hours (bzpeer.claims).
+BZPEER_CLAIMS_PER_DAY = int(os.environ.get("BZPEER_CLAIMS_PER_DAY", "5"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

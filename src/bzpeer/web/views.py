@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from bzpeer.catalog import queries
 from bzpeer.catalog.collaboration import CLOSE_MIN_SHARED, CLOSE_MIN_STRENGTH, HALF_LIFE_YEARS
 from bzpeer.catalog.models import Author, Topic, Work, WorkType
+from bzpeer.claims.services import profile_claim_state
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
@@ -75,6 +76,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "author": author,
             "o": overview,
             "trust": trust,
+            "claim": profile_claim_state(request.user, author),
             "rules": RULES,
             "page": page,
             "rows": rows,

@@ -1,0 +1,274 @@
+"""The claim workflow: an account says "this author record is me", the
+evidence decides the path (docs/trust.md, "Claiming a record").
+
+- a verified address at a current institution's domain: verified at once, L3;
+- a verified address the record's own source metadata carries: at once, L2;
+- anything else, and every claim on a record another account holds: pending
+  in the moderator queue; approval gives L4.
+
+Every change of state writes a ``ClaimEvent`` (who, when, why). The trust
+snapshot follows by itself: ``trust.signals`` queues a refresh on every save,
+and the profile recomputes when its facts changed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Literal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bzpeer.catalog.models import Affiliation, Author, SourceRecord
+from bzpeer.catalog.untrusted import http_url
+from bzpeer.trust.models import Claim, ClaimEvent
+
+from .domains import matching_host
+
+User = AbstractBaseUser | AnonymousUser
+Decision = Literal["approve", "needs_evidence", "reject"]
+DECISIONS: tuple[Decision, ...] = ("approve", "needs_evidence", "reject")
+
+NOTE_LIMIT = 2000
+REASON_LIMIT = 2000
+MODERATORS_GROUP = "moderators"
+# Claims in these states are still in the moderators' hands.
+REVIEWABLE = (Claim.Status.PENDING, Claim.Status.NEEDS_EVIDENCE)
+
+
+class ClaimRefused(Exception):
+    """The action is not allowed in the claim's or the account's state; the
+    message says why, in words for the person who tried."""
+
+
+def claims_per_day() -> int:
+    return int(getattr(settings, "BZPEER_CLAIMS_PER_DAY", 5))
+
+
+def is_moderator(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_staff", False):
+        return True
+    return Group.objects.filter(name=MODERATORS_GROUP, user__pk=user.pk).exists()
+
+
+def account_id(user: User) -> int:
+    """The signed-in account's id (0 for an anonymous visitor, who owns nothing)."""
+    return int(user.pk) if user.is_authenticated and user.pk is not None else 0
+
+
+def verified_emails(user: User) -> list[str]:
+    """The account's addresses confirmed through allauth."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        EmailAddress.objects.filter(user_id=account_id(user), verified=True)
+        .order_by("-primary", "email")
+        .values_list("email", flat=True)
+    )
+
+
+def current_institution_links(author: Author) -> list[str]:
+    """Links of the record's current institutions: open-ended affiliations,
+    else those that ended last."""
+    rows = list(
+        Affiliation.objects.filter(author=author).values_list("end_year", "institution__links")
+    )
+    open_ended = [links for end, links in rows if end is None]
+    if open_ended:
+        current = open_ended
+    else:
+        last = max((end for end, _ in rows if end is not None), default=None)
+        current = [links for end, links in rows if end == last]
+    return [str(link) for links in current for link in (links or [])]
+
+
+def email_in_sources(author: Author, email: str) -> bool:
+    """Whether the address is written in a source record of the record's own
+    authorships (a corresponding-author address, an ORCID record's e-mail)."""
+    candidates = SourceRecord.objects.filter(
+        version__mentions__author=author, payload__icontains=email
+    ).values_list("payload", flat=True)
+    whole = re.compile(rf"(?<![\w.+%-]){re.escape(email)}(?![\w-])", re.IGNORECASE)
+    return any(whole.search(payload) for payload in candidates.iterator())
+
+
+def _log(claim: Claim, actor: User | None, action: str, reason: str = "") -> None:
+    ClaimEvent.objects.create(
+        claim=claim,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        action=action,
+        status=claim.status,
+        reason=reason,
+    )
+
+
+def standing_claim(author: Author, user: User) -> Claim | None:
+    return (
+        Claim.objects.filter(author=author, status=Claim.Status.VERIFIED)
+        .exclude(user_id=account_id(user))
+        .first()
+    )
+
+
+def claim_author(
+    user: User, author: Author, *, email: str, evidence_url: str = "", note: str = ""
+) -> Claim:
+    """Claim ``author`` for ``user`` with one of the account's verified addresses."""
+    if not user.is_authenticated:
+        raise PermissionDenied("sign in to claim a record")
+    email = email.strip()
+    if email.lower() not in {e.lower() for e in verified_emails(user)}:
+        raise ClaimRefused("Use one of your verified e-mail addresses; confirm it first.")
+    evidence = evidence_url.strip()
+    if evidence and not http_url(evidence):
+        raise ClaimRefused("The evidence link must be an http(s) address.")
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise ClaimRefused(f"The note is limited to {NOTE_LIMIT} characters.")
+    with transaction.atomic():
+        # One claim at a time per account: lock the account's claims while deciding.
+        mine = list(Claim.objects.select_for_update().filter(user_id=account_id(user)))
+        held = next((c for c in mine if c.status in Claim.OPEN), None)
+        if held is not None:
+            what = "hold" if held.status == Claim.Status.VERIFIED else "have an open claim on"
+            raise ClaimRefused(
+                f"You already {what} the record “{held.author.display_name[:120]}”: "
+                "an account holds one record. Withdraw that claim first."
+            )
+        since = timezone.now() - timedelta(days=1)
+        if sum(1 for c in mine if c.created_at >= since) >= claims_per_day():
+            raise ClaimRefused(
+                f"At most {claims_per_day()} claims a day per account; try again tomorrow."
+            )
+        claim = Claim(
+            author=author,
+            user_id=account_id(user),
+            email=email,
+            email_verified=True,
+            evidence_url=evidence[:2000],
+            note=note,
+        )
+        if standing_claim(author, user) is not None:
+            claim.dispute = True  # a moderator decides between the two accounts
+        elif matching_host(email, current_institution_links(author)):
+            claim.status, claim.level, claim.institution_email = Claim.Status.VERIFIED, "L3", True
+        elif email_in_sources(author, email):
+            claim.status, claim.level = Claim.Status.VERIFIED, "L2"
+        try:
+            with transaction.atomic():
+                claim.save()
+        except IntegrityError:  # another account's claim was verified meanwhile
+            claim.pk, claim.status, claim.level = None, Claim.Status.PENDING, ""
+            claim.institution_email, claim.dispute = False, True
+            claim.save()
+        if claim.status == Claim.Status.VERIFIED:
+            # Open claims of other accounts on this record now dispute it.
+            Claim.objects.filter(author=author, status__in=REVIEWABLE).exclude(pk=claim.pk).update(
+                dispute=True
+            )
+        _log(claim, user, "claim", f"verified at once, {claim.level}" if claim.level else "")
+    return claim
+
+
+def withdraw_claim(user: User, claim: Claim) -> Claim:
+    """The claimant takes the claim back (pending, needing evidence or verified)."""
+    if not user.is_authenticated or claim.user_id != user.pk:
+        raise PermissionDenied("only the claimant can withdraw a claim")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status not in Claim.OPEN:
+            raise ClaimRefused(f"This claim is already {claim.get_status_display()}.")
+        claim.status = Claim.Status.WITHDRAWN
+        claim.save(update_fields=["status"])
+        _log(claim, user, "withdraw")
+    return claim
+
+
+def _reason(reason: str, required: bool) -> str:
+    reason = reason.strip()
+    if required and not reason:
+        raise ClaimRefused("Give a reason: the claimant sees it.")
+    if len(reason) > REASON_LIMIT:
+        raise ClaimRefused(f"The reason is limited to {REASON_LIMIT} characters.")
+    return reason
+
+
+def _not_own(moderator: User, claim: Claim) -> None:
+    if claim.user_id == account_id(moderator):
+        raise PermissionDenied("a moderator does not decide their own claim")
+
+
+def review_claim(moderator: User, claim: Claim, decision: str, reason: str = "") -> Claim:
+    """A moderator's decision on a pending claim: approve (verified, L4),
+    needs_evidence or reject; the last two need a reason."""
+    if not is_moderator(moderator):
+        raise PermissionDenied("moderators only")
+    _not_own(moderator, claim)
+    if decision not in DECISIONS:
+        raise ClaimRefused("Choose approve, needs evidence or reject.")
+    reason = _reason(reason, required=decision != "approve")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status not in REVIEWABLE:
+            raise ClaimRefused(f"This claim is {claim.get_status_display()}, not awaiting review.")
+        if decision == "approve":
+            standing = standing_claim(claim.author, claim.user)
+            if standing is not None:
+                raise ClaimRefused(
+                    "Another account's verified claim stands on this record: revoke it first."
+                )
+            claim.status, claim.level = Claim.Status.VERIFIED, "L4"
+        elif decision == "needs_evidence":
+            claim.status = Claim.Status.NEEDS_EVIDENCE
+        else:
+            claim.status = Claim.Status.REJECTED
+        claim.reason = reason
+        claim.reviewed_by_id = moderator.pk
+        claim.reviewed_at = timezone.now()
+        claim.save()
+        _log(claim, moderator, decision, reason)
+    return claim
+
+
+def revoke_claim(moderator: User, claim: Claim, reason: str) -> Claim:
+    """A moderator withdraws a verified claim; the record is unclaimed again."""
+    if not is_moderator(moderator):
+        raise PermissionDenied("moderators only")
+    _not_own(moderator, claim)
+    reason = _reason(reason, required=True)
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != Claim.Status.VERIFIED:
+            raise ClaimRefused("Only a verified claim can be revoked.")
+        claim.status, claim.reason = Claim.Status.REVOKED, reason
+        claim.reviewed_by_id, claim.reviewed_at = moderator.pk, timezone.now()
+        claim.save()
+        _log(claim, moderator, "revoke", reason)
+    return claim
+
+
+def profile_claim_state(user: User, author: Author) -> str:
+    """What the profile offers this visitor: login, claim, mine (verified),
+    pending (their own open claim), other (verified for another account)."""
+    if not user.is_authenticated:
+        return "login"
+    rows = list(
+        Claim.objects.filter(
+            Q(author=author, status=Claim.Status.VERIFIED)
+            | Q(author=author, user_id=account_id(user), status__in=Claim.OPEN)
+        ).values_list("user_id", "status")
+    )
+    if (user.pk, Claim.Status.VERIFIED) in rows:
+        return "mine"
+    if any(uid == user.pk for uid, _ in rows):
+        return "pending"
+    return "other" if rows else "claim"

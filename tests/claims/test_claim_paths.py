@@ -134,6 +134,27 @@ def test_needs_evidence_and_reject_show_the_reason_to_the_claimant(
     assert (event.action, event.actor, event.reason) == (decision, moderator, reason)
 
 
+def test_the_claimant_answers_needs_evidence_and_the_claim_returns_to_the_queue(
+    author, make_user, login
+):
+    user = make_user("tc", "tianlong@example.com")
+    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
+    claim = services.claim_author(user, author, email="tianlong@example.com")
+    services.review_claim(moderator, claim, "needs_evidence", "Link a page with your address.")
+    client = login(user)
+    assert "Send evidence" in client.get("/claims/mine").content.decode()
+    bad = client.post(f"/claims/{claim.pk}/evidence", {"evidence_url": "javascript:alert(1)"})
+    assert bad.status_code == 400
+    client.post(f"/claims/{claim.pk}/evidence", {"evidence_url": "https://example.edu/~tc"})
+    claim.refresh_from_db()
+    assert (claim.status, claim.evidence_url) == ("pending", "https://example.edu/~tc")
+    assert "https://example.edu/~tc" in login(moderator).get("/moderation/claims").content.decode()
+    with pytest.raises(ClaimRefused, match="asked evidence"):  # only after a request
+        services.add_evidence(user, claim, note="more")
+    actions = [e.action for e in ClaimEvent.objects.filter(claim=claim)]
+    assert actions == ["claim", "needs_evidence", "evidence"]
+
+
 def test_an_unverified_address_or_someone_elses_is_refused(author, make_user, login):
     user = make_user("tc", "tianlong@unc.edu", verified=False)
     make_user("other", "other@unc.edu")
@@ -182,6 +203,9 @@ def test_a_second_claimant_opens_a_dispute_a_moderator_resolves(author, unc_link
     assert snapshot_on_page(login(owner), author) == ("L3", "Claimed")
     queue = login(moderator).get("/moderation/claims").content.decode()
     assert "Revoke the standing claim" in queue
+    # both sides are told
+    assert "another account disputes it" in login(owner).get("/claims/mine").content.decode()
+    assert "disputes the account" in login(rival).get("/claims/mine").content.decode()
     with pytest.raises(ClaimRefused, match="revoke it first"):
         services.review_claim(moderator, disputed, "approve")
     with pytest.raises(ClaimRefused, match="reason"):

@@ -89,6 +89,18 @@ def test_each_action_for_each_actor(actor, author, cast, login, make_user):
     assert status_of(held) == {"owner": "withdrawn", "moderator": "revoked"}.get(actor, "verified")
 
 
+EVIDENCE = {"anonymous": "login", "user": 403, "owner": 403, "claimant": 302, "moderator": 403}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_only_the_claimant_adds_evidence(actor, cast, login):
+    people, _, disputed = cast
+    services.review_claim(people["moderator"], disputed, "needs_evidence", "show the page")
+    data = {"evidence_url": "https://example.com/me", "note": "here"}
+    check(login(people[actor]).post(f"/claims/{disputed.pk}/evidence", data), EVIDENCE[actor])
+    assert status_of(disputed) == ("pending" if actor == "claimant" else "needs_evidence")
+
+
 def test_the_claimant_withdraws_only_their_own_and_a_moderator_not_their_own(
     author, cast, login, make_user
 ):
@@ -132,6 +144,7 @@ def test_every_post_needs_the_csrf_token(actor, author, cast, login):
         (f"/researchers/{author.slug}/claim", {"email": "someone@example.com"}),
         (f"/claims/{held.pk}/withdraw", {}),
         (f"/claims/{disputed.pk}/withdraw", {}),
+        (f"/claims/{disputed.pk}/evidence", {"note": "x"}),
         (f"/moderation/claims/{disputed.pk}", {"decision": "approve"}),
         (f"/moderation/claims/{held.pk}", {"decision": "revoke", "reason": "x"}),
     ]

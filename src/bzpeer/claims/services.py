@@ -128,12 +128,7 @@ def claim_author(
     email = email.strip()
     if email.lower() not in {e.lower() for e in verified_emails(user)}:
         raise ClaimRefused("Use one of your verified e-mail addresses; confirm it first.")
-    evidence = evidence_url.strip()
-    if evidence and not http_url(evidence):
-        raise ClaimRefused("The evidence link must be an http(s) address.")
-    note = note.strip()
-    if len(note) > NOTE_LIMIT:
-        raise ClaimRefused(f"The note is limited to {NOTE_LIMIT} characters.")
+    evidence, note = _clean_evidence(evidence_url, note)
     with transaction.atomic():
         # One claim at a time per account: lock the account's claims while deciding.
         mine = list(Claim.objects.select_for_update().filter(user_id=account_id(user)))
@@ -154,7 +149,7 @@ def claim_author(
             user_id=account_id(user),
             email=email,
             email_verified=True,
-            evidence_url=evidence[:2000],
+            evidence_url=evidence,
             note=note,
         )
         if standing_claim(author, user) is not None:
@@ -190,6 +185,43 @@ def withdraw_claim(user: User, claim: Claim) -> Claim:
         claim.status = Claim.Status.WITHDRAWN
         claim.save(update_fields=["status"])
         _log(claim, user, "withdraw")
+    return claim
+
+
+def _clean_evidence(evidence_url: str, note: str) -> tuple[str, str]:
+    evidence = evidence_url.strip()
+    if evidence and not http_url(evidence):
+        raise ClaimRefused("The evidence link must be an http(s) address.")
+    note = note.strip()
+    if len(note) > NOTE_LIMIT:
+        raise ClaimRefused(f"The note is limited to {NOTE_LIMIT} characters.")
+    return evidence, note
+
+
+def add_evidence(user: User, claim: Claim, *, evidence_url: str = "", note: str = "") -> Claim:
+    """The claimant answers "needs evidence": new evidence, back to the queue."""
+    if not user.is_authenticated or claim.user_id != account_id(user):
+        raise PermissionDenied("only the claimant can add evidence")
+    evidence, note = _clean_evidence(evidence_url, note)
+    if not evidence and not note:
+        raise ClaimRefused("Give an evidence link or a note.")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        if claim.status != Claim.Status.NEEDS_EVIDENCE:
+            raise ClaimRefused("Only a claim a moderator asked evidence for takes more.")
+        since = timezone.now() - timedelta(days=1)
+        sent = ClaimEvent.objects.filter(
+            actor_id=account_id(user), action="evidence", at__gte=since
+        ).count()
+        if sent >= claims_per_day():
+            raise ClaimRefused(
+                f"At most {claims_per_day()} evidence submissions a day; try again tomorrow."
+            )
+        claim.status = Claim.Status.PENDING
+        claim.evidence_url = evidence or claim.evidence_url
+        claim.note = note or claim.note
+        claim.save(update_fields=["status", "evidence_url", "note"])
+        _log(claim, user, "evidence")
     return claim
 
 
@@ -254,6 +286,18 @@ def revoke_claim(moderator: User, claim: Claim, reason: str) -> Claim:
         claim.save()
         _log(claim, moderator, "revoke", reason)
     return claim
+
+
+def disputed_authors(claims: list[Claim]) -> set[int]:
+    """Of these verified claims' records, those another account's open claim disputes."""
+    held = {c.author_id: c.user_id for c in claims if c.status == Claim.Status.VERIFIED}
+    return {
+        author_id
+        for author_id, user_id in Claim.objects.filter(
+            author_id__in=held, status__in=REVIEWABLE
+        ).values_list("author_id", "user_id")
+        if user_id != held[author_id]
+    }
 
 
 def profile_claim_state(user: User, author: Author) -> str:

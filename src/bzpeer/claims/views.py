@@ -53,12 +53,17 @@ def claim(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    claims = (
+    claims = list(
         Claim.objects.filter(user_id=services.account_id(request.user))
         .select_related("author")
         .order_by("-created_at", "-id")
     )
-    return render(request, "claims/mine.html", {"claims": claims})
+    disputed = services.disputed_authors(claims)
+    return render(
+        request,
+        "claims/mine.html",
+        {"rows": [(c, c.status == "verified" and c.author_id in disputed) for c in claims]},
+    )
 
 
 @login_required
@@ -67,6 +72,22 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim, pk=pk)
     try:
         services.withdraw_claim(request.user, claim)
+    except ClaimRefused as refused:
+        return render(request, "claims/refused.html", {"error": str(refused)}, status=400)
+    return redirect("claims_mine")
+
+
+@login_required
+@require_POST
+def evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    try:
+        services.add_evidence(
+            request.user,
+            claim,
+            evidence_url=request.POST.get("evidence_url", "")[:4000],
+            note=request.POST.get("note", "")[:4000],
+        )
     except ClaimRefused as refused:
         return render(request, "claims/refused.html", {"error": str(refused)}, status=400)
     return redirect("claims_mine")

@@ -543,6 +543,17 @@ def test_routes_cover_every_url_pattern():
 
     site = {"", "researchers/<slug:slug>", "works/<int:pk>", "topics/<int:pk>", "api/v1/"}
     assert {str(p.pattern) for p in urlpatterns} == site | {"accounts/", "admin/"}
+    # the claim pages, included at "", are fuzzed signed in (below)
+    from bzpeer.claims.urls import urlpatterns as claims
+
+    assert {str(p.pattern) for p in claims} == {
+        "researchers/<slug:slug>/claim",
+        "claims/mine",
+        "claims/<int:pk>/withdraw",
+        "claims/<int:pk>/evidence",
+        "moderation/claims",
+        "moderation/claims/<int:pk>",
+    }
     assert {str(p.pattern) for p in api.urls[0]} == {
         "openapi.json",
         "docs",
@@ -552,3 +563,61 @@ def test_routes_cover_every_url_pattern():
         "works",
         "",  # the API's root: api-unknown
     }
+
+
+def _claim_routes() -> list[Route]:
+    """The claim pages as a signed-in moderator sees them: ``fuzz`` has a
+    claim that needs evidence, another account a pending one to decide."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import User
+
+    from bzpeer.claims import services
+
+    chen = Author.objects.get(display_name="Tianlong Chen")
+    other = Author.objects.filter(merged_into=None).exclude(pk=chen.pk).order_by("id").first()
+    assert other is not None
+    fuzz = User.objects.create_user("fuzz", "fuzz@example.org", "x" * 12, is_staff=True)
+    rival = User.objects.create_user("rival", "rival@example.org", "x" * 12)
+    for user in (fuzz, rival):
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    mine = services.claim_author(fuzz, other, email="fuzz@example.org")
+    theirs = services.claim_author(rival, chen, email="rival@example.org")
+    mine.status = "needs_evidence"
+    mine.save(update_fields=["status"])
+    ids = PAGE_IDS
+    return [
+        Route(
+            "claim",
+            [f"/researchers/{chen.slug}/claim"] + [f"/researchers/{s}/claim" for s in SLUGS_JUNK],
+            ["next"],
+            form=["email", "evidence_url", "note"],
+        ),
+        Route(
+            "claims-mine",
+            [f"/claims/{mine.pk}/evidence", "/claims/mine", f"/claims/{mine.pk}/withdraw"]
+            + [f"/claims/{i}/withdraw" for i in ids],
+            ["page"],
+            form=["evidence_url", "note"],
+        ),
+        Route(
+            "claims-moderation",
+            [f"/moderation/claims/{theirs.pk}", "/moderation/claims"]
+            + [f"/moderation/claims/{i}" for i in ids],
+            ["page"],
+            form=["decision", "reason"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", ["claim", "claims-mine", "claims-moderation"])
+def test_no_server_error_on_the_claim_pages_signed_in(name, db, fresh_cache):
+    from django.contrib.auth.models import User
+
+    route = next(r for r in _claim_routes() if r.name == name)
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="fuzz"))
+    sent, failures = _check(client, route)
+    assert sent >= PER_ROUTE
+    assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(
+        str(f) for f in failures[:8]
+    )

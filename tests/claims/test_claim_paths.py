@@ -251,3 +251,23 @@ def test_claims_per_account_per_day_are_limited(author, make_user):
         )
     with pytest.raises(ClaimRefused, match="At most 2 claims a day"):
         services.claim_author(user, author, email="tianlong@example.com")
+
+
+def test_record_and_claimant_strings_are_escaped_and_isolated(other_author, make_user, login):
+    other_author.display_name = '<script>alert(1)</script>\u202eevil"'
+    other_author.save(update_fields=["display_name"])
+    user = make_user("<b>tc</b>", "tc@example.com")
+    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
+    client = login(user)
+    form = client.get(f"/researchers/{other_author.slug}/claim").content.decode()
+    services.claim_author(
+        user, other_author, email="tc@example.com", note="<img src=x onerror=alert(1)>"
+    )
+    pages = [
+        form,
+        client.get("/claims/mine").content.decode(),
+        login(moderator).get("/moderation/claims").content.decode(),
+    ]
+    for page in pages:
+        assert "<script>alert" not in page and "<img src=x" not in page and "<b>tc" not in page
+        assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;" in page

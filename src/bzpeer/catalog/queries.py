@@ -376,25 +376,59 @@ class TopicPage:
     recent: list[Work]
 
 
+# Ancestors a topic page shows; the taxonomies here are at most four levels deep.
+MAX_ANCESTORS = 6
+_ANCESTOR_CHAIN = "__".join(["parent"] * (MAX_ANCESTORS - 1))
+
+
+def topic_ancestors(topic: Topic) -> list[Topic]:
+    """The topic's ancestors, root first. One query at most, none when the
+    caller loaded them: the first ancestor not yet loaded comes with the rest
+    of the chain through ``select_related``."""
+    ancestors: list[Topic] = []
+    node = topic
+    while node.parent_id is not None and len(ancestors) < MAX_ANCESTORS:
+        if not Topic.parent.is_cached(node):
+            node.parent = Topic.objects.select_related(_ANCESTOR_CHAIN).get(pk=node.parent_id)
+        assert node.parent is not None
+        node = node.parent
+        ancestors.insert(0, node)
+    return ancestors
+
+
+def topic_researchers(topic: Topic, limit: int) -> list[tuple[int, int]]:
+    """(author id, works in the topic) of the topic's researchers, most works
+    first, merged-away records left out.
+
+    The ORM's form joined the mentions to the author table to leave merged
+    records out, and SQLite made the author table its outer loop: it walked
+    all 24,500 records and probed the (author, work) index once per work of
+    the topic, 27 million probes and 2.2 s for the 1,098 works of
+    astro-ph.GA. Here nothing is joined: the mentions are found through the
+    topic's works (WorkTopic's topic index, then the mentions' (work,
+    version) index) and counted per author, and merged-away records, a
+    handful, are left out by a ``NOT IN`` on their short list. No join order
+    is left for a planner to get wrong, including PostgreSQL's before it has
+    statistics (right after an import)."""
+    mention, work_topic = AuthorshipMention._meta.db_table, WorkTopic._meta.db_table
+    rows = raw_rows(
+        f'SELECT m.author_id, COUNT(DISTINCT m.work_id) AS n FROM "{mention}" m '
+        f'WHERE m.work_id IN (SELECT work_id FROM "{work_topic}" WHERE topic_id = %s) '
+        "AND m.author_id IS NOT NULL AND m.author_id NOT IN "
+        f'(SELECT id FROM "{Author._meta.db_table}" WHERE merged_into_id IS NOT NULL) '
+        "GROUP BY m.author_id ORDER BY n DESC, m.author_id ASC LIMIT %s",
+        [topic.pk, limit],
+    )
+    return [(author_id, n) for author_id, n in rows]
+
+
 def topic_page(topic: Topic, people: int = 20, works: int = 20) -> TopicPage:
     """A topic with its place in the taxonomy, its researchers (most works in
-    the topic first) and its most recent works."""
-    ancestors: list[Topic] = []
-    node = topic.parent
-    while node is not None and len(ancestors) < 6:
-        ancestors.insert(0, node)
-        node = node.parent
+    the topic first) and its most recent works: six queries at most, whatever
+    the topic's size (tests/test_query_counts.py)."""
     member = WorkTopic.objects.filter(topic=topic)
-    researchers = list(
-        AuthorshipMention.objects.filter(
-            work_id__in=member.values("work_id"), author__merged_into=None
-        )
-        .exclude(author=None)
-        .values("author")
-        .annotate(n=Count("work_id", distinct=True))
-        .order_by("-n", "author")[:people]
-    )
-    authors = Author.objects.in_bulk([r["author"] for r in researchers])
+    researchers = topic_researchers(topic, people)
+    authors = Author.objects.in_bulk([author_id for author_id, _ in researchers])
     children = list(
         Topic.objects.filter(parent=topic)
         .annotate(n=Count("worktopic"))
@@ -402,10 +436,10 @@ def topic_page(topic: Topic, people: int = 20, works: int = 20) -> TopicPage:
     )
     return TopicPage(
         topic=topic,
-        ancestors=ancestors,
+        ancestors=topic_ancestors(topic),
         children=[(c, c.n) for c in children],  # type: ignore[attr-defined]
         works_count=member.count(),
-        researchers=[(authors[r["author"]], r["n"]) for r in researchers if r["author"] in authors],
+        researchers=[(authors[pk], n) for pk, n in researchers if pk in authors],
         recent=list(
             Work.objects.filter(id__in=member.values("work_id"))
             .select_related("venue")

@@ -1,0 +1,162 @@
+"""How many queries each list page and API list runs (issue 20, finding 9).
+
+The property that matters: the count does not grow with the number of rows a
+page shows. A list of 100 runs the queries a list of 10 does; the largest
+topic runs the queries a one-work topic does; a work with many versions runs
+those of a work with one. On top of that every page stays under a small fixed
+bound.
+
+Counted at the driver: Django's own log (``CaptureQueriesContext``) misses the
+raw statements ``catalog.bulk.select_in`` runs on the driver's cursor (author
+lists, co-authors), so ``statements`` counts what reaches the database itself:
+SQLite's trace hook, or a counting cursor class on the psycopg connection. The
+Django-logged queries are checked too, and shown when a bound is passed.
+
+Each URL is requested once before it is counted: a profile's first visit in a
+test may store a trust snapshot, which is a write, not a per-row query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from bzpeer.catalog.models import Author, Topic, Work
+
+pytestmark = pytest.mark.django_db
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement sent to the database inside the block."""
+    log: list[str] = []
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    if connection.vendor == "sqlite":
+        raw.set_trace_callback(log.append)
+        try:
+            yield log
+        finally:
+            raw.set_trace_callback(None)
+        return
+    factory = raw.cursor_factory  # psycopg 3: every cursor, Django's or raw, is made from it
+
+    class Counting(factory):
+        def execute(self, query, *args, **kwargs):
+            log.append(str(query))
+            return super().execute(query, *args, **kwargs)
+
+        def executemany(self, query, *args, **kwargs):
+            log.append(str(query))
+            return super().executemany(query, *args, **kwargs)
+
+    raw.cursor_factory = Counting
+    try:
+        yield log
+    finally:
+        raw.cursor_factory = factory
+
+
+@dataclass
+class Counted:
+    url: str
+    total: int  # statements that reached the database
+    logged: int  # of which Django logged
+    sql: list[str]
+
+    def __str__(self) -> str:
+        listing = "\n".join(f"  {s[:160]}" for s in self.sql)
+        return f"{self.url}: {self.total} statements ({self.logged} logged by Django)\n{listing}"
+
+
+def count(client, url: str) -> Counted:
+    assert client.get(url).status_code == 200, url  # warm: see the module docstring
+    # Apart: Django's log on SQLite runs a statement a query to quote its parameters.
+    with statements() as sent:
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as logged:
+        assert client.get(url).status_code == 200, url
+    return Counted(url, len(sent), len(logged), list(sent))
+
+
+def within(counted: Counted, bound: int) -> None:
+    assert counted.total <= bound, str(counted)
+    assert counted.logged <= counted.total, str(counted)
+
+
+@pytest.fixture
+def chen() -> Author:
+    return Author.objects.get(slug="tianlong-chen")
+
+
+def test_home_page(client):
+    within(count(client, "/"), 4)
+
+
+def test_search_results(client):
+    within(count(client, "/?q=chen"), 4)
+
+
+def test_profile_and_its_second_page(client, chen):
+    assert chen.works_count > 40  # there is a full second page
+    first = count(client, f"/researchers/{chen.slug}")
+    second = count(client, f"/researchers/{chen.slug}?page=2")
+    within(first, 15)
+    assert second.total == first.total, f"{first}\n{second}"
+
+
+def test_work_page_whatever_its_versions_and_authors(client):
+    works = Work.objects.annotate(v=Count("versions", distinct=True), m=Count("mentions"))
+    big = works.order_by("-v", "-m", "pk").first()
+    small = works.filter(v=1).order_by("m", "pk").first()
+    assert big is not None and small is not None and big.v > 2
+    many, one = count(client, f"/works/{big.pk}"), count(client, f"/works/{small.pk}")
+    within(many, 10)
+    assert many.total == one.total, f"{many}\n{one}"
+
+
+def test_topic_page_whatever_its_size(client):
+    topics = Topic.objects.annotate(n=Count("worktopic"))
+    largest = topics.order_by("-n", "pk").first()
+    assert largest is not None and largest.n > 1000
+    # a topic as deep in the same taxonomy, with a single work
+    small = (
+        topics.filter(scheme=largest.scheme, level=largest.level, n=1)
+        .filter(parent__parent=largest.parent.parent if largest.parent else None)
+        .order_by("pk")
+        .first()
+    )
+    assert small is not None
+    big, one = count(client, f"/topics/{largest.pk}"), count(client, f"/topics/{small.pk}")
+    within(big, 8)
+    assert big.total == one.total, f"{big}\n{one}"
+
+
+def test_api_works_list_does_not_grow_with_per_page(client):
+    ten = count(client, "/api/v1/works?per_page=10")
+    hundred = count(client, "/api/v1/works?per_page=100")
+    within(hundred, 6)
+    assert hundred.total == ten.total, f"{ten}\n{hundred}"
+
+
+def test_api_authors_list_does_not_grow_with_per_page(client):
+    ten = count(client, "/api/v1/authors?per_page=10")
+    hundred = count(client, "/api/v1/authors?per_page=100")
+    within(hundred, 3)
+    assert hundred.total == ten.total, f"{ten}\n{hundred}"
+
+
+def test_api_works_of_an_author(client, chen):
+    assert chen.works_count > 25  # per_page=100 lists them all, the default 25 of them
+    ten = count(client, f"/api/v1/works?filter=author.id:A{chen.pk}&per_page=10")
+    default = count(client, f"/api/v1/works?filter=author.id:A{chen.pk}")
+    hundred = count(client, f"/api/v1/works?filter=author.id:A{chen.pk}&per_page=100")
+    within(hundred, 7)
+    assert hundred.total == default.total == ten.total, f"{ten}\n{hundred}"

@@ -8,15 +8,23 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_api_docs_draw_every_operation_offline(site, live_server):
+def _tab_noting_csp_violations(site) -> tuple[object, list[str]]:
+    """A new tab, and the list its console's CSP violation reports go to."""
     tab = site.context.new_page()
     violations: list[str] = []
     tab.on(
         "console",
         lambda message: (
-            violations.append(message.text) if "Content Security Policy" in message.text else None
+            violations.append(f"{tab.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
         ),
     )
+    return tab, violations
+
+
+def test_api_docs_draw_every_operation_offline(site, live_server):
+    tab, violations = _tab_noting_csp_violations(site)
     try:
         tab.goto(f"{live_server.url}/api/v1/docs", wait_until="load")
         tab.wait_for_selector(".opblock", timeout=15_000)
@@ -29,16 +37,7 @@ def test_api_docs_draw_every_operation_offline(site, live_server):
 
 
 def test_no_page_breaks_the_content_security_policy(site, live_server):
-    tab = site.context.new_page()
-    violations: list[str] = []
-    tab.on(
-        "console",
-        lambda message: (
-            violations.append(f"{tab.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
+    tab, violations = _tab_noting_csp_violations(site)
     try:
         for path in [
             "/",

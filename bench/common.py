@@ -20,6 +20,7 @@ def run_child(code: str, db: Path, *args: str) -> dict[str, float]:
     """Run ``code`` (which prints one JSON line last) in a fresh interpreter
     whose catalog is the SQLite file ``db``; return that line."""
     env = dict(os.environ, BZPEER_SQLITE=str(db), BZPEER_HOME=str(db.parent))
+    env.setdefault("BZPEER_SECRET_KEY", "bench-only-not-a-secret")  # a fresh home has none
     out = subprocess.run(
         [sys.executable, "-c", code, *args], env=env, check=True, capture_output=True, text=True
     )

@@ -32,6 +32,7 @@ def main() -> None:
         BZPEER_HOME=tmp,
         BZPEER_SQLITE=str(Path(tmp) / "bench.sqlite3"),
     )
+    os.environ.setdefault("BZPEER_SECRET_KEY", "bench-only-not-a-secret")  # a fresh home has none
     import django
 
     django.setup()

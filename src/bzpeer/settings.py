@@ -30,6 +30,10 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
 DEBUG = env_bool("BZPEER_DEBUG", False)
 # Sessions, password-reset links and e-mail confirmations are signed with this:
 # from BZPEER_SECRET_KEY, else var/secret_key (`bzpeer init`, run by `make run`,
@@ -58,6 +62,8 @@ INSTALLED_APPS = [
     "bzpeer.web",  # first: its templates dress allauth's pages in the site's layout
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "ninja",  # its API docs page from local static files, never a CDN
     "django_tasks",
     "django_tasks_db",
@@ -156,6 +162,27 @@ EMAIL_BACKEND = os.environ.get(
     "BZPEER_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # outgoing mail lands here unless a backend is set
+# ORCID sign-in (allauth's ORCID provider, the public API's /authenticate
+# scope). The provider is offered only when BZPEER_ORCID_CLIENT_ID is set;
+# BZPEER_ORCID_SANDBOX=true talks to sandbox.orcid.org instead of orcid.org.
+# An ORCID sign-in proves the iD, not an e-mail address: it signs in at once,
+# needs no address, and never joins an existing account by its address.
+ORCID_CLIENT_ID = env_str("BZPEER_ORCID_CLIENT_ID")
+ORCID_SANDBOX = env_bool("BZPEER_ORCID_SANDBOX", False)
+ORCID_DOMAIN = "sandbox.orcid.org" if ORCID_SANDBOX else "orcid.org"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {
+    "orcid": {"BASE_DOMAIN": ORCID_DOMAIN, "MEMBER_API": False, "SCOPE": ["/authenticate"]}
+}
+if ORCID_CLIENT_ID:
+    if not env_str("BZPEER_ORCID_SECRET"):
+        raise ImproperlyConfigured("BZPEER_ORCID_CLIENT_ID is set: set BZPEER_ORCID_SECRET too.")
+    SOCIALACCOUNT_PROVIDERS["orcid"]["APPS"] = [
+        {"client_id": ORCID_CLIENT_ID, "secret": env_str("BZPEER_ORCID_SECRET"), "name": "ORCID"}
+    ]
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "optional"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
 # Claims of author records one account may make in 24 hours (bzpeer.claims).
 BZPEER_CLAIMS_PER_DAY = int(os.environ.get("BZPEER_CLAIMS_PER_DAY", "5"))
 

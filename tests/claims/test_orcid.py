@@ -1,4 +1,5 @@
-"""ORCID sign-in (allauth's ORCID provider).
+"""ORCID sign-in (allauth's ORCID provider) and the ORCID claim path
+(docs/trust.md, "Claiming a record").
 
 The OAuth exchange is replayed in its documented shape: the sign-in page's
 button, the redirect to ORCID's authorisation page, the callback with a code,
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +24,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+
+from bzpeer.catalog.models import Author, WorkIdentifier
+from bzpeer.claims import services
+from bzpeer.claims.services import ClaimRefused
+from bzpeer.trust.models import Claim
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +168,32 @@ def signed_in_user(client):
     return get_user_model().objects.get(pk=user_id) if user_id else None
 
 
+def link(user, orcid: str, record: dict[str, Any]) -> SocialAccount:
+    """What a finished ORCID sign-in leaves: the iD and the record read."""
+    return SocialAccount.objects.create(user=user, provider="orcid", uid=orcid, extra_data=record)
+
+
+def author_ids(author: Author) -> dict[str, list[tuple[int, str]]]:
+    rows = (
+        WorkIdentifier.objects.filter(work__mentions__author=author, scheme__in=("doi", "arxiv"))
+        .values_list("work_id", "scheme", "value")
+        .distinct()
+        .order_by("work_id", "scheme")
+    )
+    found: dict[str, list[tuple[int, str]]] = {"doi": [], "arxiv": []}
+    for work, scheme, value in rows:
+        found[scheme].append((work, value))
+    return found
+
+
+def snapshot_on_page(client, author) -> tuple[str, str]:
+    html = client.get(f"/researchers/{author.slug}").content.decode()
+    level = re.search(r'<span class="label">Verification</span><b>(L\d)</b>', html)
+    state = re.search(r'<span class="label">Claim</span><b>([^<]+)</b>', html)
+    assert level and state
+    return level.group(1), state.group(1)
+
+
 # -- sign-in -------------------------------------------------------------------
 
 
@@ -201,6 +234,7 @@ def test_orcid_sign_in_replays_the_oauth_exchange_and_signs_in(client, orcid_on)
     assert (account.provider, account.uid) == ("orcid", SAMPLE_ID)
     assert account.extra_data["orcid-identifier"]["path"] == SAMPLE_ID
     assert (user.first_name, user.last_name) == ("Three", "releasecandidate1")
+    assert services.linked_orcids(user) == {SAMPLE_ID: account.extra_data}
     assert "Signed in as" in client.get("/").content.decode()
     # signing in again finds the same account
     client.logout()
@@ -238,10 +272,7 @@ def test_a_signed_in_user_links_orcid_and_keeps_several_addresses(orcid_on, make
     assert signed_in_user(client) == user
     assert SocialAccount.objects.get(user=user).uid == SAMPLE_ID
     assert SAMPLE_ID in client.get("/accounts/3rdparty/").content.decode()
-    assert sorted(e.email for e in user.emailaddress_set.filter(verified=True)) == [
-        "ada@cs.example.edu",
-        "ada@example.org",
-    ]
+    assert services.verified_emails(user) == ["ada@example.org", "ada@cs.example.edu"]
 
 
 def test_sandbox_or_production_is_a_setting(tmp_path):
@@ -281,3 +312,221 @@ def test_sandbox_or_production_is_a_setting(tmp_path):
     for bad in ({"BZPEER_ORCID_CLIENT_ID": "APP-1"}, {"BZPEER_ORCID_SANDBOX": "maybe"}):
         failed = run(**bad)
         assert failed.returncode != 0 and "ImproperlyConfigured" in failed.stderr, bad
+
+
+# -- what an ORCID record lists ------------------------------------------------
+
+
+def test_work_ids_of_the_official_sample():
+    record = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    # "work:doi" is no DOI; the version-of DOI names the work's other version
+    assert services.orcid_work_ids(record) == ({"10.1087/20120404"}, set())
+    listed = orcid_record(dois=("https://doi.org/10.1145/3292500.3330701",),
+                          arxiv=("arXiv:2106.10404v2", "10.48550/arXiv.2003.13606"))  # fmt: skip
+    dois, arxiv = services.orcid_work_ids(listed)
+    assert dois == {"10.1145/3292500.3330701", "10.1087/20120404"}
+    assert arxiv == {"2106.10404"}  # an arXiv DOI given as an arxiv id is not one
+    as_doi = orcid_record(dois=("10.48550/arXiv.2003.13606",))
+    assert services.orcid_work_ids(as_doi)[1] == {"2003.13606"}
+    assert services.orcid_names(listed)[0] == "releasecandidate1, Three"
+    broken_records = [
+        {},
+        {"activities-summary": None},
+        {"activities-summary": {"works": []}},
+        {"person": "x", "activities-summary": {"works": {"group": [1, None]}}},
+    ]
+    for broken in broken_records:
+        assert services.orcid_work_ids(broken) == (set(), set())
+        assert services.orcid_names(broken) == []
+
+
+# -- the ORCID claim path ------------------------------------------------------
+
+
+def test_the_records_own_orcid_id_verifies_at_once_at_l3(author, make_user, login):
+    Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
+    author.refresh_from_db()
+    user = make_user("tc")  # signed in with ORCID only: no e-mail address at all
+    link(user, SAMPLE_ID, orcid_record())
+    client = login(user)
+    form = client.get(f"/researchers/{author.slug}/claim").content.decode()
+    assert f"Use my ORCID iD {SAMPLE_ID}" in form
+    assert f'value="orcid:{SAMPLE_ID}" checked' in form
+    response = client.post(f"/researchers/{author.slug}/claim", {"proof": f"orcid:{SAMPLE_ID}"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Verified at once" in page and "L3" in page
+    claim = Claim.objects.get(user=user)
+    assert (claim.status, claim.level, claim.orcid, claim.email) == (
+        "verified",
+        "L3",
+        SAMPLE_ID,
+        "",
+    )
+    assert (claim.email_verified, claim.institution_email) == (False, False)
+    assert snapshot_on_page(client, author) == ("L3", "Claimed")
+    profile = client.get(f"/researchers/{author.slug}").content.decode()
+    assert "Claimed by you" in profile and f"the record&#x27;s own iD {SAMPLE_ID}" in profile
+
+
+def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, login):
+    works = [work for work, _ in author_ids(author)["arxiv"][:3]]
+    assert len(works) == 3, "the reference record's works have arXiv ids"
+    # the demo's copies of his works carry no DOI: give two of them one
+    WorkIdentifier.objects.create(work_id=works[0], scheme="doi", value="10.5555/bzpeer.test.1")
+    WorkIdentifier.objects.create(work_id=works[2], scheme="doi", value="10.5555/bzpeer.test.3")
+    ids = author_ids(author)
+    arxiv = [value for work, value in ids["arxiv"] if work in works[:2]]
+    # by DOI (any case) and by arXiv id; the first work is listed both ways, counted once
+    dois = ("10.5555/BZPEER.TEST.1", "https://doi.org/10.5555/bzpeer.test.3")
+    expected = 3
+    record = orcid_record(OTHER_ID, given="Tianlong", family="Chen", dois=dois, arxiv=tuple(arxiv))
+    user = make_user("tc", "tc@example.com")
+    link(user, OTHER_ID, record)
+    client = login(user)
+    response = client.post(f"/researchers/{author.slug}/claim", {"proof": f"orcid:{OTHER_ID}"})
+    assert f"lists {expected} of this record" in response.content.decode()
+    claim = Claim.objects.get(user=user)
+    assert (claim.status, claim.level, claim.orcid, claim.orcid_works_matched) == (
+        "verified",
+        "L3",
+        OTHER_ID,
+        expected,
+    )
+    assert snapshot_on_page(client, author) == ("L3", "Claimed")
+    assert (
+        f"the ORCID record lists {expected} of these works"
+        in client.get(f"/researchers/{author.slug}").content.decode()
+    )
+
+
+def test_neither_goes_to_the_queue_and_email_paths_still_work(author, unc_link, make_user, login):
+    user = make_user("tc", "tianlong@cs.unc.edu")
+    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
+    link(user, OTHER_ID, orcid_record(OTHER_ID, given="Tianlong", family="Chen"))
+    client = login(user)
+    form = client.get(f"/researchers/{author.slug}/claim").content.decode()
+    assert f"Use my ORCID iD {OTHER_ID}" in form and 'value="email"' in form
+    response = client.post(f"/researchers/{author.slug}/claim", {"proof": f"orcid:{OTHER_ID}"})
+    assert "pending" in response.content.decode()
+    claim = Claim.objects.get(user=user)
+    assert (claim.status, claim.level, claim.orcid, claim.orcid_works_matched) == (
+        "pending",
+        "",
+        OTHER_ID,
+        0,
+    )
+    assert snapshot_on_page(client, author) == ("L1", "Claim pending")
+    assert f"the ORCID iD {OTHER_ID}" in login(moderator).get("/moderation/claims").content.decode()
+    services.withdraw_claim(user, claim)
+    # the same account, by its institutional address: the e-mail path
+    client.post(
+        f"/researchers/{author.slug}/claim", {"proof": "email", "email": "tianlong@cs.unc.edu"}
+    )
+    claim = Claim.objects.get(user=user, status="verified")
+    assert (claim.level, claim.institution_email, claim.orcid) == ("L3", True, "")
+
+
+def test_a_co_authors_orcid_listing_shared_works_is_not_enough(author, make_user):
+    """Co-authors' ORCID records list the shared works too: works prove the
+    record only when the names agree, the record names no other iD, and no
+    other record holds the iD."""
+    arxiv = tuple(value for _, value in author_ids(author)["arxiv"][:3])
+    cases = [
+        ("coauthor", orcid_record(THIRD_ID, given="Zhangyang", family="Wang", arxiv=arxiv)),
+        ("anonymous-name", orcid_record(FOURTH_ID, given="", family="", arxiv=arxiv)),
+    ]
+    for name, record in cases:
+        record["person"]["other-names"]["other-name"] = []
+        user = make_user(name)
+        orcid = record["orcid-identifier"]["path"]
+        link(user, orcid, record)
+        claim = services.claim_author(user, author, orcid=orcid)
+        assert (claim.status, claim.orcid_works_matched) == ("pending", 3), name
+        services.withdraw_claim(user, claim)
+    named = orcid_record(OTHER_ID, given="T.", family="Chen", arxiv=arxiv)
+    # the record states another iD
+    Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
+    author.refresh_from_db()
+    user = make_user("other-id")
+    link(user, OTHER_ID, named)
+    claim = services.claim_author(user, author, orcid=OTHER_ID)
+    assert claim.status == "pending"
+    services.withdraw_claim(user, claim)
+    # the iD is another record's
+    Author.objects.filter(pk=author.pk).update(orcid=None)
+    elsewhere = Author.objects.exclude(pk=author.pk).filter(orcid=None).first()
+    Author.objects.filter(pk=elsewhere.pk).update(orcid=OTHER_ID)
+    author.refresh_from_db()
+    assert services.claim_author(user, author, orcid=OTHER_ID).status == "pending"
+    Author.objects.filter(pk=elsewhere.pk).update(orcid=None)
+    # and with none of those, "T. Chen" listing the works proves it
+    fine = make_user("fine")
+    link(fine, SAMPLE_ID, orcid_record(SAMPLE_ID, given="T.", family="Chen", arxiv=arxiv))
+    Claim.objects.filter(user=user).update(status="withdrawn")
+    assert services.claim_author(fine, author, orcid=SAMPLE_ID).level == "L3"
+
+
+def test_someone_elses_orcid_cannot_be_used(author, make_user, login):
+    Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
+    owner_of_id = make_user("real")
+    link(owner_of_id, SAMPLE_ID, orcid_record())
+    nobody = make_user("nobody", "nobody@example.com")  # no ORCID linked
+    other = make_user("other", "other@example.com")
+    link(other, OTHER_ID, orcid_record(OTHER_ID))
+    for user in (nobody, other):
+        with pytest.raises(ClaimRefused, match="ORCID iD you signed in with"):
+            services.claim_author(user, author, orcid=SAMPLE_ID)
+        response = login(user).post(
+            f"/researchers/{author.slug}/claim", {"proof": f"orcid:{SAMPLE_ID}"}
+        )
+        assert response.status_code == 400 and "ORCID iD you signed in with" in (
+            response.content.decode()
+        )
+    bad = login(nobody).post(f"/researchers/{author.slug}/claim", {"proof": "orcid:"})
+    assert bad.status_code == 400
+    assert not Claim.objects.exists()
+    # the form offers only the account's own iD
+    form = login(other).get(f"/researchers/{author.slug}/claim").content.decode()
+    assert OTHER_ID in form and SAMPLE_ID not in form
+
+
+def test_the_form_offers_orcid_sign_in_when_not_linked(author, settings, make_user, login):
+    user = make_user("tc", "tc@example.com")
+    form = login(user).get(f"/researchers/{author.slug}/claim").content.decode()
+    assert "Sign in with ORCID" not in form  # not configured
+    settings.SOCIALACCOUNT_PROVIDERS = copy.deepcopy(PROVIDERS)
+    form = login(user).get(f"/researchers/{author.slug}/claim").content.decode()
+    href = re.search(
+        r'<a class="button provider-orcid" href="([^"]+)">Sign in with ORCID to prove it', form
+    )
+    assert href and href.group(1).startswith("/accounts/orcid/login/?")
+    assert parse_qs(urlsplit(href.group(1).replace("&amp;", "&")).query) == {
+        "process": ["connect"],
+        "next": [f"/researchers/{author.slug}/claim"],
+    }
+    bare = make_user("bare")  # neither an address nor an iD
+    page = login(bare).get(f"/researchers/{author.slug}/claim").content.decode()
+    assert "sign in with ORCID to prove it" in page and "<form" not in page.split("</header>")[1]
+
+
+def test_an_orcid_claim_on_a_held_record_is_a_dispute(author, unc_link, make_user):
+    Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
+    holder = make_user("holder", "tianlong@unc.edu")
+    services.claim_author(holder, author, email="tianlong@unc.edu")
+    user = make_user("tc")
+    link(user, SAMPLE_ID, orcid_record())
+    claim = services.claim_author(user, author, orcid=SAMPLE_ID)
+    assert (claim.status, claim.dispute, claim.orcid) == ("pending", True, SAMPLE_ID)
+
+
+def test_orcid_claims_need_sign_in_and_csrf(author, make_user, login):
+    Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
+    user = make_user("tc")
+    link(user, SAMPLE_ID, orcid_record())
+    data = {"proof": f"orcid:{SAMPLE_ID}"}
+    anonymous = login(None).post(f"/researchers/{author.slug}/claim", data)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    assert login(user, csrf=True).post(f"/researchers/{author.slug}/claim", data).status_code == 403
+    assert not Claim.objects.exists()
+    with pytest.raises(services.PermissionDenied):
+        services.claim_author(services.AnonymousUser(), author, orcid=SAMPLE_ID)

@@ -1,6 +1,9 @@
 """The claim workflow: an account says "this author record is me", the
 evidence decides the path (docs/trust.md, "Claiming a record").
 
+- the account's linked ORCID iD is the record's own, or the ORCID record
+  (read at sign-in) lists works of this record by DOI or arXiv id: verified
+  at once, L3;
 - a verified address at a current institution's domain: verified at once, L3;
 - a verified address the record's own source metadata carries: at once, L2;
 - anything else, and every claim on a record another account holds: pending
@@ -14,8 +17,9 @@ and the profile recomputes when its facts changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group
@@ -24,7 +28,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from bzpeer.catalog.models import Affiliation, Author, SourceRecord
+from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
+from bzpeer.catalog.models import Affiliation, Author, SourceRecord, WorkIdentifier
+from bzpeer.catalog.names import names_compatible, parse_name
 from bzpeer.catalog.untrusted import http_url
 from bzpeer.trust.models import Claim, ClaimEvent
 
@@ -76,6 +82,135 @@ def verified_emails(user: User) -> list[str]:
     )
 
 
+ORCID_PROVIDER = "orcid"
+# An ORCID work's external ids that name the work itself ("self") or another
+# version of it ("version-of", e.g. the preprint); "part-of" (the book of a
+# chapter) and "funded-by" name something else.
+WORK_RELATIONSHIPS = {"self", "version-of"}
+ARXIV_DOI = "10.48550/arxiv."
+
+
+def linked_orcids(user: User) -> dict[str, dict[str, Any]]:
+    """The ORCID iDs linked to the account (allauth ``SocialAccount``s of the
+    ORCID provider: signed in with, or linked on /accounts/3rdparty/), each
+    with the ORCID record read at its latest sign-in."""
+    from allauth.socialaccount.models import SocialAccount
+
+    if not user.is_authenticated:
+        return {}
+    linked: dict[str, dict[str, Any]] = {}
+    for uid, record in SocialAccount.objects.filter(
+        user_id=account_id(user), provider=ORCID_PROVIDER
+    ).values_list("uid", "extra_data"):
+        orcid = parse_orcid(uid)
+        if orcid:
+            linked[orcid] = record if isinstance(record, dict) else {}
+    return linked
+
+
+def _external_ids(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The external ids of the works an ORCID v3.0 record (``/v3.0/{iD}/record``
+    as JSON) lists: each group's, and each of its work summaries'."""
+    works = (record.get("activities-summary") or {}).get("works") or {}
+    groups = works.get("group") if isinstance(works, dict) else None
+    for group in groups if isinstance(groups, list) else []:
+        if not isinstance(group, dict):
+            continue
+        holders = [group, *(s for s in group.get("work-summary") or [] if isinstance(s, dict))]
+        for holder in holders:
+            ids = (holder.get("external-ids") or {}).get("external-id")
+            for ext in ids if isinstance(ids, list) else []:
+                if isinstance(ext, dict):
+                    yield ext
+
+
+def orcid_work_ids(record: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """DOIs and arXiv ids of the works an ORCID record lists. An arXiv DOI
+    (10.48550/arXiv.2106.10404) counts as its arXiv id too."""
+    dois: set[str] = set()
+    arxiv: set[str] = set()
+    for ext in _external_ids(record):
+        relationship = str(ext.get("external-id-relationship") or "self").lower()
+        if relationship not in WORK_RELATIONSHIPS:
+            continue
+        kind = str(ext.get("external-id-type") or "").lower()
+        normalized = ext.get("external-id-normalized")
+        values = [ext.get("external-id-value")]
+        if isinstance(normalized, dict):
+            values.append(normalized.get("value"))
+        for value in (v for v in values if isinstance(v, str)):
+            if kind == "doi" and (doi := parse_doi(value)):
+                dois.add(doi)
+                if doi.startswith(ARXIV_DOI) and (arxiv_id := parse_arxiv(doi[len(ARXIV_DOI) :])):
+                    arxiv.add(arxiv_id)
+            elif kind == "arxiv" and (arxiv_id := parse_arxiv(value)):
+                arxiv.add(arxiv_id)
+    return dois, arxiv
+
+
+def orcid_works_matched(author: Author, record: dict[str, Any]) -> int:
+    """How many of the record's works the ORCID record lists, by DOI or arXiv id."""
+    dois, arxiv = orcid_work_ids(record)
+    if not dois and not arxiv:
+        return 0
+    wanted = {("doi", d) for d in dois} | {("arxiv", a) for a in arxiv}
+    rows = (
+        WorkIdentifier.objects.filter(work__mentions__author=author, scheme__in=("doi", "arxiv"))
+        .values_list("work_id", "scheme", "value")
+        .distinct()
+    )
+    return len({work for work, scheme, value in rows if (scheme, value.lower()) in wanted})
+
+
+def _value(node: object) -> str:
+    value = node.get("value") if isinstance(node, dict) else None
+    return value.strip() if isinstance(value, str) else ""
+
+
+def orcid_names(record: dict[str, Any]) -> list[str]:
+    """The public names of an ORCID record: "family, given", the credit name
+    and the other names."""
+    person = record.get("person")
+    person = person if isinstance(person, dict) else {}
+    name = person.get("name")
+    name = name if isinstance(name, dict) else {}
+    names = []
+    family, given = _value(name.get("family-name")), _value(name.get("given-names"))
+    if family:
+        names.append(f"{family}, {given}" if given else family)
+    if credit := _value(name.get("credit-name")):
+        names.append(credit)
+    others = person.get("other-names")
+    others = others.get("other-name") if isinstance(others, dict) else None
+    for other in others if isinstance(others, list) else []:
+        content = other.get("content") if isinstance(other, dict) else None
+        if isinstance(content, str) and content.strip():
+            names.append(content.strip())
+    return names
+
+
+def orcid_name_agrees(author: Author, record: dict[str, Any]) -> bool:
+    """Whether one of the ORCID record's public names is compatible with the
+    record's name or one of its variants (same surname, compatible given names)."""
+    mine = [parse_name(n) for n in orcid_names(record)]
+    theirs = [parse_name(author.display_name)]
+    theirs += [parse_name(v) for v in author.name_variants or [] if isinstance(v, str)]
+    return any(names_compatible(a, b) for a in mine for b in theirs)
+
+
+def orcid_proves(author: Author, orcid: str, record: dict[str, Any], matched: int) -> bool:
+    """Whether an ORCID sign-in proves the account is this record's person: its
+    iD is the record's own; or its ORCID record lists works of this record
+    while the record names no other iD, no other record holds this iD, and the
+    ORCID record's public name agrees. Co-authors' ORCID records list the
+    shared works too: these guards keep them off each other's records."""
+    if author.orcid:
+        return orcid == author.orcid
+    if matched == 0 or Author.objects.filter(orcid=orcid).exclude(pk=author.pk).exists():
+        return False
+    return orcid_name_agrees(author, record)
+
+
 def current_institution_links(author: Author) -> list[str]:
     """Links of the record's current institutions: open-ended affiliations,
     else those that ended last."""
@@ -120,13 +255,30 @@ def standing_claim(author: Author, user: User) -> Claim | None:
 
 
 def claim_author(
-    user: User, author: Author, *, email: str, evidence_url: str = "", note: str = ""
+    user: User,
+    author: Author,
+    *,
+    email: str = "",
+    orcid: str = "",
+    evidence_url: str = "",
+    note: str = "",
 ) -> Claim:
-    """Claim ``author`` for ``user`` with one of the account's verified addresses."""
+    """Claim ``author`` for ``user`` with one of the account's verified
+    addresses, or with an ORCID iD linked to the account (``orcid``; an iD the
+    account did not sign in with is refused, whoever's it is)."""
     if not user.is_authenticated:
         raise PermissionDenied("sign in to claim a record")
     email = email.strip()
-    if email.lower() not in {e.lower() for e in verified_emails(user)}:
+    record: dict[str, Any] | None = None
+    if orcid.strip():
+        orcid = parse_orcid(orcid.strip()) or ""
+        record = linked_orcids(user).get(orcid)
+        if record is None:
+            raise ClaimRefused(
+                "Use the ORCID iD you signed in with: link it to your account first."
+            )
+        email = ""
+    elif email.lower() not in {e.lower() for e in verified_emails(user)}:
         raise ClaimRefused("Use one of your verified e-mail addresses; confirm it first.")
     evidence, note = _clean_evidence(evidence_url, note)
     with transaction.atomic():
@@ -148,12 +300,18 @@ def claim_author(
             author=author,
             user_id=account_id(user),
             email=email,
-            email_verified=True,
+            email_verified=record is None,
             evidence_url=evidence,
             note=note,
         )
+        if record is not None:  # the iD and what its record proves, for moderators too
+            claim.orcid = orcid
+            claim.orcid_works_matched = orcid_works_matched(author, record)
         if standing_claim(author, user) is not None:
             claim.dispute = True  # a moderator decides between the two accounts
+        elif record is not None:
+            if orcid_proves(author, orcid, record, claim.orcid_works_matched):
+                claim.status, claim.level = Claim.Status.VERIFIED, "L3"
         elif matching_host(email, current_institution_links(author)):
             claim.status, claim.level, claim.institution_email = Claim.Status.VERIFIED, "L3", True
         elif email_in_sources(author, email):

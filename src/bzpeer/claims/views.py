@@ -16,31 +16,54 @@ from . import services
 from .services import ClaimRefused
 
 
+def orcid_configured(request: HttpRequest) -> bool:
+    """Whether ORCID sign-in is offered (settings' APPS, or a SocialApp row)."""
+    from allauth.socialaccount.adapter import get_adapter
+
+    return bool(get_adapter(request).list_apps(request, provider=services.ORCID_PROVIDER))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def claim(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug, merged_into=None)
     emails = services.verified_emails(request.user)
+    orcids = sorted(services.linked_orcids(request.user))
     standing = services.standing_claim(author, request.user)
     context: dict[str, object] = {
         "author": author,
         "emails": emails,
+        "orcids": orcids,
+        "orcid_offered": not orcids and orcid_configured(request),
         "disputed": standing is not None,
         "mine": Claim.objects.filter(
             user_id=services.account_id(request.user), status__in=Claim.OPEN
         )
         .select_related("author")
         .first(),
-        "form": {"email": emails[0] if emails else "", "evidence_url": "", "note": ""},
+        # The proof: "email" (with the address chosen), or "orcid:<iD>".
+        "form": {
+            "proof": f"orcid:{orcids[0]}" if orcids else "email",
+            "email": emails[0] if emails else "",
+            "evidence_url": "",
+            "note": "",
+        },
     }
     if request.method == "POST":
-        form = {k: request.POST.get(k, "")[:4000] for k in ("email", "evidence_url", "note")}
+        fields = ("proof", "email", "evidence_url", "note")
+        form = {k: request.POST.get(k, "")[:4000] for k in fields}
+        form["proof"] = form["proof"] or "email"
         context["form"] = form
+        proof = form["proof"]
+        orcid = proof.removeprefix("orcid:").strip() if proof.startswith("orcid:") else ""
         try:
+            if proof != "email" and not orcid:
+                raise ClaimRefused("Choose an e-mail address or your ORCID iD.")
             made = services.claim_author(
                 request.user,
                 author,
-                email=form["email"],
+                email="" if orcid else form["email"],
+                orcid=orcid,
                 evidence_url=form["evidence_url"],
                 note=form["note"],
             )

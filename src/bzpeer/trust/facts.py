@@ -51,6 +51,7 @@ def claim_facts(claims: list[Claim]) -> ClaimFacts | None:
         orcid_works_matched=best.orcid_works_matched,
         institution_email=best.institution_email,
         reviewed=best.reviewed_by_id is not None and best.reviewed_at is not None,
+        orcid=best.orcid,
     )
 
 

@@ -56,6 +56,7 @@ class ClaimFacts:
     orcid_works_matched: int = 0
     institution_email: bool = False
     reviewed: bool = False
+    orcid: str = ""  # the iD of the claimant's ORCID sign-in, when the claim used it
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def verification_level(facts: TrustFacts) -> tuple[int, list[str]]:
     if claim is not None and claim.status == "verified":
         if claim.reviewed:
             return 4, ["claim reviewed by a moderator"]
+        if claim.orcid and claim.orcid == facts.orcid:
+            return 3, [f"claimed by ORCID sign-in with the record's own iD {claim.orcid}"]
         if claim.orcid_works_matched > 0:
             return 3, [
                 f"claimed by ORCID sign-in; the ORCID record lists "

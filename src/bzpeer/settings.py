@@ -179,6 +179,7 @@ if ORCID_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["orcid"]["APPS"] = [
         {"client_id": ORCID_CLIENT_ID, "secret": env_str("BZPEER_ORCID_SECRET"), "name": "ORCID"}
     ]
+SOCIALACCOUNT_ADAPTER = "bzpeer.web.accounts.SocialAccountAdapter"
 SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_EMAIL_VERIFICATION = "optional"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False

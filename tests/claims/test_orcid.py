@@ -144,6 +144,7 @@ def sign_in_with_orcid(client, orcid: str, record: dict[str, Any], process: str 
     callback with a code; returns the callback's response and the fake."""
     confirm = client.get(f"/accounts/orcid/login/?process={process}")
     assert confirm.status_code == 200 and 'method="post"' in confirm.content.decode()
+    assert "Continue to ORCID" in confirm.content.decode()
     redirect = client.post(f"/accounts/orcid/login/?process={process}")
     assert redirect.status_code == 302
     target = urlsplit(redirect["Location"])
@@ -214,6 +215,12 @@ def test_the_login_page_offers_orcid_only_when_configured(client, settings):
     # the button posts here, then the site redirects to ORCID: form-action allows it
     policy = response["Content-Security-Policy"]
     assert "form-action 'self' https://orcid.org;" in policy and "unsafe-inline" not in policy
+
+
+def test_orcid_urls_answer_404_while_orcid_is_not_configured(client):
+    for url in ("/accounts/orcid/login/", "/accounts/orcid/login/callback/?code=x&state=y"):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/accounts/orcid/login/").status_code == 404
 
 
 def test_orcid_sign_in_replays_the_oauth_exchange_and_signs_in(client, orcid_on):

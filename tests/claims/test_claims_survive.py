@@ -1,0 +1,42 @@
+"""A claim survives what the catalog does on its own: importing every source
+again (unchanged records, and a record its source changed) and resolving
+again keep the claim on the same record, at the same level, under the same
+address (issue 22: "re-running resolution and re-importing every source
+keeps every claim")."""
+
+from __future__ import annotations
+
+from bzpeer.catalog.models import Author, AuthorshipMention, SourceRecord, WorkVersion
+from bzpeer.claims import services
+from bzpeer.demo import load_demo
+from bzpeer.resolve.authors import resolve_authors
+from bzpeer.trust.facts import current
+
+
+def test_reimporting_every_source_and_resolving_again_keep_the_claim(
+    author, unc_link, make_user, login
+):
+    user = make_user("tc", "tianlong@cs.unc.edu")
+    claim = services.claim_author(user, author, email="tianlong@cs.unc.edu")
+    assert (claim.status, claim.level) == ("verified", "L3")
+    works_before = author.works_count
+    # One of the record's versions as if its source had changed it since: the
+    # next import writes it again, with new mention rows.
+    version = WorkVersion.objects.filter(mentions__author=author).order_by("id").first()
+    SourceRecord.objects.filter(pk=version.source_record_id).update(payload_hash="changed")
+    old_mentions = set(version.mentions.values_list("id", flat=True))
+
+    load_demo(force=True, show_progress=False)  # every source again, then resolution
+    resolve_authors()
+
+    claim.refresh_from_db()
+    again = Author.objects.get(pk=author.pk)
+    assert (claim.author_id, claim.status, claim.level) == (author.pk, "verified", "L3")
+    assert again.slug == author.slug and again.merged_into_id is None
+    assert again.works_count == works_before
+    rewritten = AuthorshipMention.objects.filter(version=version.pk)
+    assert old_mentions.isdisjoint(rewritten.values_list("id", flat=True))  # written again
+    assert rewritten.filter(author=author).exists()  # and still this record's
+    assert current(again).level == "L3"
+    page = login(user).get(f"/researchers/{author.slug}").content.decode()
+    assert "Claimed by you" in page

@@ -3,9 +3,8 @@ withdrawal, revocation and the daily limit (docs/trust.md, "Claiming a record").
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from claim_pages import snapshot_on_page
 from django.test import override_settings
 
 from bzpeer.catalog.models import SourceRecord
@@ -16,14 +15,6 @@ from bzpeer.trust.facts import current
 from bzpeer.trust.models import Claim, ClaimEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot_on_page(client, author) -> tuple[str, str]:
-    html = client.get(f"/researchers/{author.slug}").content.decode()
-    level = re.search(r'<span class="label">Verification</span><b>(L\d)</b>', html)
-    state = re.search(r'<span class="label">Claim</span><b>([^<]+)</b>', html)
-    assert level and state
-    return level.group(1), state.group(1)
 
 
 def test_free_mail_never_counts_and_subdomains_do():

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount
+from claim_pages import snapshot_on_page
 from django.contrib.auth import get_user_model
 
 from bzpeer.catalog.models import Author, WorkIdentifier
@@ -185,14 +186,6 @@ def author_ids(author: Author) -> dict[str, list[tuple[int, str]]]:
     for work, scheme, value in rows:
         found[scheme].append((work, value))
     return found
-
-
-def snapshot_on_page(client, author) -> tuple[str, str]:
-    html = client.get(f"/researchers/{author.slug}").content.decode()
-    level = re.search(r'<span class="label">Verification</span><b>(L\d)</b>', html)
-    state = re.search(r'<span class="label">Claim</span><b>([^<]+)</b>', html)
-    assert level and state
-    return level.group(1), state.group(1)
 
 
 # -- sign-in -------------------------------------------------------------------

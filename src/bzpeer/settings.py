@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "bzpeer.social",
     "bzpeer.trust",
     "bzpeer.claims",
+    "bzpeer.accounts",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("works/<int:pk>", views.work, name="work"),
     path("topics/<int:pk>", views.topic, name="topic"),
     path("", include("bzpeer.claims.urls")),
+    path("", include("bzpeer.accounts.urls")),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -20,6 +20,7 @@ from bzpeer.catalog import queries
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
 from bzpeer.catalog.models import Author, Work, WorkType, WorkVersion
 from bzpeer.catalog.untrusted import without_emails
+from bzpeer.claims.suppression import is_suppressed, suppressed_ids
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
 
@@ -487,7 +488,8 @@ def _ok(request: HttpRequest, data: dict[str, Any]) -> HttpResponse:
     "/authors/{path:author_id}",
     summary="One author record (A1, slug, orcid:..., openalex:...)",
     # 301: the record was merged into another; Location names the survivor
-    response={200: AuthorOut, 301: None, 400: ErrorOut, 404: ErrorOut},
+    # 410: taken down at the request of the person it was about
+    response={200: AuthorOut, 301: None, 400: ErrorOut, 404: ErrorOut, 410: ErrorOut},
 )
 def get_author(request: HttpRequest, author_id: str) -> HttpResponse:
     author = queries.find_author(author_id)
@@ -497,6 +499,8 @@ def get_author(request: HttpRequest, author_id: str) -> HttpResponse:
         return HttpResponsePermanentRedirect(
             reverse("api-v1:get_author", kwargs={"author_id": f"A{survivor_of(author).pk}"})
         )
+    if is_suppressed(author.pk):
+        raise HttpError(410, f"author {author_id!r} was taken down at its subject's request")
     return _ok(request, author_json(request, author))
 
 
@@ -511,7 +515,7 @@ def list_authors(request: HttpRequest, params: Query[ListParams]) -> HttpRespons
         queries.search_authors(params.search[:200])
         if params.search.strip()
         else Author.objects.filter(merged_into=None).order_by("-works_count", "id")
-    )
+    ).exclude(pk__in=suppressed_ids())
     items, meta = _paginate(qs, params)
     return _ok(
         request, {"meta": meta, "results": [author_json(request, a, full=False) for a in items]}

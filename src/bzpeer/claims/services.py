@@ -34,7 +34,9 @@ from bzpeer.catalog.names import names_compatible, parse_name
 from bzpeer.catalog.untrusted import http_url
 from bzpeer.trust.models import Claim, ClaimEvent
 
+from . import notices
 from .domains import matching_host
+from .models import OwnerProfile
 
 User = AbstractBaseUser | AnonymousUser
 Decision = Literal["approve", "needs_evidence", "reject"]
@@ -236,6 +238,12 @@ def email_in_sources(author: Author, email: str) -> bool:
     return any(whole.search(payload) for payload in candidates.iterator())
 
 
+def release(author_id: int) -> None:
+    """The record's claim ended: its owner's statements go with it."""
+    OwnerProfile.objects.filter(author_id=author_id).delete()
+    Author.objects.filter(pk=author_id, open_to_collaborate=True).update(open_to_collaborate=False)
+
+
 def _log(claim: Claim, actor: User | None, action: str, reason: str = "") -> None:
     ClaimEvent.objects.create(
         claim=claim,
@@ -329,6 +337,8 @@ def claim_author(
                 dispute=True
             )
         _log(claim, user, "claim", f"verified at once, {claim.level}" if claim.level else "")
+        if claim.dispute:
+            transaction.on_commit(lambda: notices.dispute_opened(claim))
     return claim
 
 
@@ -340,8 +350,11 @@ def withdraw_claim(user: User, claim: Claim) -> Claim:
         claim = Claim.objects.select_for_update().get(pk=claim.pk)
         if claim.status not in Claim.OPEN:
             raise ClaimRefused(f"This claim is already {claim.get_status_display()}.")
+        was_verified = claim.status == Claim.Status.VERIFIED
         claim.status = Claim.Status.WITHDRAWN
         claim.save(update_fields=["status"])
+        if was_verified:
+            release(claim.author_id)
         _log(claim, user, "withdraw")
     return claim
 
@@ -426,6 +439,7 @@ def review_claim(moderator: User, claim: Claim, decision: str, reason: str = "")
         claim.reviewed_at = timezone.now()
         claim.save()
         _log(claim, moderator, decision, reason)
+        transaction.on_commit(lambda: notices.claim_decided(claim))
     return claim
 
 
@@ -442,7 +456,9 @@ def revoke_claim(moderator: User, claim: Claim, reason: str) -> Claim:
         claim.status, claim.reason = Claim.Status.REVOKED, reason
         claim.reviewed_by_id, claim.reviewed_at = moderator.pk, timezone.now()
         claim.save()
+        release(claim.author_id)
         _log(claim, moderator, "revoke", reason)
+        transaction.on_commit(lambda: notices.claim_decided(claim))
     return claim
 
 

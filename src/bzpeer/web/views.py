@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html, format_html_join
@@ -10,7 +11,10 @@ from django.utils.html import format_html, format_html_join
 from bzpeer.catalog import queries
 from bzpeer.catalog.collaboration import CLOSE_MIN_SHARED, CLOSE_MIN_STRENGTH, HALF_LIFE_YEARS
 from bzpeer.catalog.models import Author, Topic, Work, WorkType
-from bzpeer.claims.services import profile_claim_state
+from bzpeer.claims.fixes import actor_label, correction_log
+from bzpeer.claims.owner import owner_statements
+from bzpeer.claims.services import is_moderator, profile_claim_state
+from bzpeer.claims.suppression import in_force, suppressed_ids
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
@@ -39,20 +43,26 @@ def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     context: dict[str, object] = {"q": q}
     if q:
-        context["authors"] = list(queries.search_authors(q)[:20])
+        context["authors"] = list(queries.search_authors(q).exclude(pk__in=suppressed_ids())[:20])
         context["works"] = list(queries.search_works(q)[:20])
     else:
         context["authors"] = list(
-            Author.objects.filter(merged_into=None).order_by("-works_count", "id")[:12]
+            Author.objects.filter(merged_into=None)
+            .exclude(pk__in=suppressed_ids())
+            .order_by("-works_count", "id")[:12]
         )
         context["counts"] = {"works": Work.objects.count(), "authors": Author.objects.count()}
     return render(request, "web/home.html", context)
 
 
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author, slug=slug)
+    # whether the record was taken down, in the same query
+    taken_down = Exists(in_force().filter(author_id=OuterRef("pk")))
+    author = get_object_or_404(Author.objects.annotate(taken_down=taken_down), slug=slug)
     if author.merged_into_id is not None:  # merged away: the record lives on elsewhere
         return redirect("profile", slug=survivor_of(author).slug, permanent=True)
+    if author.taken_down:  # type: ignore[attr-defined]
+        return gone(request)
     overview = queries.author_overview(author)
     trust = current_trust(author, overview)
     year = _int(request.GET.get("year"))
@@ -69,6 +79,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     lists = queries.author_lists([w.pk for w in page.object_list])
     rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
     peak = max((n for _, n in overview.works_by_year), default=0)
+    claim_state = profile_claim_state(request.user, author)
     return render(
         request,
         "web/profile.html",
@@ -76,7 +87,11 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "author": author,
             "o": overview,
             "trust": trust,
-            "claim": profile_claim_state(request.user, author),
+            "claim": claim_state,
+            "statements": owner_statements(author),
+            "can_fix": claim_state == "mine" or is_moderator(request.user),
+            "log": [(c, actor_label(c.actor)) for c in correction_log(author)],
+            "done": request.GET.get("done", "")[:20],
             "rules": RULES,
             "page": page,
             "rows": rows,
@@ -156,6 +171,11 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
         "web/topic.html",
         {"p": page, "rows": [(w, lists.get(w.pk, [])) for w in page.recent]},
     )
+
+
+def gone(request: HttpRequest) -> HttpResponse:
+    """A record taken down at its subject's request."""
+    return render(request, "web/gone.html", status=410)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

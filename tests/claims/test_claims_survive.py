@@ -2,13 +2,17 @@
 again (unchanged records, and a record its source changed) and resolving
 again keep the claim on the same record, at the same level, under the same
 address (issue 22: "re-running resolution and re-importing every source
-keeps every claim")."""
+keeps every claim and correction"). So do the owner's corrections and
+profile statements."""
 
 from __future__ import annotations
 
 from bzpeer.catalog.models import Author, AuthorshipMention, SourceRecord, WorkVersion
 from bzpeer.claims import services
+from bzpeer.claims.fixes import merge_records, move_works, remove_works
+from bzpeer.claims.owner import ProfileEdit, edit_profile
 from bzpeer.demo import load_demo
+from bzpeer.resolve import corrections
 from bzpeer.resolve.authors import resolve_authors
 from bzpeer.trust.facts import current
 
@@ -40,3 +44,41 @@ def test_reimporting_every_source_and_resolving_again_keep_the_claim(
     assert current(again).level == "L3"
     page = login(user).get(f"/researchers/{author.slug}").content.decode()
     assert "Claimed by you" in page
+
+
+def test_reimporting_and_resolving_again_keep_the_owners_corrections(
+    author, unc_link, make_user, login
+):
+    user = make_user("tc", "tianlong@cs.unc.edu")
+    services.claim_author(user, author, email="tianlong@cs.unc.edu")
+    edit_profile(user, author, ProfileEdit(display_name=author.display_name, bio="efficient ML"))
+    works = list(
+        AuthorshipMention.objects.filter(author=author)
+        .order_by("work_id")
+        .values_list("work_id", flat=True)
+        .distinct()[:4]
+    )
+    remove_works(user, author, [works[0]], "a namesake's")
+    moved = move_works(user, author, [works[1]], None, "another Tianlong Chen").target
+    part = corrections.move(author, [works[2]], "cli:test", "split to merge back").target
+    assert moved is not None and part is not None
+    assert merge_records(user, author, part, "also me").correction is not None
+    state = AuthorshipMention.objects.filter(work_id__in=works[:3], name_key=author.name_key)
+
+    def where() -> dict[int, set[int | None]]:
+        out: dict[int, set[int | None]] = {}
+        for work_id, author_id in state.values_list("work_id", "author_id"):
+            out.setdefault(work_id, set()).add(author_id)
+        return out
+
+    before, count = where(), Author.objects.get(pk=author.pk).works_count
+    assert author.pk not in before[works[0]] and before[works[1]] == {moved.pk}
+    assert before[works[2]] == {author.pk}
+
+    load_demo(force=True, show_progress=False)
+    resolve_authors()
+
+    assert where() == before
+    assert Author.objects.get(pk=author.pk).works_count == count
+    page = login(user).get(f"/researchers/{author.slug}").content.decode()
+    assert "efficient ML" in page and page.count('<li class="">') >= 3  # the log, kept

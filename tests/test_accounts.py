@@ -32,3 +32,47 @@ def test_login_form_is_protected_by_csrf():
     strict = Client(enforce_csrf_checks=True)
     response = strict.post("/accounts/login/", {"login": "x@example.org", "password": "nope"})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_every_login_form_stops_guessing(client, django_user_model):
+    """Five wrong passwords for one address lock it for a while, on the site's
+    form and on the admin's (which is the site's form); the right password
+    is refused too until then."""
+    from django.core.cache import cache
+
+    cache.clear()
+    django_user_model.objects.create_user(
+        "admin", email="admin@example.org", password="right-password-1", is_staff=True
+    )
+    EmailAddress.objects.create(
+        user=django_user_model.objects.get(), email="admin@example.org", verified=True, primary=True
+    )
+    for _ in range(5):
+        answer = client.post(
+            "/accounts/login/", {"login": "admin@example.org", "password": "wrong"}
+        )
+        assert answer.status_code == 200 and b"not correct" in answer.content
+    admin = client.get("/admin/login/")  # the admin signs in through the site's form
+    assert admin.status_code == 302 and admin["Location"].startswith("/accounts/login/")
+    locked = client.post(
+        admin["Location"], {"login": "admin@example.org", "password": "right-password-1"}
+    )
+    assert b"Too many failed login attempts" in locked.content
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_the_delete_form_stops_password_guessing(client, django_user_model):
+    from django.core.cache import cache
+
+    cache.clear()
+    user = django_user_model.objects.create_user("u", password="right-password-1")
+    client.force_login(user)
+    answers = [
+        client.post("/account/delete", {"password": "wrong", "confirm": "delete"}).status_code
+        for _ in range(11)
+    ]
+    assert answers[:10] == [400] * 10 and answers[10] == 429
+    cache.clear()

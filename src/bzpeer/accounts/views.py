@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import orjson
+from allauth.core import ratelimit
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
@@ -35,6 +36,9 @@ def data(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, AbstractBaseUser)  # login_required
+    # the password check is limited like allauth's re-authentication (per account)
+    if limited := ratelimit.consume_or_429(request, action="reauthenticate", user=user):
+        return limited
     error = ""
     if request.POST.get("confirm", "").strip().lower() != privacy.CONFIRM_WORD:
         error = f"Type “{privacy.CONFIRM_WORD}” to confirm."

@@ -22,6 +22,7 @@ from bzpeer.catalog.models import Author, Work, WorkType, WorkVersion
 from bzpeer.catalog.untrusted import without_emails
 from bzpeer.claims.suppression import is_suppressed, suppressed_ids
 from bzpeer.resolve.corrections import survivor_of
+from bzpeer.search import queries as search
 from bzpeer.trust.facts import current as current_trust
 
 
@@ -512,7 +513,7 @@ def get_author(request: HttpRequest, author_id: str) -> HttpResponse:
 def list_authors(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     _parse_filter(params.filter, set())
     qs = (
-        queries.search_authors(params.search[:200])
+        search.search_authors(params.search[:200])
         if params.search.strip()
         else Author.objects.filter(merged_into=None).order_by("-works_count", "id")
     ).exclude(pk__in=suppressed_ids())
@@ -576,7 +577,7 @@ def list_works(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
                 raise HttpError(400, f"{value!r} is not an arXiv id")
             qs = qs.filter(identifiers__scheme="arxiv", identifiers__value=arxiv_id)
     if params.search.strip():
-        qs = qs.filter(id__in=queries.search_works(params.search[:200]).values("id"))
+        qs = qs.filter(id__in=search.search_works(params.search[:200]).values("id"))
     items, meta = _paginate(qs.select_related("venue").order_by("-year", "-id"), params)
     lists = queries.author_lists([w.pk for w in items])
     locations = _with_locations(items)

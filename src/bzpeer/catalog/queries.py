@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from bzpeer.catalog.bulk import select_in
 from bzpeer.catalog.collaboration import Edge, edges
@@ -349,21 +349,6 @@ def find_author(identifier: str) -> Author | None:
     if len(value) > 255 or "\x00" in value:
         return None
     return Author.objects.filter(slug=value).first()
-
-
-def search_authors(text: str) -> QuerySet[Author]:
-    terms = text.split()
-    query = Q()
-    for term in terms:
-        query &= Q(display_name__icontains=term)
-    return Author.objects.filter(query, merged_into=None).order_by("-works_count", "id")
-
-
-def search_works(text: str) -> QuerySet[Work]:
-    query = Q()
-    for term in text.split():
-        query &= Q(title__icontains=term)
-    return Work.objects.filter(query).order_by("-year", "id")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from bzpeer.claims.owner import owner_statements
 from bzpeer.claims.services import is_moderator, profile_claim_state
 from bzpeer.claims.suppression import in_force, suppressed_ids
 from bzpeer.resolve.corrections import survivor_of
+from bzpeer.search import queries as search
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
 
@@ -43,8 +44,8 @@ def home(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     context: dict[str, object] = {"q": q}
     if q:
-        context["authors"] = list(queries.search_authors(q).exclude(pk__in=suppressed_ids())[:20])
-        context["works"] = list(queries.search_works(q)[:20])
+        context["authors"] = list(search.search_authors(q).exclude(pk__in=suppressed_ids())[:20])
+        context["works"] = list(search.search_works(q)[:20])
     else:
         context["authors"] = list(
             Author.objects.filter(merged_into=None)

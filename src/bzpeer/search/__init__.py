@@ -1,0 +1,1 @@
+"""Finding records by what people type: authors by name, works by title."""

@@ -5,9 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SECRET := var/secret_key
 PG_BIN := /usr/lib/postgresql/15/bin
+# The graph's JavaScript, bundled from frontend/ (npm packages, esbuild).
+BUNDLE := src/bzpeer/web/static/web/dist/explorer.js
+NODE_STAMP := node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgres lint typecheck demo migrate clean bench
+.PHONY: help assets run test test-sqlite test-postgres lint typecheck demo migrate clean bench
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -20,10 +23,19 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the project
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+$(BUNDLE): $(NODE_STAMP) $(wildcard frontend/*.js frontend/*.mjs)
+	node frontend/build.mjs
+
+assets: $(BUNDLE) ## bundle the graph's JavaScript (npm ci and esbuild, when missing or stale)
+
 $(SECRET): | $(STAMP)
 	$(BIN)/bzpeer init
 
-run: $(STAMP) $(SECRET) ## migrate, load the demo data on first run, serve http://127.0.0.1:8000
+run: $(STAMP) $(SECRET) $(BUNDLE) ## migrate, load the demo data on first run, serve http://127.0.0.1:8000
 	$(BIN)/bzpeer migrate
 	$(BIN)/bzpeer demo
 	$(BIN)/bzpeer serve
@@ -36,13 +48,13 @@ demo: $(STAMP) $(SECRET) ## load the bundled demo data
 
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
-test-sqlite: $(STAMP) $(SECRET) ## ruff, mypy and the suite on SQLite
+test-sqlite: $(STAMP) $(SECRET) $(BUNDLE) ## ruff, mypy and the suite on SQLite
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) $(SECRET) ## the suite on a throwaway PostgreSQL cluster
+test-postgres: $(STAMP) $(SECRET) $(BUNDLE) ## the suite on a throwaway PostgreSQL cluster
 	bash scripts/ensure-chromium.sh
 	bash scripts/with-postgres.sh $(BIN)/pytest
 
@@ -54,5 +66,5 @@ bench: $(STAMP) ## the benchmarks (they read the shared data folder beside the p
 	$(BIN)/python bench/import_throughput.py
 	$(BIN)/python bench/profile_page.py
 
-clean: ## remove the database and collected static files
-	rm -rf var
+clean: ## remove the database, collected static files and the JavaScript bundle
+	rm -rf var src/bzpeer/web/static/web/dist

@@ -14,6 +14,7 @@ urlpatterns = [
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
     path("topics/<int:pk>", views.topic, name="topic"),
+    path("explore", views.explore, name="explore"),
     path("", include("bzpeer.claims.urls")),
     path("", include("bzpeer.accounts.urls")),
     path("api/v1/", api.urls),

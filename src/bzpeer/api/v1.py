@@ -14,7 +14,7 @@ from django.urls import reverse
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi
@@ -24,6 +24,9 @@ from bzpeer.claims.suppression import is_suppressed, suppressed_ids
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.search import queries as search
 from bzpeer.trust.facts import current as current_trust
+
+from .graph import router as graph_router
+from .schemas import ErrorOut, Out
 
 
 class CachedSchemaAPI(NinjaAPI):
@@ -195,17 +198,6 @@ def _year_filter(qs: QuerySet[Work], value: str) -> QuerySet[Work]:
 # instead (tests/test_schema.py); ``extra="forbid"`` puts
 # ``additionalProperties: false`` in it, so a field a serialiser adds without
 # adding it here fails them.
-
-
-class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ErrorOut(Out):
-    """Every error, whatever its status, as OpenAlex shapes them."""
-
-    error: str
-    message: str
 
 
 class AuthorIdsOut(Out):
@@ -583,3 +575,6 @@ def list_works(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
     locations = _with_locations(items)
     results = [work_json(request, w, lists.get(w.pk, []), locations) for w in items]
     return _ok(request, {"meta": meta, "results": results})
+
+
+api.add_router("", graph_router)

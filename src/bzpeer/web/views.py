@@ -15,6 +15,7 @@ from bzpeer.claims.fixes import actor_label, correction_log
 from bzpeer.claims.owner import owner_statements
 from bzpeer.claims.services import is_moderator, profile_claim_state
 from bzpeer.claims.suppression import in_force, suppressed_ids
+from bzpeer.graph import slice as graph
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.search import queries as search
 from bzpeer.trust.facts import current as current_trust
@@ -172,6 +173,38 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
         "web/topic.html",
         {"p": page, "rows": [(w, lists.get(w.pk, [])) for w in page.recent]},
     )
+
+
+EXPLORER_LIMIT = 300
+
+
+def explore(request: HttpRequest) -> HttpResponse:
+    """The graph explorer; without JavaScript, the focus's nodes as a list."""
+    focus = request.GET.get("focus", "")[:40]
+    limit = min(_int(request.GET.get("limit")) or EXPLORER_LIMIT, graph.MAX_LIMIT)
+    depth = 2 if request.GET.get("depth") == "2" else 1
+    context: dict[str, object] = {"focus": focus, "limit": limit, "depth": depth}
+    try:
+        kind, pk = graph.parse_focus(focus)
+    except graph.FocusError as exc:
+        context["error"] = (
+            str(exc) if focus else "Open the explorer on a focus (every profile links to it)."
+        )
+        return render(request, "web/explore.html", context, status=400)
+    try:
+        found = graph.build(kind, pk, limit=limit, depth=depth, exclude=set(suppressed_ids()))
+    except graph.FocusError as exc:
+        context["error"] = str(exc)
+        return render(request, "web/explore.html", context, status=404)
+    groups = [(t, [n for n in found.nodes[1:] if n.type == t]) for t in graph.NODE_TYPES]
+    context.update(
+        {
+            "slice": found,
+            "groups": [(t, nodes) for t, nodes in groups if nodes],
+            "types": graph.NODE_TYPES,
+        }
+    )
+    return render(request, "web/explore.html", context)
 
 
 def gone(request: HttpRequest) -> HttpResponse:

@@ -74,6 +74,16 @@ def safe_href(url: object) -> str:
 
 
 @register.filter
+def site_href(url: object) -> str:
+    """A path on this site ("/researchers/..."), or an absolute http(s) URL; else ''."""
+    text = "" if url is None else str(url)
+    on_site = text.startswith("/") and not text.startswith(("//", "/\\"))
+    if on_site and text.isprintable() and " " not in text:
+        return text
+    return http_url(text)
+
+
+@register.filter
 def no_email(text: object) -> str:
     """Record text with any e-mail address taken out."""
     return without_emails(None if text is None else str(text))

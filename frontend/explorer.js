@@ -264,6 +264,7 @@ async function start() {
     addSlice(graph, data);
     forceAtlas2.assign(graph, { iterations: 100, settings: forceAtlas2.inferSettings(graph) });
     drawn = render(graph, canvas, { info, hidden, onClick: select });
+    root.graphView = { graph, renderer: drawn.renderer }; // for scripts driving the page
     status.hidden = true;
     root.querySelector(".server-list")?.remove();
     wireControls();

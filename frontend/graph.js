@@ -18,6 +18,7 @@ export const COLORS = {
   institution: "#7c3aed",
 };
 const DIM = "#e5e7eb";
+const LARGE = 500;
 
 export function newGraph() {
   return new Graph({ multi: true, type: "mixed" });
@@ -98,6 +99,9 @@ export function render(graph, container, { info, onClick, hidden } = {}) {
     labelRenderedSizeThreshold: 7,
     zIndex: true,
     allowInvalidContainer: true,
+    // large graphs: edges and labels wait while the camera moves
+    hideEdgesOnMove: graph.order > LARGE,
+    hideLabelsOnMove: graph.order > LARGE,
   });
   renderer.setSetting("nodeReducer", (node, data) => {
     const out = { ...data };

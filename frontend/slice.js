@@ -23,7 +23,9 @@ async function start(container) {
     if (status) status.remove();
     const canvas = container.querySelector(".graph-canvas");
     const info = container.querySelector(".graph-info");
-    render(graph, canvas, { info });
+    const drawn = render(graph, canvas, { info });
+    // for scripts driving the page (the browser tests): what was drawn
+    container.graphView = { graph, renderer: drawn.renderer };
     const key = container.querySelector(".graph-legend");
     if (key) legend(graph, key);
     container.dataset.nodes = String(graph.order);

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from django.db.models import Count
 
@@ -31,7 +32,16 @@ REF = WorkReference._meta.db_table
 MAX_PAIRS = 5000
 
 
-def authors(ids: Iterable[int]) -> dict[int, Author]:
+class Person(NamedTuple):
+    """What a node needs of an author record (cheaper than a model instance)."""
+
+    pk: int
+    display_name: str
+    slug: str
+    works_count: int
+
+
+def authors(ids: Iterable[int]) -> dict[int, Person]:
     """The live (not merged-away) records among ``ids``."""
     wanted = sorted(set(ids))
     if not wanted:
@@ -41,9 +51,7 @@ def authors(ids: Iterable[int]) -> dict[int, Author]:
         "WHERE merged_into_id IS NULL AND id IN ({in})",
         wanted,
     )
-    return {
-        pk: Author(pk=pk, display_name=name, slug=slug, works_count=n) for pk, name, slug, n in rows
-    }
+    return {row[0]: Person(*row) for row in rows}
 
 
 def key_works(author_id: int, limit: int) -> list[tuple[int, str, int | None, int]]:
@@ -83,21 +91,19 @@ def author_institutions(author_id: int) -> list[tuple[Institution, int]]:
     return [(a.institution, a.works_count or 1) for a in rows]
 
 
-def pair_counts(
-    people: Collection[int], others: Collection[int] | None
-) -> list[tuple[int, int, int]]:
-    """(person, other, works shared) for people in ``people`` and co-authors in
-    ``others`` (any co-author when None; each pair once when both lists are
-    the same), leaving out works with more than ``MAX_AUTHORS`` authors."""
+def coauthor_counts(people: Collection[int]) -> list[tuple[int, int, int]]:
+    """(person, co-author, works shared) for each of ``people``'s co-authors
+    (any record), leaving out works with more than ``MAX_AUTHORS`` authors
+    (``catalog.collaboration``); the pairs with most shared works first."""
     if not people:
         return []
     ids = sorted(set(people))
-    # Works with more than MAX_AUTHORS authors make no pairs (catalog.collaboration).
     big = [
         w
         for w, n in select_in(
-            f'SELECT m.work_id, COUNT(DISTINCT o.author_id) FROM "{MENTION}" m JOIN "{MENTION}" o '
-            "ON o.work_id = m.work_id WHERE m.author_id IN ({in}) GROUP BY m.work_id",
+            f'SELECT m.work_id, COUNT(DISTINCT o.author_id) FROM "{MENTION}" m '
+            f'JOIN "{MENTION}" o ON o.work_id = m.work_id WHERE m.author_id IN ({{in}}) '
+            "GROUP BY m.work_id",
             ids,
         )
         if n > MAX_AUTHORS
@@ -107,28 +113,21 @@ def pair_counts(
         f'SELECT m.author_id, o.author_id, COUNT(DISTINCT m.work_id) AS n FROM "{MENTION}" m '
         f'JOIN "{MENTION}" o ON o.work_id = m.work_id '
         "WHERE m.author_id IN ({in}) AND o.author_id IS NOT NULL "
-        f"AND o.author_id <> m.author_id {skip}"
-        "GROUP BY m.author_id, o.author_id",
+        f"AND o.author_id <> m.author_id {skip}GROUP BY m.author_id, o.author_id",
         ids,
     )
-    if others is not None:
-        wanted = set(others)
-        same = wanted == set(people)
-        rows = [r for r in rows if r[1] in wanted and (not same or r[0] < r[1])]
     rows.sort(key=lambda r: (-r[2], r[0], r[1]))
     return [(a, o, n) for a, o, n in rows[:MAX_PAIRS]]
 
 
-def wrote(people: Collection[int], works: Collection[int]) -> list[tuple[int, int]]:
-    """(author, work) for the authorships between the two sets."""
-    if not people or not works:
+def authorships(people: Collection[int]) -> list[tuple[int, int]]:
+    """(author, work) for every work of ``people``."""
+    if not people:
         return []
-    wanted = set(works)
-    rows = select_in(
+    return select_in(
         f'SELECT DISTINCT author_id, work_id FROM "{MENTION}" WHERE author_id IN ({{in}})',
         sorted(set(people)),
     )
-    return [(a, w) for a, w in rows if w in wanted]
 
 
 def citations(works: Collection[int], limit: int) -> list[tuple[int, int]]:
@@ -158,7 +157,7 @@ def work_rows(ids: Iterable[int]) -> dict[int, tuple[str, int | None]]:
     return {pk: (title, year) for pk, title, year in rows}
 
 
-def work_authors(work_id: int) -> list[Author]:
+def work_authors(work_id: int) -> list[Person]:
     ids = [
         a
         for (a,) in raw_rows(
@@ -168,7 +167,7 @@ def work_authors(work_id: int) -> list[Author]:
         )
     ]
     found = authors(ids)
-    ordered: dict[int, Author] = {}
+    ordered: dict[int, Person] = {}
     for pk in ids:
         if pk in found:
             ordered.setdefault(pk, found[pk])
@@ -207,10 +206,11 @@ def topic_works(topic_id: int, limit: int) -> list[tuple[int, str, int | None]]:
     return [(pk, title, year) for pk, title, year in rows]
 
 
-def institution_authors(institution_id: int, limit: int) -> list[tuple[Author, int]]:
-    rows = (
+def institution_authors(institution_id: int, limit: int) -> list[tuple[Person, int]]:
+    rows = list(
         Affiliation.objects.filter(institution_id=institution_id, author__merged_into=None)
-        .select_related("author")
-        .order_by("-works_count", "author_id")[:limit]
+        .order_by("-works_count", "author_id")
+        .values_list("author_id", "works_count")[:limit]
     )
-    return [(a.author, a.works_count or 1) for a in rows]
+    people = authors(a for a, _ in rows)
+    return [(people[a], n or 1) for a, n in rows if a in people]

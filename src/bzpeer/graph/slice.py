@@ -24,9 +24,11 @@ Rules (docs/architecture.md, "The research graph"):
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bzpeer.catalog.collaboration import MAX_AUTHORS
 from bzpeer.catalog.models import Author, Institution, Topic, Work
 from bzpeer.catalog.queries import coauthor_edges
 
@@ -181,7 +183,7 @@ def _unique(offered: list[tuple[Node, Edge]], present: dict[str, Node]) -> list[
     return out
 
 
-def author_node(author: Author) -> Node:
+def author_node(author: Author | reads.Person) -> Node:
     return Node(
         node_id("author", author.pk),
         "author",
@@ -246,7 +248,7 @@ def _around_author(
     me = author_node(author)
     b = _Builder(me, limit, types)
     links = [e for e in coauthor_edges(author) if e.other not in hidden]
-    people = reads.authors([e.other for e in links[:MAX_LIMIT]])
+    people = reads.authors([e.other for e in links[:limit]])
     for e in links:
         if e.other in people:
             other = people[e.other]
@@ -254,7 +256,7 @@ def _around_author(
                 author_node(other),
                 Edge(me.id, node_id("author", other.pk), "co-authored", e.strength),
             )
-    works = reads.key_works(author.pk, MAX_LIMIT)
+    works = reads.key_works(author.pk, limit)
     for pk, title, year, cited in works:
         b.offer(
             work_node(pk, title, year, 1.0 + cited), Edge(me.id, node_id("work", pk), "wrote", 1.0)
@@ -280,11 +282,14 @@ def _second_round(b: _Builder, depth: int, hidden: set[int]) -> None:
     them, and at depth 2 the co-authors' own co-authors."""
     people = [int(n.id[1:]) for n in b.nodes.values() if n.type == "author"]
     works = [int(n.id[1:]) for n in b.nodes.values() if n.type == "work"]
-    for a, other, shared in reads.pair_counts(people, people):
+    written = reads.authorships(people)
+    for a, other, shared in shared_works(written):
         b.link(Edge(node_id("author", a), node_id("author", other), "co-authored", float(shared)))
-    for author_id, work_id in reads.wrote(people, works):
-        b.link(Edge(node_id("author", author_id), node_id("work", work_id), "wrote", 1.0))
-    cites = reads.citations(works, MAX_LIMIT)
+    shown = set(works)
+    for author_id, work_id in written:
+        if work_id in shown:
+            b.link(Edge(node_id("author", author_id), node_id("work", work_id), "wrote", 1.0))
+    cites = reads.citations(works, b.limit)
     if len(b.nodes) < b.limit:
         found = reads.work_rows({w for pair in cites for w in pair} - set(works))
         for citing, cited in cites:
@@ -297,7 +302,7 @@ def _second_round(b: _Builder, depth: int, hidden: set[int]) -> None:
                     )
         if depth > 1:
             first = [p for p in people if node_id("author", p) != b.focus.id][:SECOND_DEGREE_FROM]
-            pairs = [(a, o, n) for a, o, n in reads.pair_counts(first, None) if o not in hidden]
+            pairs = [(a, o, n) for a, o, n in reads.coauthor_counts(first) if o not in hidden]
             named = reads.authors({o for _, o, _ in pairs})
             for a, other, shared in sorted(pairs, key=lambda p: (-p[2], p[1])):
                 if other in named:
@@ -315,6 +320,23 @@ def _second_round(b: _Builder, depth: int, hidden: set[int]) -> None:
         b.link(Edge(node_id("work", citing), node_id("work", cited), "cites", 1.0))
 
 
+def shared_works(written: Iterable[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(person, other, works shared) for each pair of people who wrote a work
+    together, from their (author, work) rows; works with more than
+    ``MAX_AUTHORS`` of them make no pairs, as in ``catalog.collaboration``."""
+    by_work: dict[int, set[int]] = {}
+    for author_id, work_id in written:
+        by_work.setdefault(work_id, set()).add(author_id)
+    counts: Counter[tuple[int, int]] = Counter()
+    for members in by_work.values():
+        if 1 < len(members) <= MAX_AUTHORS:
+            ordered = sorted(members)
+            for i, a in enumerate(ordered):
+                for other in ordered[i + 1 :]:
+                    counts[(a, other)] += 1
+    return [(a, o, n) for (a, o), n in counts.items()]
+
+
 def _around_work(
     work: Work, limit: int, depth: int, types: Sequence[str], hidden: set[int]
 ) -> Slice:
@@ -324,7 +346,7 @@ def _around_work(
     for author in authors:
         if author.pk not in hidden:
             b.offer(author_node(author), Edge(node_id("author", author.pk), me.id, "wrote", 1.0))
-    cites = reads.citations([work.pk], MAX_LIMIT)
+    cites = reads.citations([work.pk], limit)
     found = reads.work_rows({w for pair in cites for w in pair} - {work.pk})
     for citing, cited in cites:
         other = cited if citing == work.pk else citing
@@ -351,14 +373,12 @@ def _around_topic(topic: Topic, limit: int, types: Sequence[str], hidden: set[in
                 topic_node(parent.pk, parent.name, 1.0),
                 Edge(me.id, node_id("topic", parent.pk), "about", 1.0),
             )
-    for child, n in reads.topic_children(topic.pk, MAX_LIMIT):
+    for child, n in reads.topic_children(topic.pk, limit):
         b.offer(
             topic_node(child.pk, child.name, n),
             Edge(node_id("topic", child.pk), me.id, "about", 1.0),
         )
-    researchers = [
-        (a, n) for a, n in reads.topic_researchers(topic.pk, MAX_LIMIT) if a not in hidden
-    ]
+    researchers = [(a, n) for a, n in reads.topic_researchers(topic.pk, limit) if a not in hidden]
     named = reads.authors([a for a, _ in researchers])
     for author_id, n in researchers:
         if author_id in named:
@@ -366,7 +386,7 @@ def _around_topic(topic: Topic, limit: int, types: Sequence[str], hidden: set[in
                 author_node(named[author_id]),
                 Edge(node_id("author", author_id), me.id, "about", float(n)),
             )
-    for pk, title, year in reads.topic_works(topic.pk, MAX_LIMIT):
+    for pk, title, year in reads.topic_works(topic.pk, limit):
         b.offer(work_node(pk, title, year, 1.0), Edge(node_id("work", pk), me.id, "about", 1.0))
     b.settle()
     _second_round(b, 1, hidden)
@@ -378,7 +398,7 @@ def _around_institution(
 ) -> Slice:
     me = institution_node(institution, 1.0)
     b = _Builder(me, limit, types)
-    for author, n in reads.institution_authors(institution.pk, MAX_LIMIT):
+    for author, n in reads.institution_authors(institution.pk, limit):
         if author.pk not in hidden:
             b.offer(
                 author_node(author),

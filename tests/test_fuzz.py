@@ -21,7 +21,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from bzpeer.catalog.models import Author, Topic, Work, WorkIdentifier
+from bzpeer.catalog.models import Author, AuthorshipMention, Topic, Work, WorkIdentifier
 
 pytestmark = pytest.mark.django_db
 
@@ -483,6 +483,27 @@ def _routes() -> list[Route]:
             ["q"],
             api=True,
         ),
+        Route(
+            "explore",
+            ["/explore"],
+            ["focus", "limit", "depth", "types"],
+            {
+                "focus": [f"author:A{chen.pk}", f"work:W{work.pk}", f"topic:T{topic.pk}", "I1"],
+                "limit": ["60", "2000", "2001", "0"],
+                "depth": ["1", "2", "3"],
+            },
+        ),
+        Route(
+            "api-graph",
+            ["/api/v1/graph"],
+            ["focus", "limit", "depth", "types"],
+            {
+                "focus": [f"author:A{chen.pk}", f"work:W{work.pk}", "author:A" + HUGE, "T", "x:1"],
+                "limit": ["1", "2000", "2001", "-1"],
+                "types": ["author", "author,work", "people", ","],
+            },
+            api=True,
+        ),
         Route("login", ["/accounts/login/"], account_keys, form=["login", "password", "remember"]),
         Route(
             "signup", ["/accounts/signup/"], account_keys, form=["email", "password1", "password2"]
@@ -509,6 +530,8 @@ ROUTE_NAMES = [
     "api-openapi",
     "api-docs",
     "api-unknown",
+    "explore",
+    "api-graph",
     "login",
     "signup",
     "password-reset",
@@ -541,7 +564,14 @@ def test_routes_cover_every_url_pattern():
     from bzpeer.api.v1 import api
     from bzpeer.urls import urlpatterns
 
-    site = {"", "researchers/<slug:slug>", "works/<int:pk>", "topics/<int:pk>", "api/v1/"}
+    site = {
+        "",
+        "researchers/<slug:slug>",
+        "works/<int:pk>",
+        "topics/<int:pk>",
+        "explore",
+        "api/v1/",
+    }
     assert {str(p.pattern) for p in urlpatterns} == site | {"accounts/", "admin/"}
     # the claim pages, included at "", are fuzzed signed in (below)
     from bzpeer.claims.urls import urlpatterns as claims
@@ -553,6 +583,22 @@ def test_routes_cover_every_url_pattern():
         "claims/<int:pk>/evidence",
         "moderation/claims",
         "moderation/claims/<int:pk>",
+        "researchers/<slug:slug>/edit",
+        "researchers/<slug:slug>/fix",
+        "researchers/<slug:slug>/suppress",
+        "corrections/<int:pk>/undo",
+        "moderation/merges",
+        "moderation/merges/<int:pk>",
+        "moderation/suppressions",
+        "moderation/suppressions/<int:pk>",
+        "moderation/log",
+    }
+    from bzpeer.accounts.urls import urlpatterns as accounts
+
+    assert {str(p.pattern) for p in accounts} == {
+        "account/privacy",
+        "account/data.json",
+        "account/delete",
     }
     assert {str(p.pattern) for p in api.urls[0]} == {
         "openapi.json",
@@ -561,6 +607,7 @@ def test_routes_cover_every_url_pattern():
         "authors",
         "works/<path:work_id>",
         "works",
+        "graph",
         "",  # the API's root: api-unknown
     }
 
@@ -607,6 +654,105 @@ def _claim_routes() -> list[Route]:
             form=["decision", "reason"],
         ),
     ]
+
+
+def _owner_routes() -> list[Route]:
+    """The owner's and moderators' pages as ``fuzzowner`` (staff, holding a
+    record) sees them: a correction to undo, a merge and a suppression request
+    to decide."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import User
+
+    from bzpeer.claims import fixes
+    from bzpeer.claims.suppression import request_suppression
+    from bzpeer.trust.models import Claim
+
+    records = Author.objects.filter(merged_into=None, works_count__gte=3).order_by("id")
+    owned, other, third = records[0], records[1], records[2]
+    owner = User.objects.create_user("fuzzowner", "owner@example.org", "x" * 12, is_staff=True)
+    asker = User.objects.create_user("asker", "asker@example.org", "x" * 12)
+    for user in (owner, asker):
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    Claim.objects.create(author=owned, user=owner, status="verified", level="L4")
+    work = AuthorshipMention.objects.filter(author=owned).order_by("work_id").first().work_id
+    removed = fixes.remove_works(owner, owned, [work], "not mine")
+    merge = fixes.MergeRequest.objects.create(user=asker, author=owned, other=other, reason="me")
+    suppression = request_suppression(asker, third, "about me")
+    ids = PAGE_IDS
+    return [
+        Route(
+            "owner-edit",
+            [f"/researchers/{owned.slug}/edit"] + [f"/researchers/{s}/edit" for s in SLUGS_JUNK],
+            ["next"],
+            form=["display_name", "bio", "open_to_collaborate", "institution", "homepage", "orcid"],
+        ),
+        Route(
+            "owner-fix",
+            [f"/researchers/{owned.slug}/fix"] + [f"/researchers/{s}/fix" for s in SLUGS_JUNK],
+            ["page"],
+            {"action": ["remove", "move", "merge"], "other": [other.slug]},
+            form=["action", "work", "reason", "target", "other"],
+        ),
+        Route(
+            "owner-undo",
+            [f"/corrections/{removed.pk}/undo"] + [f"/corrections/{i}/undo" for i in ids],
+            ["next"],
+            form=["reason"],
+        ),
+        Route(
+            "suppress",
+            [f"/researchers/{third.slug}/suppress"]
+            + [f"/researchers/{s}/suppress" for s in SLUGS_JUNK],
+            ["next"],
+            form=["reason"],
+        ),
+        Route(
+            "moderation-merges",
+            [f"/moderation/merges/{merge.pk}", "/moderation/merges", "/moderation/log"]
+            + [f"/moderation/merges/{i}" for i in ids],
+            ["page"],
+            form=["decision", "reason"],
+        ),
+        Route(
+            "moderation-suppressions",
+            [f"/moderation/suppressions/{suppression.pk}", "/moderation/suppressions"]
+            + [f"/moderation/suppressions/{i}" for i in ids],
+            ["page"],
+            form=["decision", "reason"],
+        ),
+        Route(
+            "privacy",
+            ["/account/delete", "/account/privacy", "/account/data.json"],
+            ["format"],
+            form=["password", "confirm"],
+        ),
+    ]
+
+
+OWNER_ROUTES = [
+    "owner-edit",
+    "owner-fix",
+    "owner-undo",
+    "suppress",
+    "moderation-merges",
+    "moderation-suppressions",
+    "privacy",
+]
+
+
+@pytest.mark.parametrize("name", OWNER_ROUTES)
+def test_no_server_error_on_the_owner_and_moderation_pages(name, db, fresh_cache):
+    from django.contrib.auth.models import User
+
+    route = next(r for r in _owner_routes() if r.name == name)
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="fuzzowner"))
+    sent, failures = _check(client, route)
+    assert sent >= PER_ROUTE
+    assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(
+        str(f) for f in failures[:8]
+    )
+    assert User.objects.filter(username="fuzzowner").exists()  # never deleted by junk
 
 
 @pytest.mark.parametrize("name", ["claim", "claims-mine", "claims-moderation"])

@@ -91,6 +91,5 @@ def get_graph(request: HttpRequest, params: Query[GraphParams]) -> HttpResponse:
         )
     except graph.FocusError as exc:
         raise HttpError(404, str(exc)) from exc
-    response = JsonResponse(found.as_json())
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    # computed on each request (milliseconds): a correction shows at once
+    return JsonResponse(found.as_json())

@@ -28,6 +28,7 @@ from e2e_corpus import (
     locate,
     stranger_strings,
 )
+from journey import closing_connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -76,7 +77,7 @@ def hostile_corpus(django_db_setup, django_db_blocker, tmp_path_factory) -> Impo
     """The hostile corpus imported through the real importers, once."""
     from bzpeer.catalog.models import SourceRecord, WorkVersion
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), closing_connections():
         report = import_corpus(tmp_path_factory.mktemp("hostile-long"))
         # Rows stored before any import-time check: the pages must check again.
         main = SourceRecord.objects.filter(source="openalex", external_id="W990000001").first()
@@ -237,11 +238,10 @@ class Site:
 
 @pytest.fixture(scope="session")
 def targets(hostile_corpus, django_db_blocker) -> Targets:
-    """Read from the database before the browser starts: once Playwright's
-    loop runs in this thread, a query here opens a connection of its own that
-    nothing closes, and the test database could not be dropped."""
+    """Read from the database before the pages are visited (and close the
+    connections it opened: see ``closing_connections``)."""
     found = Targets()
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), closing_connections():
         for page in PAGES:
             try:
                 found.paths[page.key] = locate(page.target)

@@ -277,14 +277,21 @@ def table_counts() -> dict[str, int]:
     }
 
 
-def in_database(django_db_blocker: Any, work: Callable[[], Any]) -> Any:
-    """Run ORM work from the test's thread while Playwright's event loop runs
-    in it: such a query opens a connection of its own, closed here, so that
-    the test database can still be dropped at the end of the session."""
+@contextmanager
+def closing_connections() -> Iterator[None]:
+    """Close the database connections the work inside opened. Once a browser
+    test has started Playwright's loop in this thread, a query from the test's
+    thread opens a connection of its own, and one left open keeps PostgreSQL
+    from dropping the test database at the end of the session."""
     from django.db import connections
 
-    with django_db_blocker.unblock():
-        try:
-            return work()
-        finally:
-            connections.close_all()
+    try:
+        yield
+    finally:
+        connections.close_all()
+
+
+def in_database(django_db_blocker: Any, work: Callable[[], Any]) -> Any:
+    """Run ORM work from the test's thread, its connections closed after."""
+    with django_db_blocker.unblock(), closing_connections():
+        return work()

@@ -130,10 +130,11 @@ def run_stage(stage: str, corpus: str, requests: int) -> dict[str, object]:
                 str(requests),
             ],
             env=env,
-            check=True,
             capture_output=True,
             text=True,
         )
+        if done.returncode:
+            sys.exit(f"the {stage} run failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -76,10 +76,10 @@ XML = {"content-type": "text/xml;charset=UTF-8"}
 
 
 @pytest.fixture(autouse=True)
-def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BZPEER_CONTACT_EMAIL", EMAIL)
+def environment(settings: Any) -> None:
+    settings.BZPEER_CONTACT_EMAIL = EMAIL
     for name in ("OPENALEX_API_KEY", "S2_API_KEY", "CROSSREF_PLUS"):
-        monkeypatch.delenv(name, raising=False)
+        setattr(settings, name, "")
 
 
 def openalex_pages() -> Handler:
@@ -376,12 +376,12 @@ def test_bad_arguments_exit_2(argv: list[str], capsys: Any) -> None:
 
 
 def test_api_keys_go_in_requests_but_never_in_logs_or_errors(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     keys = {"OPENALEX_API_KEY": "oa-SECRET-123", "S2_API_KEY": "s2-SECRET-456"}
     keys["CROSSREF_PLUS"] = "cr-SECRET-789"
     for name, value in keys.items():
-        monkeypatch.setenv(name, value)
+        setattr(settings, name, value)
     caplog.set_level(logging.DEBUG)
 
     def answer(request: httpx.Request) -> httpx.Response:

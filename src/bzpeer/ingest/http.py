@@ -18,9 +18,10 @@ as long as ``Retry-After`` asks; after the last attempt a :class:`FetchError`
 names the status and the URL. A body that is HTML where JSON or XML was
 expected (a proxy's error page served with status 200) is an error too.
 
-API keys come from the environment: ``OPENALEX_API_KEY`` (``api_key``
-parameter), ``S2_API_KEY`` (``x-api-key`` header) and ``CROSSREF_PLUS``
-(``Crossref-Plus-API-Token`` header). They are never logged: URLs in messages
+API keys come from settings (read from the environment variables of the same
+names): ``OPENALEX_API_KEY`` (``api_key`` parameter), ``S2_API_KEY``
+(``x-api-key`` header) and ``CROSSREF_PLUS`` (``Crossref-Plus-API-Token``
+header). They are never logged: URLs in messages
 are redacted, and a filter removes key values from httpx's own log lines.
 """
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -38,6 +38,7 @@ from typing import Any
 
 import httpx
 import orjson
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +117,11 @@ class _Keys:
     crossref_plus: str
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> _Keys:
+    def from_settings(cls) -> _Keys:
         return cls(
-            openalex=env.get("OPENALEX_API_KEY", "").strip(),
-            s2=env.get("S2_API_KEY", "").strip(),
-            crossref_plus=env.get("CROSSREF_PLUS", "").strip(),
+            openalex=settings.OPENALEX_API_KEY,
+            s2=settings.S2_API_KEY,
+            crossref_plus=settings.CROSSREF_PLUS,
         )
 
     def values(self) -> set[str]:
@@ -170,11 +171,11 @@ class Client:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.email = os.environ.get("BZPEER_CONTACT_EMAIL", "").strip()
+        self.email = settings.BZPEER_CONTACT_EMAIL
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.max_wait = max_wait
-        self._keys = _Keys.from_env(os.environ)
+        self._keys = _Keys.from_settings()
         self._secrets = sorted(self._keys.values(), key=len, reverse=True)
         _REDACT.secrets |= set(self._secrets)
         self._clock = clock

@@ -45,7 +45,8 @@ from bzpeer.catalog import bulk
 from bzpeer.catalog.models import (
     AuthorshipMention, SourceRecord, Work, WorkIdentifier, WorkTopic, WorkVersion,
 )
-from bzpeer.ingest import pipeline
+from django.conf import settings
+from bzpeer.ingest import parsers, pipeline
 from bzpeer.ingest.sources import SOURCES
 
 path, source = Path(sys.argv[1]), SOURCES[sys.argv[2]]
@@ -73,16 +74,16 @@ records = result.stats.records
 gc.freeze()
 gc.set_threshold(100_000, 20, 100)  # as the import runs
 began = time.process_time()
-chunks = [c for _, c in pipeline._all_chunks(source, [path], (), [], pipeline._Position(), (0, 0))]
+chunks = [c for _, c in parsers.all_chunks(source, [path], (), [], parsers.Position(), (0, 0))]
 split = time.process_time() - began
 began = time.process_time()
-outcomes = [pipeline.parse_chunk(source, c) for c in chunks]
+outcomes = [parsers.parse_chunk(source, c) for c in chunks]
 parse = time.process_time() - began
 began = time.process_time()
-size = pipeline.WINDOW
+size = parsers.WINDOW
 blobs = [
     pickle.dumps(
-        ([pipeline._fields(c) for c in chunks[i : i + size]], outcomes[i : i + size]),
+        ([parsers.chunk_fields(c) for c in chunks[i : i + size]], outcomes[i : i + size]),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     for i in range(0, len(chunks), size)
@@ -103,7 +104,7 @@ for model in tables:
 source_db.close()
 # The same rows, through the import's own insert_rows, into the empty catalog.
 connection.settings_dict["NAME"] = str(empty)
-batches = max(1, -(-records // pipeline.BATCH))
+batches = max(1, -(-records // settings.BZPEER_IMPORT_BATCH))
 began = time.process_time()
 with connection.cursor() as cursor:
     cursor.execute(f"PRAGMA cache_size = -{pipeline.IMPORT_CACHE_KIB}")
@@ -121,7 +122,7 @@ inserted = time.process_time() - began
 print(json.dumps({
     "records": records, "rows": sum(map(len, rows.values())), "import_cpu": import_cpu,
     "import_wall": import_wall, "split": split, "parse": parse, "transport": transport,
-    "rows_cpu": inserted, "workers": pipeline.import_workers(),
+    "rows_cpu": inserted, "workers": parsers.import_workers(),
 }))
 """
 

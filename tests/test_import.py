@@ -16,6 +16,9 @@ from bzpeer.catalog.models import (
     WorkIdentifier,
     WorkVersion,
 )
+from bzpeer.ingest import parsers
+from bzpeer.ingest.batch import RecordMarks
+from bzpeer.ingest.models import ImportRun
 from bzpeer.ingest.pipeline import retry_quarantine, run_import
 from bzpeer.ingest.sources import SOURCES, Source
 
@@ -173,12 +176,10 @@ def test_updated_record_replaces_its_version(write):
 
 
 @pytest.mark.parametrize("batch", [2, 100])
-def test_a_record_twice_in_one_run_keeps_the_first(write, monkeypatch, batch):
+def test_a_record_twice_in_one_run_keeps_the_first(write, settings, batch):
     """The same id again later in the input (in the same batch or a later
     one) is skipped: the first one wins, and a re-run changes nothing."""
-    from bzpeer.ingest import pipeline
-
-    monkeypatch.setattr(pipeline, "BATCH", batch)
+    settings.BZPEER_IMPORT_BATCH = batch
 
     def work(n: int, title: str) -> str:
         return json.dumps(
@@ -210,8 +211,6 @@ def test_a_record_twice_in_one_run_keeps_the_first(write, monkeypatch, batch):
 
 def test_record_marks_remember_keys_far_apart():
     """Keys as PostgreSQL's sequences may hand them out: sparse and large."""
-    from bzpeer.ingest.writer import RecordMarks
-
     marks = RecordMarks()
     keys = [0, 7, 8, 65_535, 65_536, 10**9, 2**40 + 3]
     assert [marks.add(k) for k in keys] == [False] * len(keys)
@@ -369,19 +368,16 @@ def test_bibtex_authors_separated_by_commas_are_several_people():
     assert mentions[2].author.display_name == "Tianlong Chen"
 
 
-def test_parser_processes_give_what_one_process_gives(write, data, monkeypatch):
+def test_parser_processes_give_what_one_process_gives(write, data, monkeypatch, settings):
     """Parser processes read the input themselves and send windows back in
     turn: the records, an unreadable file's quarantine and the checkpoint are
     those of parsing in the writer's process."""
-    from bzpeer.ingest import pipeline
-    from bzpeer.ingest.models import ImportRun
-
     listing = (data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes()
     cut = gzip.compress(listing)
-    monkeypatch.setattr(pipeline, "WINDOW", 7)  # several windows, the last one short
+    monkeypatch.setattr(parsers, "WINDOW", 7)  # several windows, the last one short
     seen = []
     for workers, year in (("2", b"15"), ("0", b"16")):
-        monkeypatch.setenv("BZPEER_IMPORT_WORKERS", workers)
+        settings.BZPEER_IMPORT_WORKERS = int(workers)
         paths = [
             # New records (ids the demo data does not hold), then a file cut short.
             write(f"new-{workers}.txt", listing.replace(b"arXiv:2006.", b"arXiv:" + year + b"06.")),
@@ -411,17 +407,15 @@ def test_parser_processes_give_what_one_process_gives(write, data, monkeypatch):
     assert "unreadable file" in parallel[3][0]
 
 
-def test_a_failing_parser_process_stops_the_import(write, data, monkeypatch):
-    from bzpeer.ingest import pipeline
-
+def test_a_failing_parser_process_stops_the_import(write, data, monkeypatch, settings):
     original = SOURCES["arxiv"]
 
     def broken(chunk):
         raise RuntimeError("a bug in the parser")
 
     monkeypatch.setitem(SOURCES, "arxiv", Source("arxiv", original.chunks, broken, ""))
-    monkeypatch.setattr(pipeline, "WINDOW", 7)
-    monkeypatch.setenv("BZPEER_IMPORT_WORKERS", "2")
+    monkeypatch.setattr(parsers, "WINDOW", 7)
+    settings.BZPEER_IMPORT_WORKERS = 2
     path = write("listing.txt", (data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes())
     with pytest.raises(RuntimeError, match="a bug in the parser"):
         run_import("arxiv", [path], show_progress=False, resolve=False)

@@ -12,9 +12,12 @@ from django.db import connection
 
 from bzpeer.catalog.bulk import deferred_indexes, existing_indexes
 from bzpeer.catalog.models import SourceRecord, Work, WorkType, WorkVersion
-from bzpeer.ingest import pipeline, writer
+from bzpeer.ingest import candidates, work_ends
+from bzpeer.ingest.batch import BatchItem, surname_mask
 from bzpeer.ingest.pipeline import run_import
 from bzpeer.ingest.records import Chunk, ParsedAuthor, ParsedWork
+from bzpeer.ingest.rows import compact
+from bzpeer.ingest.work_ends import CandidateRow, WorkEnds
 
 pytestmark = pytest.mark.django_db
 
@@ -113,21 +116,21 @@ def _empty_catalog() -> None:
     SourceRecord.objects.all().delete()
 
 
-def test_candidates_from_memory_are_those_of_the_catalog(write, monkeypatch):
-    monkeypatch.setattr(pipeline, "BATCH", 13)  # many batches: candidates from earlier ones
-    monkeypatch.setattr(writer, "PER_END", 2)  # the newest-per-end cap and year window bind
+def test_candidates_from_memory_are_those_of_the_catalog(write, monkeypatch, settings):
+    settings.BZPEER_IMPORT_BATCH = 13  # many batches: candidates from earlier ones
+    monkeypatch.setattr(candidates, "PER_END", 2)  # the newest-per-end cap and year window bind
     # Kept candidate rows overflow and halve, then give way to the ends past 200 works.
-    monkeypatch.setattr(writer._WorkEnds, "MAX_ROWS", 60)
-    monkeypatch.setattr(writer._WorkEnds, "ROWS_GIVE_WAY", 200)
+    monkeypatch.setattr(WorkEnds, "MAX_ROWS", 60)
+    monkeypatch.setattr(WorkEnds, "ROWS_GIVE_WAY", 200)
     path = write("works.jsonl", _corpus())
     used = []
-    newest = writer._WorkEnds.newest
+    newest = WorkEnds.newest
 
-    def spy(self: writer._WorkEnds, key: str, low: int, high: int) -> list[int]:
+    def spy(self: WorkEnds, key: str, low: int, high: int, limit: int) -> list[int]:
         used.append(key)
-        return newest(self, key, low, high)
+        return newest(self, key, low, high, limit)
 
-    monkeypatch.setattr(writer._WorkEnds, "newest", spy)
+    monkeypatch.setattr(WorkEnds, "newest", spy)
     _empty_catalog()
     run_import("openalex", [path], show_progress=False, resolve=False)
     from_memory = _snapshot()
@@ -135,7 +138,7 @@ def test_candidates_from_memory_are_those_of_the_catalog(write, monkeypatch):
     if connection.vendor == "sqlite":
         assert used  # the memory was used
     _empty_catalog()
-    monkeypatch.setattr(writer._WorkEnds, "start", classmethod(lambda cls: None))
+    monkeypatch.setattr(WorkEnds, "start", classmethod(lambda cls: None))
     run_import("openalex", [path], show_progress=False, resolve=False)
     from_catalog = _snapshot()
     if connection.vendor == "sqlite":
@@ -151,27 +154,27 @@ def test_candidates_from_memory_are_those_of_the_catalog(write, monkeypatch):
 
 def test_a_catalog_that_is_not_empty_is_looked_up(write, monkeypatch):
     monkeypatch.setattr(
-        writer._WorkEnds, "newest", lambda *a: pytest.fail("memory used on a non-empty catalog")
+        WorkEnds, "newest", lambda *a: pytest.fail("memory used on a non-empty catalog")
     )
     path = write("works.jsonl", _corpus(seed=6, families=10))
     assert run_import("openalex", [path], show_progress=False, resolve=False).stats.new > 0
 
 
-def test_memory_given_up_mid_run_gives_the_same_rows(write, monkeypatch):
+def test_memory_given_up_mid_run_gives_the_same_rows(write, monkeypatch, settings):
     """Another connection commits mid-run: the writer turns to the catalog's
     lookups and builds the indexes it had dropped, inside the batch."""
-    monkeypatch.setattr(pipeline, "BATCH", 13)
-    monkeypatch.setattr(writer, "PER_END", 2)
+    settings.BZPEER_IMPORT_BATCH = 13
+    monkeypatch.setattr(candidates, "PER_END", 2)
     path = write("works.jsonl", _corpus(seed=7))
-    real = writer._data_version
+    real = work_ends.data_version
     calls = iter(range(10**6))
-    monkeypatch.setattr(writer, "_data_version", lambda: real() + (next(calls) >= 6))
+    monkeypatch.setattr(work_ends, "data_version", lambda: real() + (next(calls) >= 6))
     _empty_catalog()
     run_import("openalex", [path], show_progress=False, resolve=False)
     given_up = _snapshot()
     assert deferred_indexes().keys() <= existing_indexes()
     _empty_catalog()
-    monkeypatch.setattr(writer._WorkEnds, "start", classmethod(lambda cls: None))
+    monkeypatch.setattr(WorkEnds, "start", classmethod(lambda cls: None))
     run_import("openalex", [path], show_progress=False, resolve=False)
     from_catalog = _snapshot()
     key = slice(None) if connection.vendor == "sqlite" else slice(0, 1)
@@ -179,7 +182,7 @@ def test_memory_given_up_mid_run_gives_the_same_rows(write, monkeypatch):
 
 
 def test_kept_candidate_rows_come_back_as_they_were_kept():
-    ends = writer._WorkEnds(None, 0)
+    ends = WorkEnds(None, 0)
     rows = {
         1: ("sparsegraphs", "sparse graphs", 2001, WorkType.PREPRINT),  # a summary's type
         2: ("sparsegraphstutorial", "sparse graphs", None, "article"),  # a remark dropped
@@ -187,7 +190,7 @@ def test_kept_candidate_rows_come_back_as_they_were_kept():
     }
     for pk, row in rows.items():
         ends.keep(pk, row)
-    found: dict[int, writer.CandidateRow] = {}
+    found: dict[int, CandidateRow] = {}
     assert ends.cached([1, 2, 3, 4], found) == [4]
     assert found == rows
 
@@ -198,7 +201,7 @@ def test_candidates_that_cannot_match_are_not_read():
     where the record has one the catalog does not know, cannot be its other
     version: its row is not read, unless its title key is the record's (it
     counts for recurring titles)."""
-    record = writer.compact(
+    record = compact(
         ParsedWork(
             source="openalex",
             external_id="W1",
@@ -209,10 +212,10 @@ def test_candidates_that_cannot_match_are_not_read():
             identifiers=(("doi", "10.1000/sparse"),),
         )
     )
-    mine = writer.surname_mask(record.surnames)
+    mine = surname_mask(record.surnames)
     # A surname whose bit is not one of the record's (64 bits, per process hash).
-    other = next(s for s in (n.lower() for n in SURNAMES) if not writer.surname_mask([s]) & mine)
-    ends = writer._WorkEnds(None, 0)
+    other = next(s for s in (n.lower() for n in SURNAMES) if not surname_mask([s]) & mine)
+    ends = WorkEnds(None, 0)
     article, preprint = WorkType.JOURNAL_ARTICLE, WorkType.PREPRINT
     works = {
         1: ("sparsegraphsinpractice", {"wang"}, 2001, article),  # shares Wang
@@ -226,13 +229,13 @@ def test_candidates_that_cannot_match_are_not_read():
     }
     for pk, (key, surnames, year, kind) in works.items():
         ends.add(pk, record.head, record.tail, year, key, kind)
-        ends.add_surnames(pk, writer.surname_mask(surnames))
+        ends.add_surnames(pk, surname_mask(surnames))
     ends.add_scheme(8, "doi")
     ends.add_scheme(1, "arxiv")  # the record has none: no conflict
     near = {"h" + record.head: [8, 7, 6, 5, 4, 3, 2, 1], "t" + record.tail: [3, 1]}
 
     def kept(**changes: object) -> list[int]:
-        item = writer._Item(Chunk("openalex", "x", "{}"), record._replace(**changes), "")
+        item = BatchItem(Chunk("openalex", "x", "{}"), record._replace(**changes), "")
         return ends.may_match([item], near)
 
     assert kept() == [1, 2, 4, 6]
@@ -254,10 +257,10 @@ def test_candidates_that_cannot_match_are_not_read():
         )
         for pk, (key, _, year, kind) in works.items()
     }
-    item = writer._Item(Chunk("openalex", "x", "{}"), record, "")
+    item = BatchItem(Chunk("openalex", "x", "{}"), record, "")
     assert ends.joinable([1, 2, 4, 6], rows, [item]) == [1, 4, 6]
     same_title = record._replace(
         external_id="W2", year=1990, surnames=frozenset({other}), identifiers=()
     )
-    other_item = writer._Item(Chunk("openalex", "y", "{}"), same_title, "")
+    other_item = BatchItem(Chunk("openalex", "y", "{}"), same_title, "")
     assert ends.joinable([1, 2, 4, 6], rows, [item, other_item]) == [1, 2, 4, 6]

@@ -19,7 +19,7 @@ from bzpeer.catalog.models import (
     WorkIdentifier,
     WorkVersion,
 )
-from bzpeer.ingest import writer
+from bzpeer.ingest import rows
 from bzpeer.ingest.pipeline import run_import
 
 pytestmark = pytest.mark.django_db
@@ -333,7 +333,7 @@ def _stored_as_before(record: SourceRecord, **version_fields) -> WorkVersion:
 def test_reimport_repairs_a_bibtex_record_an_older_parser_stored(write, monkeypatch):
     path = write("vita.bib", BIBTEX)
     # The first import hashes the record as the older parser did.
-    monkeypatch.setattr(writer, "_PARSER_TAG", b"")
+    monkeypatch.setattr(rows, "_PARSER_TAG", b"")
     assert _import("bibtex", [path], owner="Tianlong Chen").new == 1
     monkeypatch.undo()
     record = SourceRecord.objects.get(source="bibtex", external_id__startswith="bernal2021sparse")
@@ -389,7 +389,7 @@ Categories: astro-ph.HE
 
 def test_reimport_repairs_an_arxiv_record_an_older_parser_stored(write, monkeypatch):
     path = write("listing.txt", LISTING)
-    monkeypatch.setattr(writer, "_PARSER_TAG", b"")
+    monkeypatch.setattr(rows, "_PARSER_TAG", b"")
     assert _import("arxiv", [path]).new == 1
     monkeypatch.undo()
     version = SourceRecord.objects.get(source="arxiv", external_id="1810.99751").version
@@ -426,7 +426,7 @@ def test_a_new_parser_version_rewrites_every_record_once(write, monkeypatch):
             "work_id", "author_id"
         )
     )
-    monkeypatch.setattr(writer, "_PARSER_TAG", b"\x00parser=999")
+    monkeypatch.setattr(rows, "_PARSER_TAG", b"\x00parser=999")
     assert _import("openalex", [path]).updated == 3
     assert _import("openalex", [path]).unchanged == 3
     # Rewritten, each mention is still on the record resolution gave it.

@@ -106,13 +106,13 @@ def test_import_joins_a_retitled_preprint_to_its_published_version(write):
 
 def test_a_records_own_summary_is_the_summary_of_it_alone():
     """The parsers summarise a record as its work's only version without
-    ``summarize`` (``writer.solo_work``); on every demo record, including
+    ``summarize`` (``rows.solo_work``); on every demo record, including
     preprints whose journal-ref names their journal, they must agree."""
     from bzpeer.demo import DATA, STEPS
     from bzpeer.ingest.files import CountingReader, expand, open_streams
     from bzpeer.ingest.records import ParsedWork, RecordError
+    from bzpeer.ingest.rows import compact, version_facts
     from bzpeer.ingest.sources import SOURCES
-    from bzpeer.ingest.writer import compact, version_facts
     from bzpeer.resolve.works import summarize
 
     own_venue = -1

@@ -172,7 +172,7 @@ def lock_catalog() -> None:
 
 
 # Indexes an import into an empty catalog never reads (work matching then
-# keeps title ends in memory, see ``ingest.writer``): such an import drops
+# keeps title ends in memory, see ``ingest.work_ends``): such an import drops
 # them and builds each once at its end, instead of inserting into it row by
 # row at random places.
 _DEFERRED = {

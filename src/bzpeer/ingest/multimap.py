@@ -1,7 +1,7 @@
 """A compact map from integer keys to sets of integer ids, newest first.
 
 The import keeps every new work's title head and tail in memory while it
-writes into an empty catalog (``writer._WorkEnds``). As a dict of strings to
+writes into an empty catalog (``work_ends.WorkEnds``). As a dict of strings to
 ids that cost about 150 bytes an end, 150 MB at a million works; here an end
 is a 64-bit hash in an open-addressing table of two ``array('q')`` columns,
 16 bytes a slot at most three quarters full. An end shared by several works

@@ -10,22 +10,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import itertools
-import multiprocessing
 import os
-import pickle
-import queue
 import socket
-import threading
 import time
-import traceback
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
-from pathlib import Path
 
 import orjson
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,25 +25,14 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeE
 from bzpeer.catalog.bulk import lock_catalog, restore_indexes
 from bzpeer.catalog.models import Quarantine
 
-from .files import CountingReader, expand, open_streams, total_size
+from .batch import Stats
+from .files import expand, total_size
 from .models import ImportRun
-from .records import Chunk, Parsed, RecordError
-from .sources import SOURCES, Source
-from .writer import Stats, WorkRow, Writer, check_fits, compact_all, payload_hash
-
-
-def _batch_size() -> int:
-    # 2,500: the parse windows in flight (AHEAD x WINDOW records) then cover
-    # a whole batch, so the parsers keep working while the writer commits
-    # (writer busy 80 -> 86 % of the listings' import), and the writer's heap
-    # peaks lower (1M synthetic works: 343 -> 310 MB with 5,000 -> 2,500).
-    value = os.environ.get("BZPEER_IMPORT_BATCH", "2500")
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"BZPEER_IMPORT_BATCH must be a positive integer, not {value!r}")
-    return int(value)
-
-
-BATCH = _batch_size()  # records per transaction (and per checkpoint)
+from .parsers import Position, parse_chunk, parse_input
+from .records import Chunk, Parsed
+from .rows import WorkRow
+from .sources import SOURCES
+from .writer import Writer
 
 
 @dataclass(frozen=True)
@@ -60,32 +41,6 @@ class ImportResult:
     seconds: float
     resolve_seconds: float = 0.0
     run_id: int | None = None
-
-
-Outcome = tuple[list[Parsed | WorkRow], str | None, str]
-
-
-def parse_chunk(source: Source, chunk: Chunk) -> Outcome:
-    """(parsed records, None, payload hash), or ([], the reason the chunk cannot
-    be imported, ""). Runs in the parser processes, hash included; works come
-    in the writer's form (``writer.compact``), also built there."""
-    try:
-        records = source.parse(chunk)
-        check_fits(records)
-        return compact_all(records), None, payload_hash(chunk)
-    except RecordError as exc:
-        return [], str(exc), ""
-    except (
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        OverflowError,  # a number too large for a date or a column
-        RecursionError,  # JSON nested a thousand deep
-    ) as exc:
-        # A shape the parser did not expect: keep it for a later fix and retry.
-        return [], f"unexpected record shape: {type(exc).__name__}: {exc}"[:2000], ""
 
 
 def _quarantine(chunk: Chunk, reason: str) -> None:
@@ -180,11 +135,12 @@ def run_import(
     good: list[Chunk] = []
     bad: list[tuple[Chunk, str]] = []
     start = (run.checkpoint_file, run.checkpoint_chunk)
+    batch_size = settings.BZPEER_IMPORT_BATCH  # records per transaction (and checkpoint)
     try:
         with progress, _few_collections(), _small_page_cache():
             task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
-            position = _Position()
-            for where, chunk, (parsed, reason, digest) in _parsed(
+            position = Position()
+            for where, chunk, (parsed, reason, digest) in parse_input(
                 source, files, opts, bad, position, start
             ):
                 if reason:
@@ -194,7 +150,7 @@ def run_import(
                     if not parsed:
                         stats.skipped += 1
                     batch.extend((chunk, record, digest) for record in parsed)
-                if len(batch) + len(bad) >= BATCH:
+                if len(batch) + len(bad) >= batch_size:
                     _flush(writer, batch, good, bad, stats, run, where)
                     elapsed = time.perf_counter() - started
                     progress.update(
@@ -364,242 +320,6 @@ def _claim(run: ImportRun) -> ImportRun:
 def _set_status(run: ImportRun, status: str) -> None:
     run.status = status
     run.save(update_fields=["status"])
-
-
-class _Position:
-    """Bytes of input consumed so far, for the progress bar."""
-
-    def __init__(self) -> None:
-        self.bytes = 0
-
-
-WINDOW = 1000  # chunks parsed per task when parsing in parallel
-AHEAD = 2  # windows each parser keeps ready: enough to go on while a batch is written
-# The writer sets the pace: when it and two parsers compete for two cores, it
-# should have one. Nice 10 for the parsers: listings 5,800 -> 6,290 records/s
-# (two alternated pairs; the writer then waits 2.7 s for windows instead of 0.7).
-PARSER_NICENESS = 10
-
-
-def import_workers() -> int:
-    """Parser processes: BZPEER_IMPORT_WORKERS, else one per core (at most 4)."""
-    value = os.environ.get("BZPEER_IMPORT_WORKERS")
-    if value is not None:
-        if not value.isdigit():
-            raise ValueError(f"BZPEER_IMPORT_WORKERS must be a whole number, not {value!r}")
-        return int(value)
-    return min(os.cpu_count() or 1, 4)
-
-
-# (index of the file, chunks of that file up to and including this one)
-Where = tuple[int, int]
-
-
-def _all_chunks(
-    source: Source,
-    files: list[Path],
-    opts: tuple[tuple[str, str], ...],
-    bad: list[tuple[Chunk, str]],
-    position: _Position,
-    start: Where,
-) -> Generator[tuple[Where, Chunk], None, None]:
-    """Every chunk with its position; chunks before ``start`` are passed over."""
-    done = 0
-    for index, path in enumerate(files):
-        if index < start[0]:
-            done += os.path.getsize(path)
-            position.bytes = done
-            continue
-        skip = start[1] if index == start[0] else 0
-        with open(path, "rb") as raw:
-            counter = CountingReader(raw)
-            for number, chunk in enumerate(_chunks(source, path, counter, opts, bad), start=1):
-                position.bytes = done + counter.count
-                if number > skip:
-                    yield (index, number), chunk
-            done += counter.count
-            position.bytes = done
-
-
-def _parsed(
-    source: Source,
-    files: list[Path],
-    opts: tuple[tuple[str, str], ...],
-    bad: list[tuple[Chunk, str]],
-    position: _Position,
-    start: Where,
-) -> Iterator[tuple[Where, Chunk, Outcome]]:
-    """(position, chunk, outcome) in input order.
-
-    Large inputs are read and parsed by parser processes while this process
-    writes (``_Parsers``); a small one is parsed here.
-    """
-    workers = import_workers()
-    known = len(bad)
-    chunks = _all_chunks(source, files, opts, bad, position, start)
-    first = list(itertools.islice(chunks, WINDOW))
-    if workers < 1 or len(first) < WINDOW:
-        for where, chunk in itertools.chain(first, chunks):
-            yield where, chunk, parse_chunk(source, chunk)
-        return
-    chunks.close()  # its file too: the parsers read the input again
-    del bad[known:]  # and report what cannot be read
-    with _Parsers(source, files, opts, start, workers) as parsers:
-        yield from parsers.outcomes(bad, position)
-
-
-class _Parsers:
-    """Parser processes that read the input themselves.
-
-    Each one reads and splits the whole input, as this process would, and
-    parses every ``workers``-th window of ``WINDOW`` chunks; this process takes
-    the windows back in turn, so outcomes come in input order. The writer's
-    process then neither splits the input nor sends chunks out: splitting
-    costs each parser a little (it splits what others parse), and the writer,
-    which sets the pace, is spared that work, the chunks' pickling and a pool's
-    threads competing for its lock.
-    """
-
-    def __init__(
-        self,
-        source: Source,
-        files: list[Path],
-        opts: tuple[tuple[str, str], ...],
-        start: Where,
-        workers: int,
-    ) -> None:
-        context = multiprocessing.get_context("fork")
-        self.connections: list[Connection] = []
-        self.processes: list[BaseProcess] = []
-        for index in range(workers):
-            receiving, sending = context.Pipe(duplex=False)
-            # The child closes the read ends it inherits: if this process is
-            # killed, its pipe then has no reader, and sending to it fails.
-            readers = [*self.connections, receiving]
-            process = context.Process(
-                target=_parse_windows,
-                args=(sending, readers, source, files, opts, start, index, workers),
-                daemon=True,
-            )
-            process.start()
-            sending.close()
-            self.connections.append(receiving)
-            self.processes.append(process)
-
-    def __enter__(self) -> _Parsers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for connection_ in self.connections:
-            connection_.close()
-        for process in self.processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-
-    def outcomes(
-        self, bad: list[tuple[Chunk, str]], position: _Position
-    ) -> Iterator[tuple[Where, Chunk, Outcome]]:
-        for number in itertools.count():
-            try:
-                message = self.connections[number % len(self.connections)].recv_bytes()
-            except EOFError as exc:
-                raise RuntimeError("a parser process stopped before the end") from exc
-            kind, payload = pickle.loads(message)
-            if kind == "end":
-                return
-            if kind == "error":
-                raise RuntimeError(f"a parser process failed:\n{payload}")
-            window, outcomes, unreadable, consumed = payload
-            bad.extend((Chunk(*fields), reason) for fields, reason in unreadable)
-            position.bytes = consumed
-            for (where, fields), outcome in zip(window, outcomes, strict=True):
-                yield where, Chunk(*fields), outcome
-
-
-def _parse_windows(
-    connection_: Connection,
-    readers: list[Connection],
-    source: Source,
-    files: list[Path],
-    opts: tuple[tuple[str, str], ...],
-    start: Where,
-    index: int,
-    workers: int,
-) -> None:
-    """A parser process: read the input, parse windows ``index``, ``index +
-    workers``, ... and send them; then "end". A thread sends while the next
-    window is parsed, a few windows ahead at most."""
-    for reader in readers:
-        reader.close()
-    with contextlib.suppress(OSError):
-        os.nice(PARSER_NICENESS)
-    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
-
-    def send() -> None:
-        try:
-            while (blob := outbox.get()) is not None:
-                connection_.send_bytes(blob)
-        except OSError:  # the writer is gone (killed): nobody will read the rest
-            os._exit(1)
-
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    try:
-        bad: list[tuple[Chunk, str]] = []
-        position = _Position()
-        chunks = _all_chunks(source, files, opts, bad, position, start)
-        for number in itertools.count():
-            window = list(itertools.islice(chunks, WINDOW))
-            if number % workers == index:
-                # A file that cannot be read is reported by the parser of the
-                # window being read when it failed: every parser meets it there.
-                unreadable = [(_fields(chunk), reason) for chunk, reason in bad]
-                outbox.put(
-                    pickle.dumps(
-                        (
-                            "window",
-                            (
-                                [(where, _fields(chunk)) for where, chunk in window],
-                                [parse_chunk(source, chunk) for _, chunk in window],
-                                unreadable,
-                                position.bytes,
-                            ),
-                        ),
-                        protocol=pickle.HIGHEST_PROTOCOL,
-                    )
-                )
-            bad.clear()
-            if len(window) < WINDOW:
-                break
-        outbox.put(pickle.dumps(("end", None)))
-    except BaseException:
-        outbox.put(pickle.dumps(("error", traceback.format_exc())))
-    outbox.put(None)
-    sender.join()
-
-
-def _fields(chunk: Chunk) -> tuple[str, str, str, tuple[tuple[str, str], ...]]:
-    """A chunk as plain values: they pickle in a fraction of a dataclass's time."""
-    return chunk.source, chunk.locator, chunk.text, chunk.options
-
-
-def _chunks(
-    source: Source,
-    path: object,
-    counter: CountingReader,
-    opts: tuple[tuple[str, str], ...],
-    bad: list[tuple[Chunk, str]],
-) -> Iterator[Chunk]:
-    """Chunks of every stream in a file; a file that cannot be opened is quarantined."""
-    try:
-        for label, stream in open_streams(path, counter):  # type: ignore[arg-type]
-            yield from source.chunks(label, stream, opts)
-    except (OSError, EOFError, ValueError) as exc:
-        with contextlib.suppress(Exception):
-            counter.raw.seek(0)
-        raw = counter.raw.read(1 << 20).decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
-        bad.append((Chunk(source.name, str(path), raw, opts), f"unreadable file: {exc}"))
 
 
 def retry_quarantine(source_name: str | None = None) -> tuple[int, int]:

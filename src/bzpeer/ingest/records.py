@@ -11,7 +11,7 @@ from bzpeer.catalog.names import parse_name
 from bzpeer.catalog.titles import title_forms
 from bzpeer.catalog.untrusted import http_url, without_emails
 
-# Mixed into every source record's payload hash (``writer.payload_hash``).
+# Mixed into every source record's payload hash (``rows.payload_hash``).
 # Raise it when a parser change alters what the same raw record parses to (a
 # fix in LaTeX conversion, a field cleaned at import): a re-import then finds
 # the records an older parser stored "changed" and writes them again, which

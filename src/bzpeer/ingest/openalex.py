@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from bzpeer.catalog.identifiers import parse_openalex, parse_ror
+from bzpeer.catalog.identifiers import parse_arxiv, parse_openalex, parse_ror
 from bzpeer.catalog.models import WorkType
 
 from .records import (
@@ -106,8 +106,6 @@ def _work(entity: str, data: dict[str, Any]) -> ParsedWork:
     for loc in data.get("locations") or []:
         landing = str((loc or {}).get("landing_page_url") or "")
         if "arxiv.org/abs/" in landing:
-            from bzpeer.catalog.identifiers import parse_arxiv
-
             arxiv_id = parse_arxiv(landing)
             if arxiv_id:
                 identifiers.append(("arxiv", arxiv_id))

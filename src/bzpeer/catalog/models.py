@@ -18,6 +18,21 @@ class WorkType(models.TextChoices):
     OTHER = "other", "other"
 
 
+# Types of a published version (beyond a preprint): a work's version ranks and
+# a record's trust count them.
+PUBLISHED = frozenset(
+    {
+        WorkType.JOURNAL_ARTICLE,
+        WorkType.CONFERENCE_PAPER,
+        WorkType.BOOK,
+        WorkType.BOOK_CHAPTER,
+        WorkType.THESIS,
+        WorkType.REPORT,
+        WorkType.DATASET,
+    }
+)
+
+
 class SourceRecord(models.Model):
     """One record as a source gave it: raw text kept so it can be re-parsed."""
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from rapidfuzz import fuzz
 
 from bzpeer.catalog import venues
-from bzpeer.catalog.models import WorkType
+from bzpeer.catalog.models import PUBLISHED, WorkType
 from bzpeer.catalog.titles import title_key, title_words
 
 SOURCE_RANK = {
@@ -30,15 +30,6 @@ SOURCE_RANK = {
     "bibtex": 2,
     "arxiv": 1,
     "listing": 0,
-}
-PUBLISHED = {  # types of a published version (beyond a preprint)
-    WorkType.JOURNAL_ARTICLE,
-    WorkType.CONFERENCE_PAPER,
-    WorkType.BOOK,
-    WorkType.BOOK_CHAPTER,
-    WorkType.THESIS,
-    WorkType.REPORT,
-    WorkType.DATASET,
 }
 
 

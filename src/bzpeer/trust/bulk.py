@@ -16,13 +16,13 @@ from django.db import connection
 
 from bzpeer.catalog.collaboration import edges
 from bzpeer.catalog.models import (
+    PUBLISHED,
     Author,
     AuthorCorrection,
     AuthorshipMention,
     Work,
     WorkVersion,
 )
-from bzpeer.resolve.works import PUBLISHED
 from bzpeer.social.models import Follow
 
 from .facts import MentionSummary, assemble, claim_facts, snapshot_fields, verified_users

@@ -9,13 +9,13 @@ import orjson
 
 from bzpeer.catalog.collaboration import Edge
 from bzpeer.catalog.models import (
+    PUBLISHED,
     Author,
     AuthorCorrection,
     AuthorshipMention,
     WorkVersion,
 )
 from bzpeer.catalog.queries import AuthorOverview, author_overview, raw_rows
-from bzpeer.resolve.works import PUBLISHED
 
 from .models import Claim, TrustSnapshot
 from .score import CLOSED, FORMULA, ClaimFacts, TrustFacts, score

@@ -14,6 +14,7 @@ from django.utils import timezone
 from bzpeer.catalog.collaboration import Edge, edges, work_weight
 from bzpeer.catalog.models import Author, AuthorshipMention
 from bzpeer.social.models import Follow
+from bzpeer.social.services import follow, unfollow
 from bzpeer.trust.facts import current, gather
 from bzpeer.trust.models import Claim, TrustSnapshot
 from bzpeer.trust.score import (
@@ -261,10 +262,14 @@ def test_a_follow_queues_the_records_trust_refresh(django_capture_on_commit_call
     user = get_user_model().objects.create(username="reader", email="r@example.org")
     before = set(DBTaskResult.objects.values_list("id", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
-        Follow.objects.create(user=user, author=author)
+        follow(user, author)
+        follow(user, author)  # once is enough: nothing changed
     [queued] = DBTaskResult.objects.exclude(id__in=before)
     assert queued.task_path.endswith("refresh_trust")
     assert queued.args_kwargs["args"] == [[author.pk]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert unfollow(user, author)
+    assert DBTaskResult.objects.exclude(id__in=before).count() == 2
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ then, in fresh processes on copies of it:
   clustering in memory (``cluster_block``: hard evidence, same-work and
   co-author unions under the name constraints), timed twice: the rules
   alone (the baseline, same run, one process) and rules + the learned merge
-  stage (``resolve.learned``: cluster-pair scoring and merging), which
+  stage (``resolve.merging``: cluster-pair scoring and merging), which
   shares each group's blocks between ``BZPEER_RESOLVE_WORKERS`` processes
   (default: the cores, at most 4);
 - end to end: ``resolve_authors()`` as an import runs it, loading, clustering,
@@ -49,11 +49,10 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from bzpeer.catalog.models import AuthorshipMention
-from bzpeer.resolve.authors import (
-    GROUP_BLOCKS, _load, cluster_block, cluster_blocks, collector_paused, default_model,
-    resolve_workers,
-)
-from bzpeer.resolve.learned import use_compiled
+from bzpeer.resolve.authors import GROUP_BLOCKS, _load, collector_paused
+from bzpeer.resolve.clustering import cluster_block, cluster_blocks, resolve_workers
+from bzpeer.resolve.compiled import use_compiled
+from bzpeer.resolve.model import default_model
 model = default_model()
 blocks = sorted(set(AuthorshipMention.objects.filter(author__isnull=True)
                     .values_list("name_key", flat=True).distinct()))

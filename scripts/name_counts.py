@@ -50,8 +50,9 @@ def main() -> None:
     from bzpeer.ingest import arxiv
     from bzpeer.ingest.files import CountingReader, open_streams
     from bzpeer.ingest.records import RecordError
-    from bzpeer.resolve.goldsets import load_aminer
-    from bzpeer.resolve.learned import NAME_COUNTS, counted_name, training_files
+    from bzpeer.resolve.aminer import load_aminer
+    from bzpeer.resolve.block import NAME_COUNTS, counted_name
+    from bzpeer.resolve.model import training_files
 
     counts: Counter[tuple[str, str]] = Counter()
 

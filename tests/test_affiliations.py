@@ -15,7 +15,7 @@ from bzpeer.catalog.models import (
 )
 from bzpeer.cli import main
 from bzpeer.enrich.affiliations import enrich_affiliations
-from bzpeer.resolve.affiliation_eval import evaluate_affiliations
+from bzpeer.evaluation.affiliations import evaluate_affiliations
 from bzpeer.resolve.affiliations import InstitutionIndex, Org, country_of, normalise
 
 GOLD = Path(__file__).parent / "fixtures" / "gold" / "ror"

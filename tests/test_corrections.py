@@ -67,7 +67,9 @@ def _reimport_changed(write, index: int) -> None:
 
 def test_merge_moves_every_authorship_and_the_old_url_redirects(client, quists):
     a, b, _ = quists
-    correction = corrections.merge(b, a, "curator:ana", "same person, same group")
+    applied = corrections.merge(b, a, "curator:ana", "same person, same group")
+    assert applied.touched == {a.pk, b.pk}  # the caller refreshes their trust
+    correction = applied.correction
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.works_count == 2 and b.merged_into_id == a.pk
@@ -104,7 +106,7 @@ def test_split_makes_a_new_record_that_survives_reimport_and_undo_restores(clien
     a, b, _ = quists
     corrections.merge(b, a, "curator", "same person")
     work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
-    split = corrections.move(a, [work.pk], "curator", "a different Wei Zhang")
+    split = corrections.move(a, [work.pk], "curator", "a different Wei Zhang").correction
     new = split.target
     assert new is not None and new.pk not in {a.pk, b.pk}
     new.refresh_from_db()
@@ -126,8 +128,8 @@ def test_split_makes_a_new_record_that_survives_reimport_and_undo_restores(clien
 
 def test_undo_merge_gives_the_record_back_its_works(client, quists):
     a, b, _ = quists
-    merge = corrections.merge(b, a, "curator", "looked alike")
-    corrections.undo(merge, "curator")
+    merge = corrections.merge(b, a, "curator", "looked alike").correction
+    assert corrections.undo(merge, "curator").touched == {a.pk, b.pk}
     a.refresh_from_db()
     b.refresh_from_db()
     assert b.merged_into_id is None and (a.works_count, b.works_count) == (1, 1)
@@ -150,7 +152,8 @@ def test_removed_authorship_stays_off_the_record(write, quists):
     a, b, _ = quists
     corrections.merge(b, a, "curator", "same person")
     work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
-    removal = corrections.remove(a, [work.pk], "curator", "not her paper")
+    removal = corrections.remove(a, [work.pk], "curator", "not her paper").correction
+    resolve_authors()  # the caller resolves: the authorship goes to another record
     elsewhere = _quist(PAPERS[1][0])
     assert elsewhere.pk != a.pk
     # Trust reads the removal (a JSON list: text on SQLite, decoded on PostgreSQL).

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bzpeer.cli import main
-from bzpeer.resolve.evaluate import (
+from bzpeer.evaluation.evaluate import (
     Scores,
     b3,
     evaluate_disambiguation,
@@ -19,7 +19,7 @@ from bzpeer.resolve.evaluate import (
     pairwise,
     predict_clusters,
 )
-from bzpeer.resolve.goldsets import (
+from bzpeer.evaluation.goldsets import (
     DISAMBIGUATION_LOADERS,
     GoldFormatError,
     load_aminer,

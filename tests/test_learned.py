@@ -6,27 +6,16 @@ import numpy as np
 import pytest
 
 from bzpeer.catalog.names import parse_name
-from bzpeer.resolve import authors, learned
-from bzpeer.resolve.authors import (
-    MentionRecord,
-    _Clusters,
-    cluster_block,
-    cluster_blocks,
-    default_model,
-)
-from bzpeer.resolve.learned import (
-    FEATURES,
-    SMALL_BATCH,
-    Bagged,
-    Block,
-    Clusters,
-    Compiled,
-    Forest,
-    _initials_agree,
-    joinable,
-    merge_clusters,
-    name_features,
-)
+from bzpeer.resolve import clustering, scoring
+from bzpeer.resolve.block import Block, name_features
+from bzpeer.resolve.clustering import cluster_block, cluster_blocks
+from bzpeer.resolve.compiled import COMPILE_FROM, MODEL_FILES, Compiled, use_compiled
+from bzpeer.resolve.features import FEATURES, ClusterFeatures
+from bzpeer.resolve.mentions import MentionRecord
+from bzpeer.resolve.merging import initials_agree, joinable, merge_clusters
+from bzpeer.resolve.model import default_model
+from bzpeer.resolve.scoring import SMALL_BATCH, Bagged, Forest
+from bzpeer.resolve.unionfind import UnionFind
 
 pytestmark = pytest.mark.django_db  # the cached model lives beside the database settings
 
@@ -74,7 +63,7 @@ def chemistry(pk: int, name: str) -> MentionRecord:
 
 def test_features_are_named_and_computed_for_every_pair():
     papers = graph_papers("Tianlong Chen")
-    clusters = Clusters(Block(papers), [0, 0, 2, 3])  # papers 1 and 2 share co-authors
+    clusters = ClusterFeatures(Block(papers), [0, 0, 2, 3])  # papers 1 and 2 share co-authors
     pairs = clusters.candidates()
     assert pairs == [(0, 2), (0, 3), (2, 3)]
     rows = [dict(zip(FEATURES, row, strict=True)) for row in clusters.features(pairs)]
@@ -89,9 +78,9 @@ def test_features_are_named_and_computed_for_every_pair():
 def test_a_merge_updates_the_features_as_if_built_afresh():
     papers = [*graph_papers("Tianlong Chen"), chemistry(9, "Tianlong Chen")]
     block = Block(papers)
-    merged = Clusters(block, [0, 0, 2, 3, 4])
+    merged = ClusterFeatures(block, [0, 0, 2, 3, 4])
     merged.merge(0, 2)
-    afresh = Clusters(block, [0, 0, 0, 3, 4])
+    afresh = ClusterFeatures(block, [0, 0, 0, 3, 4])
     pairs = [(0, 3), (0, 4), (3, 4)]
     assert np.allclose(merged.features(pairs), afresh.features(pairs))
 
@@ -123,7 +112,7 @@ def test_a_learned_merge_needs_matching_initials():
 
 def test_merges_respect_refusals_and_stop():
     papers = graph_papers("Tianlong Chen")
-    uf = _Clusters(papers)  # no rules run: four clusters of one paper
+    uf = UnionFind(papers)  # no rules run: four clusters of one paper
     uf.forbidden[0].add(7)
     uf.authors[3].add(7)  # paper 4 is on record 7, which a correction keeps paper 1 off
     merges = merge_clusters(papers, uf, default_model(), threshold=0.0)  # merge anything
@@ -142,9 +131,9 @@ def test_blocks_shared_with_a_worker_process_are_clustered_the_same(monkeypatch)
     model = default_model()
     alone = cluster_blocks(blocks, model, workers=1)
     here: list[int] = []  # blocks clustered in this process (a fork's calls are not seen)
-    positions = authors._cluster_positions
+    positions = clustering._cluster_positions
     monkeypatch.setattr(
-        authors, "_cluster_positions", lambda b, m: here.append(len(b)) or positions(b, m)
+        clustering, "_cluster_positions", lambda b, m: here.append(len(b)) or positions(b, m)
     )
     shared = cluster_blocks(blocks, model, workers=2, parallel_from=0)
     assert here == [2]  # half the blocks; the fork did the other half
@@ -158,7 +147,7 @@ def test_screened_scores_are_exact_wherever_a_merge_could_follow():
     names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
     papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
     papers += [chemistry(40 + k, "T. Chen") for k in range(3)]
-    clusters = Clusters(Block(papers), list(range(len(papers))))
+    clusters = ClusterFeatures(Block(papers), list(range(len(papers))))
     rows = clusters.features(clusters.candidates())
     model = default_model()
     assert isinstance(model, Bagged)
@@ -175,7 +164,7 @@ def test_screened_scores_are_exact_wherever_a_merge_could_follow():
 def test_walking_the_trees_gives_scikit_learns_floats():
     names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
     papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
-    clusters = Clusters(Block(papers), list(range(len(papers))))
+    clusters = ClusterFeatures(Block(papers), list(range(len(papers))))
     rows = clusters.features(clusters.candidates())
     noisy = np.random.default_rng(7).uniform(-1, 40, size=(SMALL_BATCH - 1, len(FEATURES)))
     noisy[::4, 3] = np.nan  # a missing value takes the side the tree learned for it
@@ -191,7 +180,7 @@ def test_walking_the_trees_gives_scikit_learns_floats():
 def test_compiled_trees_give_scikit_learns_floats(tmp_path):
     names = ["Tianlong Chen", "T. Chen", "Tao Chen"]
     papers = [p for k, name in enumerate(names) for p in graph_papers(name, start=10 * k + 1)]
-    clusters = Clusters(Block(papers), list(range(len(papers))))
+    clusters = ClusterFeatures(Block(papers), list(range(len(papers))))
     rows = clusters.features(clusters.candidates())
     noisy = np.random.default_rng(11).uniform(-1, 40, size=(700, len(FEATURES)))
     noisy[::3, 3] = np.nan  # a missing value takes the side the tree learned for it
@@ -221,14 +210,14 @@ def small_model() -> Bagged:
 
 def test_large_batches_are_scored_by_the_compiled_trees_once_built(tmp_path, monkeypatch):
     model = small_model()
-    learned._MODEL_FILES[model] = tmp_path / "author-merge-test.pickle"
+    MODEL_FILES[model] = tmp_path / "author-merge-test.pickle"
     x = np.random.default_rng(9).uniform(0, 1, size=(2 * SMALL_BATCH, len(FEATURES)))
     x[::4, 2] = np.nan
     expected = model.predict_proba(x)[:, 1]
-    small_run = learned.COMPILE_FROM - 1
-    assert not learned.use_compiled(model, small_run)  # nothing built for a small run
+    small_run = COMPILE_FROM - 1
+    assert not use_compiled(model, small_run)  # nothing built for a small run
     assert not list(tmp_path.glob("*.so"))
-    assert learned.use_compiled(model, learned.COMPILE_FROM)
+    assert use_compiled(model, COMPILE_FROM)
     assert len(list(tmp_path.glob("author-merge-test-*.so"))) == 3  # cached beside the model
     for part in model.models:  # from now on scikit-learn is not asked
         monkeypatch.setattr(part, "predict_proba", lambda _: pytest.fail("scikit-learn scored"))
@@ -239,8 +228,8 @@ def test_large_batches_are_scored_by_the_compiled_trees_once_built(tmp_path, mon
         assert (screened[above] == expected[above]).all() and (screened[~above] < threshold).all()
     # A later run, however small, loads the libraries without building them.
     for part in model.models:
-        del learned._COMPILED[part]
-    assert learned.use_compiled(model, small_run)
+        del scoring.COMPILED[part]
+    assert use_compiled(model, small_run)
     assert np.array_equal(model.screen(x, 0.0), expected)
 
 
@@ -250,11 +239,11 @@ def test_features_do_not_turn_on_the_last_bit_of_a_cosine():
     papers = graph_papers("Tianlong Chen")
     roots = [0, 0, 2, 3]
     block = Block(papers)
-    pairs = Clusters(block, roots).candidates()
-    plain = Clusters(block, roots).features(pairs)
+    pairs = ClusterFeatures(block, roots).candidates()
+    plain = ClusterFeatures(block, roots).features(pairs)
     for matrix in ("title", "venue_words"):
         setattr(block, matrix, np.nextafter(getattr(block, matrix), 0.0))  # one float lower
-    assert (Clusters(block, roots).features(pairs) == plain).all()
+    assert (ClusterFeatures(block, roots).features(pairs) == plain).all()
 
 
 def test_names_and_ids_decide_which_pairs_are_scored():
@@ -263,10 +252,10 @@ def test_names_and_ids_decide_which_pairs_are_scored():
     block = [mention(i, n, f"Paper {i}", "ApJ", 2020) for i, n in enumerate(names)]
     block[4].orcid = "0000-0002-1825-0097"
     block[5].orcid = "0000-0001-5109-3700"
-    uf = _Clusters(block)
+    uf = UnionFind(block)
     pairs = [(a, b) for a in range(len(block)) for b in range(a + 1, len(block))]
     kept = set(joinable(uf, pairs))
     assert (0, 1) in kept and (3, 4) in kept and (0, 4) in kept
     assert (0, 2) not in kept  # Yu and Yi
     assert (4, 5) not in kept  # two iDs
-    assert kept == {p for p in pairs if uf.may_join(*p) and _initials_agree(uf, *p)}
+    assert kept == {p for p in pairs if uf.may_join(*p) and initials_agree(uf, *p)}

@@ -59,7 +59,8 @@ def test_owner_affiliation_from_the_paper():
 
 def test_an_initial_does_not_bridge_two_full_names():
     from bzpeer.catalog.names import parse_name
-    from bzpeer.resolve.authors import MentionRecord, _Clusters
+    from bzpeer.resolve.mentions import MentionRecord
+    from bzpeer.resolve.unionfind import UnionFind
 
     def mention(pk, name):
         return MentionRecord(pk, pk, name, "", "", None, parse_name(name))
@@ -71,7 +72,7 @@ def test_an_initial_does_not_bridge_two_full_names():
         mention(4, "Mark A. Smith"),
         mention(5, "Mark Andrew Smith"),
     ]
-    clusters = _Clusters(people)
+    clusters = UnionFind(people)
     assert clusters.union(0, 1, checked=True)  # Juan ~ J.-F.: could be
     assert not clusters.union(1, 2, checked=True)  # ...but then not Jing-Fei too
     assert clusters.union(3, 4, checked=True)  # Mark A. ~ Mark Andrew

@@ -168,9 +168,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from bzpeer.resolve.authors import resolve_authors
+    from bzpeer.ingest.resolution import resolve_and_refresh
 
-    stats = resolve_authors()
+    stats = resolve_and_refresh()
     print(f"{stats.assigned} mentions assigned, {stats.authors_created} author records created")
     return 0
 
@@ -181,7 +181,9 @@ def cmd_authors(args: argparse.Namespace) -> int:
 
     from bzpeer.catalog.models import AuthorCorrection
     from bzpeer.catalog.queries import find_author, find_work
+    from bzpeer.ingest.resolution import resolve_and_refresh
     from bzpeer.resolve import corrections
+    from bzpeer.trust.tasks import schedule_refresh
 
     actor = args.by or f"cli:{getpass.getuser()}"
 
@@ -222,7 +224,7 @@ def cmd_authors(args: argparse.Namespace) -> int:
             )
             if found is None:
                 raise corrections.CorrectionError(f"no correction {args.author[0]}")
-            corrections.undo(found, actor)
+            schedule_refresh(corrections.undo(found, actor).touched)
             print(f"undid #{found.pk}")
             return 0
         if not args.reason:
@@ -231,15 +233,18 @@ def cmd_authors(args: argparse.Namespace) -> int:
         if args.action == "merge":
             if len(args.author) != 2:
                 raise corrections.CorrectionError("merge needs two records: FROM INTO")
-            done = corrections.merge(first, author(args.author[1]), actor, args.reason)
+            applied = corrections.merge(first, author(args.author[1]), actor, args.reason)
         elif args.action == "move":
             receiver = author(args.to) if args.to else None
-            done = corrections.move(first, works(args.works), actor, args.reason, receiver)
+            applied = corrections.move(first, works(args.works), actor, args.reason, receiver)
         else:
-            done = corrections.remove(first, works(args.works), actor, args.reason)
+            applied = corrections.remove(first, works(args.works), actor, args.reason)
+            resolve_and_refresh()  # the removed authorships go to other records
     except (corrections.CorrectionError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    schedule_refresh(applied.touched)  # their trust inputs changed
+    done = applied.correction
     print(f"#{done.pk} {done.kind}: {len(done.authorships)} authorships; A{done.author_id}", end="")
     print(f" -> A{done.target_id}" if done.target_id else "")
     return 0
@@ -253,46 +258,9 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    import tarfile
-    import time
+    from bzpeer.evaluation.command import evaluate
 
-    from bzpeer.resolve import evaluate, goldsets
-
-    start = time.perf_counter()
-    report: evaluate.Report | evaluate.PairReport | evaluate.WorksReport
-    if args.kind == "affiliations":
-        from bzpeer.resolve.affiliation_eval import evaluate_affiliations, format_affiliations
-
-        try:
-            found = evaluate_affiliations(args.path, args.registry or [])
-        except FileNotFoundError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            print(f"error: {args.path} is not ROR affiliation gold data: {exc}", file=sys.stderr)
-            return 2
-        print(f"affiliations {args.path}")
-        print(format_affiliations(found))
-        return 0
-    try:
-        if args.kind == "works":
-            load, report = 0.0, evaluate.evaluate_works(args.path)
-        elif args.format == "medline-pairs":
-            pairs = goldsets.load_medline_pairs(args.path)
-            load, report = time.perf_counter() - start, evaluate.evaluate_pairs(pairs)
-        else:
-            records = goldsets.DISAMBIGUATION_LOADERS[args.format](args.path)
-            load = time.perf_counter() - start
-            report = evaluate.evaluate_disambiguation(records, folds=args.folds or evaluate.FOLDS)
-    except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (OSError, ValueError, KeyError, TypeError, tarfile.TarError) as exc:
-        print(f"error: {args.path} is not {args.format} gold data: {exc}", file=sys.stderr)
-        return 2
-    print(f"{args.kind} --format {args.format} {args.path}")
-    print(evaluate.format_report(report, load))
-    return 0
+    return evaluate(args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

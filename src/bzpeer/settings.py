@@ -216,6 +216,10 @@ CROSSREF_PLUS = env_str("CROSSREF_PLUS")
 # Claims of author records one account may make in 24 hours (bzpeer.claims).
 BZPEER_CLAIMS_PER_DAY = int(os.environ.get("BZPEER_CLAIMS_PER_DAY", "5"))
 
+# Processes that share author resolution's learned stage (bzpeer.resolve.clustering):
+# by default the machine's cores, at most 4; 1 keeps it in the resolving process.
+BZPEER_RESOLVE_WORKERS = env_int("BZPEER_RESOLVE_WORKERS", min(os.cpu_count() or 1, 4), minimum=1)
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

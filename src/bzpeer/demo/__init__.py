@@ -25,7 +25,7 @@ def load_demo(force: bool = False, show_progress: bool = True) -> bool:
     """Load the demo records unless the catalog already holds works."""
     from bzpeer.catalog.models import Work
     from bzpeer.ingest.pipeline import run_import
-    from bzpeer.resolve.authors import resolve_authors
+    from bzpeer.ingest.resolution import resolve_and_refresh
 
     if Work.objects.exists() and not force:
         print("demo data already loaded (use --force to load again)")
@@ -43,7 +43,7 @@ def load_demo(force: bool = False, show_progress: bool = True) -> bool:
             f"{source}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged, "
             f"{s.quarantined} quarantined, {s.skipped} skipped"
         )
-    stats = resolve_authors()
+    stats = resolve_and_refresh()
     print(f"authors: {stats.authors_created} records from {stats.assigned} mentions")
     from bzpeer.enrich.run import enrich, summary
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 
 from bzpeer.catalog.models import AuthorshipMention, MentionInstitution
 from bzpeer.resolve.affiliations import InstitutionIndex, Match
+from bzpeer.resolve.author_records import refresh_affiliations
 
 MIN_CONFIDENCE = 0.7
 
@@ -23,8 +24,6 @@ class AffiliationReport:
 def enrich_affiliations() -> AffiliationReport:
     """Match raw affiliation strings to the catalog's ROR institutions and link
     the authorships (confidence >= 0.7); rebuild the authors' affiliation history."""
-    from bzpeer.resolve.authors import refresh_affiliations
-
     index = InstitutionIndex.from_catalog()
     if not index.orgs:
         return AffiliationReport(0, 0, 0, 0)

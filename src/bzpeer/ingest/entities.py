@@ -209,7 +209,7 @@ class Entities:
     def _author_entity(self, record: ParsedAuthorEntity) -> None:
         # Imported here: resolve.authors loads the learned model's modules
         # (numpy, scipy), which importing records of any other kind never needs.
-        from bzpeer.resolve.authors import unique_slug
+        from bzpeer.resolve.author_records import unique_slug
 
         author = None
         if record.openalex_id:

@@ -174,7 +174,7 @@ def run_import(
         if resolve:
             # Imported here: the learned model's modules (numpy, 20 MB) are
             # not needed while importing.
-            from bzpeer.resolve.authors import resolve_authors
+            from bzpeer.ingest.resolution import resolve_and_refresh as resolve_authors
 
             _set_status(run, ImportRun.Status.RESOLVING)
             begun = time.perf_counter()
@@ -324,7 +324,7 @@ def _set_status(run: ImportRun, status: str) -> None:
 
 def retry_quarantine(source_name: str | None = None) -> tuple[int, int]:
     """Parse quarantined chunks again (after a fix); returns (imported, still bad)."""
-    from bzpeer.resolve.authors import resolve_authors
+    from bzpeer.ingest.resolution import resolve_and_refresh as resolve_authors
 
     pending = Quarantine.objects.filter(resolved_at__isnull=True).order_by("id")
     if source_name:

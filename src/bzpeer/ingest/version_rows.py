@@ -143,7 +143,7 @@ def keep_authors(items: list[BatchItem]) -> None:
         _rename_authors(lost)
     if dropped:
         # Imported here, as in pipeline: it loads the learned model's modules.
-        from bzpeer.resolve.authors import refresh_author_counts
+        from bzpeer.resolve.author_records import refresh_author_counts
 
         refresh_author_counts(dropped)
 

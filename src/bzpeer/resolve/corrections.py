@@ -12,7 +12,10 @@ why, and each undoable:
   cannot-link); resolution places them elsewhere.
 
 Resolution reads the active corrections through ``load_constraints`` and
-obeys them on every run.
+obeys them on every run; this module never runs resolution itself. Each
+operation returns the records whose authorships it changed (``Applied``):
+after a removal the caller runs resolution to place the authorships
+elsewhere, and schedules the trust refresh of every record touched.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from django.utils import timezone
 from bzpeer.catalog.bulk import lock_catalog
 from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention
 from bzpeer.catalog.names import fullness
+from bzpeer.resolve.author_records import refresh_author_counts, unique_slug
 
 Authorship = tuple[int, str]  # (work id, name key)
 Kind = AuthorCorrection.Kind
@@ -35,6 +39,14 @@ Kind = AuthorCorrection.Kind
 
 class CorrectionError(ValueError):
     """A correction that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A correction made (or undone), and the records whose authorships it changed."""
+
+    correction: AuthorCorrection
+    touched: frozenset[int]
 
 
 @dataclass
@@ -130,14 +142,11 @@ def _move(keys: Iterable[Authorship], to_id: int | None, from_id: int | None = N
     return moved
 
 
-def _refresh(*author_ids: int | None) -> None:
-    """Counts now; trust snapshots (which read corrections) once committed."""
-    from bzpeer.resolve.authors import refresh_author_counts
-    from bzpeer.trust.tasks import schedule_refresh
-
-    ids = {a for a in author_ids if a}
-    refresh_author_counts(ids)
-    transaction.on_commit(lambda: schedule_refresh(ids))
+def _refresh(*author_ids: int | None) -> frozenset[int]:
+    """The records' counts, now; the ids, for the caller's trust refresh."""
+    ids = frozenset(a for a in author_ids if a)
+    refresh_author_counts(set(ids))
+    return ids
 
 
 def _live(author: Author) -> Author:
@@ -148,7 +157,7 @@ def _live(author: Author) -> Author:
     return author
 
 
-def merge(author: Author, target: Author, actor: str, reason: str) -> AuthorCorrection:
+def merge(author: Author, target: Author, actor: str, reason: str) -> Applied:
     """Merge ``author`` into ``target``; ``author``'s URL redirects to ``target``'s."""
     with transaction.atomic():
         lock_catalog()
@@ -184,8 +193,8 @@ def merge(author: Author, target: Author, actor: str, reason: str) -> AuthorCorr
             setattr(target, attr, value)
         target.name_variants = sorted({*target.name_variants, *author.name_variants})
         target.save()
-        _refresh(author.pk, target.pk)
-    return correction
+        touched = _refresh(author.pk, target.pk)
+    return Applied(correction, touched)
 
 
 def move(
@@ -194,7 +203,7 @@ def move(
     actor: str,
     reason: str,
     target: Author | None = None,
-) -> AuthorCorrection:
+) -> Applied:
     """Move ``author``'s authorships on ``work_ids`` to ``target``, or split them
     off into a new record when no target is given."""
     with transaction.atomic():
@@ -217,15 +226,14 @@ def move(
             actor=actor,
         )
         _move(keys, target.pk, author.pk)
-        _refresh(author.pk, target.pk)
-    return correction
+        touched = _refresh(author.pk, target.pk)
+    return Applied(correction, touched)
 
 
-def remove(author: Author, work_ids: Iterable[int], actor: str, reason: str) -> AuthorCorrection:
+def remove(author: Author, work_ids: Iterable[int], actor: str, reason: str) -> Applied:
     """Take ``author``'s authorships on ``work_ids`` off the record for good;
-    resolution places them on another record."""
-    from bzpeer.resolve.authors import resolve_authors
-
+    the next resolution (``authors.resolve_authors``, which the caller runs)
+    places them on another record."""
     with transaction.atomic():
         lock_catalog()
         author, keys = _authorships(author, work_ids)
@@ -237,12 +245,11 @@ def remove(author: Author, work_ids: Iterable[int], actor: str, reason: str) -> 
             actor=actor,
         )
         _move(keys, None, author.pk)
-        _refresh(author.pk)
-    resolve_authors()
-    return correction
+        touched = _refresh(author.pk)
+    return Applied(correction, touched)
 
 
-def undo(correction: AuthorCorrection, actor: str) -> None:
+def undo(correction: AuthorCorrection, actor: str) -> Applied:
     """Withdraw a correction and put back what it moved."""
     with transaction.atomic():
         lock_catalog()
@@ -265,7 +272,7 @@ def undo(correction: AuthorCorrection, actor: str) -> None:
                 setattr(author, attr, value)
             author.save()
             _move(keys, author.pk, target.pk)
-            _refresh(author.pk, target.pk)
+            touched = _refresh(author.pk, target.pk)
         elif correction.kind == Kind.MOVE:
             assert target is not None
             _move(keys, author.pk, target.pk)
@@ -274,13 +281,14 @@ def undo(correction: AuthorCorrection, actor: str) -> None:
                 # The split-off record is empty again: its URL leads back.
                 target.merged_into = author
                 target.save()
-            _refresh(author.pk, target.pk)
+            touched = _refresh(author.pk, target.pk)
         else:
             constraints = load_constraints()
             owners = _owners(keys)
             # Back on the record unless a later correction pinned them elsewhere.
             _move([k for k in keys if constraints.pinned.get(k, author.pk) == author.pk], author.pk)
-            _refresh(author.pk, *owners)
+            touched = _refresh(author.pk, *owners)
+    return Applied(correction, touched)
 
 
 def _owners(keys: Iterable[Authorship]) -> set[int]:
@@ -289,8 +297,6 @@ def _owners(keys: Iterable[Authorship]) -> set[int]:
 
 def _new_record(keys: list[Authorship]) -> Author:
     """An empty record for split-off authorships, named as they name the person."""
-    from bzpeer.resolve.authors import unique_slug
-
     names = Counter(raw for _, _, raw in _mention_rows(keys, "raw_name"))
     display = max(names, key=lambda n: (fullness(n), names[n]))
     return Author.objects.create(

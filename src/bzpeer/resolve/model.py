@@ -1,0 +1,186 @@
+"""The merge classifier: trained on the shipped gold names, cached on disk.
+
+The training data is ``training/aminer`` (108 ambiguous AMiner names, read by
+``aminer.py``); the model is cached under ``var/models`` with a fingerprint
+of the data, the name table and the code that makes its features, so a
+fresh clone or a change of that code retrains it (seconds) on first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from threadpoolctl import threadpool_limits
+
+from bzpeer.catalog.names import parse_name_cached
+from bzpeer.resolve.aminer import load_aminer
+from bzpeer.resolve.block import NAME_COUNTS, TRAINING_DIR, Block
+from bzpeer.resolve.compiled import MODEL_FILES
+from bzpeer.resolve.features import ClusterFeatures
+from bzpeer.resolve.mentions import MentionRecord
+from bzpeer.resolve.rules import rule_clusters
+from bzpeer.resolve.scoring import Bagged, Classifier
+from bzpeer.resolve.signatures import Signature, signature_blocks
+
+FEATURES_VERSION = 3
+BAGGED = 3  # classifiers averaged
+# The modules whose code shapes what the model learns: a change retrains it.
+TRAINING_CODE = (
+    "mentions.py",
+    "unionfind.py",
+    "rules.py",
+    "block.py",
+    "features.py",
+    "signatures.py",
+    "aminer.py",
+    "model.py",
+)
+
+def training_rows(
+    mentions: Sequence[MentionRecord], labels: Sequence[str], roots: Sequence[int]
+) -> tuple[list[list[float]], list[bool]]:
+    """Every candidate pair of rule clusters, labelled by majority gold person.
+
+    Pairs whose names keep them apart are never scored, but they are kept
+    here: they teach what two different people with one name look like
+    (B3 F1 on AMiner 0.896 -> 0.899 with them).
+    """
+    clusters = ClusterFeatures(Block(mentions), roots)
+    major = {
+        root: Counter(labels[i] for i in members).most_common(1)[0][0]
+        for root, members in clusters.members.items()
+    }
+    pairs = clusters.candidates()
+    return clusters.features(pairs).tolist(), [major[a] == major[b] for a, b in pairs]
+
+
+def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
+    """Gradient-boosted classifiers, bagged; each block weighs about as much as the others.
+
+    Three models, each splitting on a random 70 % of the features at every
+    node, averaged: B3 F1 on AMiner 0.899 -> 0.906 (5 folds by name) and
+    0.896 -> 0.903 (10 folds) against one model on all features.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x: list[list[float]] = []
+    y: list[bool] = []
+    w: list[float] = []
+    for rows, same in blocks:
+        if rows:
+            x += rows
+            y += same
+            w += [1.0 / math.sqrt(len(rows))] * len(rows)
+    features, labels, weights = np.asarray(x, dtype=np.float64), np.asarray(y), np.asarray(w)
+    models = []
+    for seed in range(BAGGED):
+        model = HistGradientBoostingClassifier(
+            max_iter=300,
+            learning_rate=0.08,
+            max_leaf_nodes=31,
+            max_features=0.7,
+            early_stopping=False,
+            random_state=seed,
+        )
+        models.append(model.fit(features, labels, sample_weight=weights))
+    return Bagged(models)
+
+
+def training_files() -> list[Path]:
+    return sorted(TRAINING_DIR.glob("aminer/*.xml"))
+
+
+@lru_cache(maxsize=1)
+def training_records() -> tuple[Signature, ...]:
+    """The shipped gold names' labelled mentions."""
+    return tuple(r for file in training_files() for r in load_aminer(file))
+
+
+def training_blocks() -> frozenset[str]:
+    """The name blocks the shipped model was trained on."""
+    return frozenset(parse_name_cached(r.name).block_key for r in training_records())
+
+
+def train_model(exclude: frozenset[str] = frozenset()) -> Classifier:
+    """The merge classifier, trained on the shipped gold names outside ``exclude`` blocks."""
+    records = training_records()
+    rows = []
+    for key, mentions in sorted(signature_blocks(records).items()):
+        if key in exclude:
+            continue
+        labels = [str(records[m.id].label) for m in mentions]
+        rows.append(training_rows(mentions, labels, _rule_roots(mentions)))
+    return fit(rows)
+
+
+def _rule_roots(mentions: list[MentionRecord]) -> list[int]:
+    uf = rule_clusters(mentions)
+    return [uf.find(i) for i in range(len(mentions))]
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """Read once per process: ``shipped_model`` is asked for on every pair MEDLINE scores."""
+    import sklearn
+
+    digest = hashlib.sha256(f"{FEATURES_VERSION} {sklearn.__version__}".encode())
+    # The features, the rule clusters they start from and the training
+    # records they are computed on are part of the model.
+    for module in TRAINING_CODE:
+        digest.update(Path(__file__).with_name(module).read_bytes())
+    for file in [*training_files(), NAME_COUNTS]:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_MODELS: dict[str, Classifier] = {}
+
+
+def shipped_model(
+    exclude: frozenset[str] = frozenset(),
+    train: Callable[[frozenset[str]], Classifier] | None = None,
+) -> Classifier:
+    """The model trained on the shipped gold names (minus ``exclude`` blocks), cached on disk.
+
+    ``train`` trains it when it is not cached (``train_model`` by default).
+    """
+    key = _fingerprint() + (
+        "-" + hashlib.sha256(" ".join(sorted(exclude)).encode()).hexdigest()[:8] if exclude else ""
+    )
+    if key in _MODELS:
+        return _MODELS[key]
+    # Scoring runs on small batches: OpenMP threads cost far more than they
+    # give (7x slower on 2 busy cores), so one thread for the whole process.
+    threadpool_limits(limits=1, user_api="openmp")
+    folder = Path(settings.VAR_DIR) / "models"
+    path = folder / f"author-merge-{key}.pickle"
+    if path.exists():
+        with path.open("rb") as fh:
+            model = pickle.load(fh)  # written by this code from the shipped data
+    else:
+        model = (train or train_model)(exclude)
+        folder.mkdir(parents=True, exist_ok=True)
+        # Each process its own file: two imports may train at once, and the
+        # second rename must not find the first one's file gone.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(model, fh)
+        tmp.replace(path)
+    _MODELS[key] = model
+    MODEL_FILES[model] = path
+    return model
+
+
+def default_model() -> Classifier:
+    """The merge classifier trained on the shipped gold names (cached under var/models)."""
+    return shipped_model()

@@ -1,9 +1,12 @@
 """The reference researcher and first-pass resolution on the demo data."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from bzpeer.catalog.models import Author, AuthorshipMention, Work, WorkIdentifier
 from bzpeer.catalog.queries import author_works
+from bzpeer.resolve.clustering import resolve_workers
+from bzpeer.settings import env_int
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +115,16 @@ def test_one_openalex_author_under_two_names_is_one_record(write):
     assert not AuthorshipMention.objects.filter(
         work__title__startswith="A study of engines", author=None
     ).exists()
+
+
+def test_resolve_workers_come_from_settings_and_a_bad_value_is_refused(settings, monkeypatch):
+    settings.BZPEER_RESOLVE_WORKERS = 3
+    assert resolve_workers() == 3
+    monkeypatch.delenv("BZPEER_RESOLVE_WORKERS", raising=False)
+    assert env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1) == 4
+    monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", " 2 ")
+    assert env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1) == 2
+    for bad in ("two", "0", "-1", "1.5"):
+        monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", bad)
+        with pytest.raises(ImproperlyConfigured, match="BZPEER_RESOLVE_WORKERS"):
+            env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1)

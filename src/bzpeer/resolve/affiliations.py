@@ -34,6 +34,8 @@ import pycountry
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
+from bzpeer.catalog.models import Institution
+
 _ABBREVIATIONS = {
     "univ": "university",
     "inst": "institute",
@@ -150,8 +152,6 @@ class InstitutionIndex:
 
     @classmethod
     def from_catalog(cls) -> InstitutionIndex:
-        from bzpeer.catalog.models import Institution
-
         return cls(
             Org(
                 i.pk,

@@ -41,8 +41,8 @@ import_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 parser_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 begun = time.perf_counter()
 if sys.argv[3] == "resolve":
-    from bzpeer.resolve.authors import resolve_authors  # as run_import does: after importing
-    resolve_authors()
+    from bzpeer.ingest.resolution import resolve_and_refresh  # as run_import does
+    resolve_and_refresh()
 resolve_s = time.perf_counter() - begun
 print(json.dumps({
     "records": result.stats.records, "new": result.stats.new,

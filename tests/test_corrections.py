@@ -9,8 +9,9 @@ import pytest
 
 from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention, WorkIdentifier
 from bzpeer.cli import main as cli
+from bzpeer.curation import corrections
 from bzpeer.ingest.pipeline import run_import
-from bzpeer.resolve import corrections
+from bzpeer.resolve import corrections as stored
 from bzpeer.resolve.authors import resolve_authors
 from bzpeer.trust.facts import gather
 
@@ -67,9 +68,7 @@ def _reimport_changed(write, index: int) -> None:
 
 def test_merge_moves_every_authorship_and_the_old_url_redirects(client, quists):
     a, b, _ = quists
-    applied = corrections.merge(b, a, "curator:ana", "same person, same group")
-    assert applied.touched == {a.pk, b.pk}  # the caller refreshes their trust
-    correction = applied.correction
+    correction = corrections.merge(b, a, "curator:ana", "same person, same group")
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.works_count == 2 and b.merged_into_id == a.pk
@@ -106,7 +105,7 @@ def test_split_makes_a_new_record_that_survives_reimport_and_undo_restores(clien
     a, b, _ = quists
     corrections.merge(b, a, "curator", "same person")
     work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
-    split = corrections.move(a, [work.pk], "curator", "a different Wei Zhang").correction
+    split = corrections.move(a, [work.pk], "curator", "a different Wei Zhang")
     new = split.target
     assert new is not None and new.pk not in {a.pk, b.pk}
     new.refresh_from_db()
@@ -128,8 +127,8 @@ def test_split_makes_a_new_record_that_survives_reimport_and_undo_restores(clien
 
 def test_undo_merge_gives_the_record_back_its_works(client, quists):
     a, b, _ = quists
-    merge = corrections.merge(b, a, "curator", "looked alike").correction
-    assert corrections.undo(merge, "curator").touched == {a.pk, b.pk}
+    merge = corrections.merge(b, a, "curator", "looked alike")
+    corrections.undo(merge, "curator")
     a.refresh_from_db()
     b.refresh_from_db()
     assert b.merged_into_id is None and (a.works_count, b.works_count) == (1, 1)
@@ -152,8 +151,7 @@ def test_removed_authorship_stays_off_the_record(write, quists):
     a, b, _ = quists
     corrections.merge(b, a, "curator", "same person")
     work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
-    removal = corrections.remove(a, [work.pk], "curator", "not her paper").correction
-    resolve_authors()  # the caller resolves: the authorship goes to another record
+    removal = corrections.remove(a, [work.pk], "curator", "not her paper")
     elsewhere = _quist(PAPERS[1][0])
     assert elsewhere.pk != a.pk
     # Trust reads the removal (a JSON list: text on SQLite, decoded on PostgreSQL).
@@ -187,3 +185,17 @@ def test_cli_merge_list_and_undo(capsys, quists):
     assert cli(["authors", "undo", str(number)]) == 0
     assert cli(["authors", "merge", f"A{b.pk}", f"A{a.pk}"]) == 2  # no reason given
     assert "--reason" in capsys.readouterr().err
+
+
+def test_resolution_stores_a_removal_and_says_which_records_it_touched(quists):
+    """Below the callers: the constraint is stored and applied, the touched
+    records returned for their trust refresh; nothing is resolved yet."""
+    a, b, _ = quists
+    assert stored.merge(b, a, "curator", "same person").touched == {a.pk, b.pk}
+    work = WorkIdentifier.objects.get(scheme="arxiv", value=PAPERS[1][0]).work
+    removal = stored.remove(a, [work.pk], "curator", "not her paper")
+    assert removal.touched == {a.pk}
+    assert AuthorshipMention.objects.filter(work=work, author=None).exists()  # not placed yet
+    touched = resolve_authors().touched_authors
+    assert _quist(PAPERS[1][0]).pk != a.pk and _quist(PAPERS[1][0]).pk in touched
+    assert stored.undo(removal.correction, "curator").touched >= {a.pk}

@@ -181,9 +181,7 @@ def cmd_authors(args: argparse.Namespace) -> int:
 
     from bzpeer.catalog.models import AuthorCorrection
     from bzpeer.catalog.queries import find_author, find_work
-    from bzpeer.ingest.resolution import resolve_and_refresh
-    from bzpeer.resolve import corrections
-    from bzpeer.trust.tasks import schedule_refresh
+    from bzpeer.curation import corrections
 
     actor = args.by or f"cli:{getpass.getuser()}"
 
@@ -224,7 +222,7 @@ def cmd_authors(args: argparse.Namespace) -> int:
             )
             if found is None:
                 raise corrections.CorrectionError(f"no correction {args.author[0]}")
-            schedule_refresh(corrections.undo(found, actor).touched)
+            corrections.undo(found, actor)
             print(f"undid #{found.pk}")
             return 0
         if not args.reason:
@@ -233,18 +231,15 @@ def cmd_authors(args: argparse.Namespace) -> int:
         if args.action == "merge":
             if len(args.author) != 2:
                 raise corrections.CorrectionError("merge needs two records: FROM INTO")
-            applied = corrections.merge(first, author(args.author[1]), actor, args.reason)
+            done = corrections.merge(first, author(args.author[1]), actor, args.reason)
         elif args.action == "move":
             receiver = author(args.to) if args.to else None
-            applied = corrections.move(first, works(args.works), actor, args.reason, receiver)
+            done = corrections.move(first, works(args.works), actor, args.reason, receiver)
         else:
-            applied = corrections.remove(first, works(args.works), actor, args.reason)
-            resolve_and_refresh()  # the removed authorships go to other records
+            done = corrections.remove(first, works(args.works), actor, args.reason)
     except (corrections.CorrectionError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    schedule_refresh(applied.touched)  # their trust inputs changed
-    done = applied.correction
     print(f"#{done.pk} {done.kind}: {len(done.authorships)} authorships; A{done.author_id}", end="")
     print(f" -> A{done.target_id}" if done.target_id else "")
     return 0

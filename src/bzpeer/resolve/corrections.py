@@ -14,8 +14,10 @@ why, and each undoable:
 Resolution reads the active corrections through ``load_constraints`` and
 obeys them on every run; this module never runs resolution itself. Each
 operation returns the records whose authorships it changed (``Applied``):
-after a removal the caller runs resolution to place the authorships
-elsewhere, and schedules the trust refresh of every record touched.
+the caller runs resolution after a removal, to place the authorships
+elsewhere, and queues the trust refresh of every record touched
+(``bzpeer.curation.corrections`` does both for the claim workflow and the
+command line).
 """
 
 from __future__ import annotations

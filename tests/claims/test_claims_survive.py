@@ -11,8 +11,8 @@ from bzpeer.catalog.models import Author, AuthorshipMention, SourceRecord, WorkV
 from bzpeer.claims import services
 from bzpeer.claims.fixes import merge_records, move_works, remove_works
 from bzpeer.claims.owner import ProfileEdit, edit_profile
+from bzpeer.curation import corrections
 from bzpeer.demo import load_demo
-from bzpeer.resolve import corrections
 from bzpeer.resolve.authors import resolve_authors
 from bzpeer.trust.facts import current
 

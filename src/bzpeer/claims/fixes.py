@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention
 from bzpeer.catalog.names import names_compatible, parse_name
-from bzpeer.resolve import corrections
+from bzpeer.curation import corrections
 from bzpeer.resolve.corrections import CorrectionError
 
 from . import notices

@@ -11,8 +11,8 @@ from django.test import Client
 from bzpeer.catalog.models import Author, AuthorshipMention, Topic, Work
 from bzpeer.catalog.queries import coauthor_edges
 from bzpeer.claims.models import Suppression
+from bzpeer.curation import corrections
 from bzpeer.graph import slice as graph
-from bzpeer.resolve import corrections
 
 pytestmark = pytest.mark.django_db
 

@@ -122,7 +122,7 @@ def test_resolve_workers_come_from_settings_and_a_bad_value_is_refused(settings,
     assert resolve_workers() == 3
     monkeypatch.delenv("BZPEER_RESOLVE_WORKERS", raising=False)
     assert env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1) == 4
-    monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", " 2 ")
+    monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", "2")
     assert env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1) == 2
     for bad in ("two", "0", "-1", "1.5"):
         monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", bad)

@@ -41,6 +41,9 @@ from bzpeer.resolve.scoring import Classifier
 # processes took 5.1 million faults and 19 s of system time on the listings,
 # with 8,000 3.5 million and 10 s (and scoring batches grew).
 GROUP_BLOCKS = 8000
+# Values per ``__in`` lookup: a group of a large import names more person
+# keys than SQLite takes variables in one statement (32,766).
+IN_CHUNK = 900
 
 
 @dataclass
@@ -179,26 +182,29 @@ def _resolve_group(
     blocks = _load(group)
     wanted = {m.person_key for ms in blocks.values() for m in ms if m.person_key} - set(key_owner)
     if wanted:
-        for key, author_id in AuthorshipMention.objects.filter(
-            person_key__in=list(wanted), author__isnull=False
-        ).values_list("person_key", "author_id"):
-            key_owner.setdefault(key, author_id)
+        keys = sorted(wanted)
+        for start in range(0, len(keys), IN_CHUNK):
+            for key, author_id in AuthorshipMention.objects.filter(
+                person_key__in=keys[start : start + IN_CHUNK], author__isnull=False
+            ).values_list("person_key", "author_id"):
+                key_owner.setdefault(key, author_id)
         openalex = {k.split(":", 1)[1]: k for k in wanted if k.startswith("openalex:")}
-        for author_id, oa in Author.objects.filter(openalex_id__in=list(openalex)).values_list(
-            "id", "openalex_id"
-        ):
-            if oa:
-                key_owner.setdefault(openalex[oa], author_id)
+        oas = sorted(openalex)
+        for start in range(0, len(oas), IN_CHUNK):
+            for author_id, oa in Author.objects.filter(
+                openalex_id__in=oas[start : start + IN_CHUNK]
+            ).values_list("id", "openalex_id"):
+                if oa:
+                    key_owner.setdefault(openalex[oa], author_id)
     orcids = {m.orcid for ms in blocks.values() for m in ms if m.orcid}
-    orcid_owner: dict[str, int] = (
-        {
-            o: pk
-            for o, pk in Author.objects.filter(orcid__in=list(orcids)).values_list("orcid", "id")
-            if o
-        }
-        if orcids
-        else {}
-    )
+    orcid_owner: dict[str, int] = {}
+    listed = sorted(orcids)
+    for start in range(0, len(listed), IN_CHUNK):
+        for o, pk in Author.objects.filter(orcid__in=listed[start : start + IN_CHUNK]).values_list(
+            "orcid", "id"
+        ):
+            if o:
+                orcid_owner[o] = pk
     updates: list[tuple[int, float, int]] = []
     pending: list[list[MentionRecord]] = []
     for block_key, mentions in blocks.items():

@@ -96,7 +96,7 @@ def main() -> None:
         "--titles",
         choices=["real", "words"],
         default="real",
-        help="make_corpus.py --titles; 'words' writes the corpus used before session 6",
+        help="make_corpus.py --titles; 'words': six of 25 words and a number",
     )
     parser.add_argument(
         "--no-resolution", action="store_true", help="time the import alone, no author resolution"

@@ -14,10 +14,10 @@ graph has and a 150-work sample cannot show modelled explicitly:
 - titles come from a word-bigram model of real titles (the arXiv listings,
   the AMiner disambiguation set, the OpenAlex sample), so title heads and
   tails recur as often as real ones do ("The effect of ...", "On the ...").
-  Until session 6 a title was six of 25 words and a number: each 16-letter
-  head was then shared by about 1,600 works, and work matching compared
-  every record with 50 candidates, where real titles give a few
-  (``--titles words`` still writes that corpus, for comparison).
+  ``--titles words`` writes the simpler corpus instead (six of 25 words and
+  a number: each 16-letter head shared by about 1,600 works, so work
+  matching compares every record with 50 candidates where real titles give
+  a few), for comparison.
 
 The generator is seeded, so the same arguments write the same file.
 """

@@ -36,18 +36,6 @@ LEVELS: dict[str, int] = {
     "cli": 8,
 }
 
-# Imports against the order that the code still has, each to be removed (a
-# listed import that is gone fails the test too, so the list only shrinks).
-# Trust's score counts verified followers and the profile counts followers:
-# both read ``social.Follow`` from below; the fix is for social to hand the
-# counts down (a provider trust defines and social registers), as the Claim
-# model's move out of trust will need for claims too.
-KNOWN = {
-    "bzpeer.catalog.queries -> bzpeer.social.models",
-    "bzpeer.trust.bulk -> bzpeer.social.models",
-    "bzpeer.trust.facts -> bzpeer.social.models",
-}
-
 
 def modules() -> dict[str, Path]:
     out = {}
@@ -106,10 +94,7 @@ def test_imports_go_downward_only():
             theirs = package(target)
             if theirs != mine and LEVELS.get(theirs, 99) >= LEVELS.get(mine, -1):
                 wrong.append(f"{module} -> {target}")
-    new = sorted(set(wrong) - KNOWN)
-    gone = sorted(KNOWN - set(wrong))
-    assert not new, "imports against the package order:\n  " + "\n  ".join(new)
-    assert not gone, "no longer against the order, take off KNOWN:\n  " + "\n  ".join(gone)
+    assert not wrong, "imports against the package order:\n  " + "\n  ".join(wrong)
 
 
 def test_no_import_cycle_between_modules():

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from bzpeer.catalog.bulk import select_in
 from bzpeer.catalog.collaboration import Edge, edges
+from bzpeer.catalog.followers import follower_count
 from bzpeer.catalog.models import (
     Affiliation,
     Author,
@@ -125,8 +126,6 @@ def raw_rows(sql: str, params: Sequence[int | str]) -> list[tuple[Any, ...]]:
 
 
 def author_overview(author: Author) -> AuthorOverview:
-    from bzpeer.social.models import Follow
-
     mention, work = AuthorshipMention._meta.db_table, Work._meta.db_table
     works_of = f'SELECT work_id FROM "{mention}" WHERE author_id = %s'
     facets: Counter[tuple[int | None, str]] = Counter()
@@ -166,9 +165,7 @@ def author_overview(author: Author) -> AuthorOverview:
     ]
     history = affiliation_history(author)
     affiliation, origin = current_affiliation(author, history)
-    followers = raw_rows(
-        f'SELECT COUNT(*) FROM "{Follow._meta.db_table}" WHERE author_id = %s', [author.pk]
-    )[0][0]
+    followers = follower_count(author.pk)
     return AuthorOverview(
         author=author,
         affiliation=affiliation,

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection
 
 from bzpeer.catalog.collaboration import edges
+from bzpeer.catalog.followers import every_follow
 from bzpeer.catalog.models import (
     PUBLISHED,
     Author,
@@ -23,7 +24,6 @@ from bzpeer.catalog.models import (
     Work,
     WorkVersion,
 )
-from bzpeer.social.models import Follow
 
 from .facts import MentionSummary, assemble, claim_facts, snapshot_fields, verified_users
 from .models import Claim, TrustSnapshot
@@ -67,7 +67,7 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
         work_authors[w].append(a)
         by_author[a].append(w)
     followers: dict[int, list[int]] = defaultdict(list)
-    for author_id, user_id in Follow.objects.values_list("author_id", "user_id"):
+    for author_id, user_id in every_follow():
         followers[author_id].append(user_id)
     verified = verified_users({u for users in followers.values() for u in users})
     claims: dict[int, list[Claim]] = defaultdict(list)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from bzpeer.catalog.collaboration import Edge
+from bzpeer.catalog.followers import follower_ids
 from bzpeer.catalog.models import (
     PUBLISHED,
     Author,
@@ -117,8 +118,6 @@ def assemble(
 def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts:
     """Everything the trust score reads about one author record; a profile
     page passes the overview it already has, to spare the queries."""
-    from bzpeer.social.models import Follow
-
     mentions = MentionSummary()
     for row in raw_rows(  # one query: it runs on every profile view
         "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
@@ -130,11 +129,7 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
         mentions.add(*row)
     if overview is None:
         overview = author_overview(author)
-    followers = (
-        list(Follow.objects.filter(author=author).values_list("user_id", flat=True))
-        if overview.followers
-        else []
-    )
+    followers = follower_ids(author.pk) if overview.followers else []
     # Raw, like the query above (see ``raw_rows``). The list of removed
     # authorships is JSON: text on SQLite, already decoded by psycopg.
     removed = sum(

@@ -4,14 +4,13 @@ homepage and ORCID links. Plain text only, each field checked here."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from bzpeer.catalog.identifiers import parse_orcid
+from bzpeer.catalog.identifiers import parse_orcid, parse_ror
 from bzpeer.catalog.models import Affiliation, Author, Institution
 from bzpeer.catalog.names import names_compatible, parse_name
 from bzpeer.catalog.untrusted import has_email, http_url
@@ -22,7 +21,6 @@ from .services import ClaimRefused, User, account_id, is_moderator, linked_orcid
 
 NAME_LIMIT = 200
 BIO_LIMIT = 280
-ROR_ID = re.compile(r"^(?:https?://ror\.org/)?(0[a-z0-9]{6}[0-9]{2})/?$", re.IGNORECASE)
 
 
 def owner_of(author: Author) -> int | None:
@@ -87,10 +85,10 @@ def find_institution(text: str, author: Author) -> Institution | None:
     text = text.strip()
     if not text:
         return None
-    if match := ROR_ID.match(text):
-        found = Institution.objects.filter(ror=match.group(1).lower()).first()
+    if ror := parse_ror(text.rstrip("/")):
+        found = Institution.objects.filter(ror=ror).first()
         if found is None:
-            raise ClaimRefused(f"No institution with ROR id {match.group(1)} in the catalog.")
+            raise ClaimRefused(f"No institution with ROR id {ror} in the catalog.")
         return found
     own = Institution.objects.filter(
         pk__in=Affiliation.objects.filter(author=author).values("institution_id"),

@@ -66,6 +66,11 @@ def is_moderator(user: User) -> bool:
     return Group.objects.filter(name=MODERATORS_GROUP, user__pk=user.pk).exists()
 
 
+def require_moderator(user: User) -> None:
+    if not is_moderator(user):
+        raise PermissionDenied("moderators only")
+
+
 def account_id(user: User) -> int:
     """The signed-in account's id (0 for an anonymous visitor, who owns nothing)."""
     return int(user.pk) if user.is_authenticated and user.pk is not None else 0

@@ -26,21 +26,18 @@ def suppressions_per_day() -> int:
     return int(getattr(settings, "BZPEER_SUPPRESSIONS_PER_DAY", 3))
 
 
-def suppressed_ids() -> QuerySet[Suppression, int]:
-    """Ids of the records taken down (a subquery for ``exclude(pk__in=...)``)."""
-    return Suppression.objects.filter(
-        status=Suppression.Status.APPROVED, lifted_at=None
-    ).values_list("author_id", flat=True)
-
-
 def in_force() -> QuerySet[Suppression]:
+    """The approved take-downs not lifted since."""
     return Suppression.objects.filter(status=Suppression.Status.APPROVED, lifted_at=None)
 
 
+def suppressed_ids() -> QuerySet[Suppression, int]:
+    """Ids of the records taken down (a subquery for ``exclude(pk__in=...)``)."""
+    return in_force().values_list("author_id", flat=True)
+
+
 def is_suppressed(author_id: int) -> bool:
-    return Suppression.objects.filter(
-        author_id=author_id, status=Suppression.Status.APPROVED, lifted_at=None
-    ).exists()
+    return in_force().filter(author_id=author_id).exists()
 
 
 def request_suppression(user: User, author: Author, reason: str) -> Suppression:

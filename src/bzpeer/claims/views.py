@@ -4,7 +4,6 @@ Each view checks who may act, calls one service, renders."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -116,14 +115,9 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("claims_mine")
 
 
-def _moderator(request: HttpRequest) -> None:
-    if not services.is_moderator(request.user):
-        raise PermissionDenied("moderators only")
-
-
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    _moderator(request)
+    services.require_moderator(request.user)
     open_ = list(
         Claim.objects.filter(status__in=services.REVIEWABLE)
         .select_related("author", "user")
@@ -155,7 +149,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    _moderator(request)
+    services.require_moderator(request.user)
     claim = get_object_or_404(Claim, pk=pk)
     decision = request.POST.get("decision", "")
     reason = request.POST.get("reason", "")[:4000]

@@ -3,10 +3,12 @@ requests, and the audit log of every decision."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,85 +16,72 @@ from django.views.decorators.http import require_POST
 from bzpeer.trust.models import ClaimEvent
 
 from . import fixes, services, suppression
-from .models import AuditEvent, MergeRequest, Suppression
+from .models import AuditEvent, MergeRequest, Request, Suppression
 
 LOG_SIZE = 200
+Decide = Callable[[Any, Any, str, str], object]
 
 
 def _moderator(request: HttpRequest) -> None:
-    if not services.is_moderator(request.user):
-        raise PermissionDenied("moderators only")
+    services.require_moderator(request.user)
 
 
-def _refused(request: HttpRequest, refused: services.ClaimRefused) -> HttpResponse:
-    return render(request, "claims/refused.html", {"error": str(refused)}, status=400)
+def _queue(rows: QuerySet[Any]) -> dict[str, Any]:
+    """A request queue: the pending oldest first, the last 50 decided."""
+    pending = rows.filter(status=Request.Status.PENDING)
+    return {
+        "pending": pending.order_by("created_at"),
+        "decided": rows.exclude(status=Request.Status.PENDING).order_by("-decided_at")[:50],
+    }
+
+
+def _decide(
+    request: HttpRequest, model: type[Request], pk: int, decide: Decide, back: str
+) -> HttpResponse:
+    """Hand the moderator's decision on one request to its service."""
+    _moderator(request)
+    item = get_object_or_404(model, pk=pk)
+    try:
+        decide(
+            request.user,
+            item,
+            request.POST.get("decision", ""),
+            request.POST.get("reason", "")[:4000],
+        )
+    except services.ClaimRefused as refused:
+        return render(request, "claims/refused.html", {"error": str(refused)}, status=400)
+    return redirect(back)
 
 
 @login_required
 def merges(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     rows = MergeRequest.objects.select_related("author", "other", "user", "decided_by")
-    return render(
-        request,
-        "claims/merges.html",
-        {
-            "pending": rows.filter(status=MergeRequest.Status.PENDING).order_by("created_at"),
-            "decided": rows.exclude(status=MergeRequest.Status.PENDING).order_by("-decided_at")[
-                :50
-            ],
-        },
-    )
+    return render(request, "claims/merges.html", _queue(rows))
 
 
 @login_required
 @require_POST
 def decide_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    _moderator(request)
-    item = get_object_or_404(MergeRequest, pk=pk)
-    try:
-        fixes.decide_merge(
-            request.user,
-            item,
-            request.POST.get("decision", ""),
-            request.POST.get("reason", "")[:4000],
-        )
-    except services.ClaimRefused as refused:
-        return _refused(request, refused)
-    return redirect("moderation_merges")
+    return _decide(request, MergeRequest, pk, fixes.decide_merge, "moderation_merges")
 
 
 @login_required
 def suppressions(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     rows = Suppression.objects.select_related("author", "user", "decided_by")
-    return render(
-        request,
-        "claims/suppressions.html",
-        {
-            "pending": rows.filter(status=Suppression.Status.PENDING).order_by("created_at"),
-            "in_force": rows.filter(status=Suppression.Status.APPROVED, lifted_at=None).order_by(
-                "-decided_at"
-            ),
-            "decided": rows.exclude(status=Suppression.Status.PENDING).order_by("-decided_at")[:50],
-        },
-    )
+    context = _queue(rows) | {
+        "in_force": suppression.in_force().select_related("author").order_by("-decided_at")
+    }
+    return render(request, "claims/suppressions.html", context)
 
 
 @login_required
 @require_POST
 def decide_suppression(request: HttpRequest, pk: int) -> HttpResponse:
-    _moderator(request)
-    item = get_object_or_404(Suppression, pk=pk)
-    try:
-        suppression.decide_suppression(
-            request.user,
-            item,
-            request.POST.get("decision", ""),
-            request.POST.get("reason", "")[:4000],
-        )
-    except services.ClaimRefused as refused:
-        return _refused(request, refused)
-    return redirect("moderation_suppressions")
+    return _decide(
+        request, Suppression, pk, suppression.decide_suppression, "moderation_suppressions"
+    )
 
 
 @login_required

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from bzpeer.catalog.collaboration import MAX_AUTHORS
 from bzpeer.catalog.models import Author, Institution, Topic, Work
-from bzpeer.catalog.queries import coauthor_edges
+from bzpeer.catalog.queries import coauthor_edges, row_id
 
 from . import reads
 
@@ -115,10 +115,10 @@ def parse_focus(text: str) -> tuple[str, int]:
     kind = kind.lower()
     if kind not in PREFIX:
         raise FocusError("focus must be author:A1, work:W1, topic:T1 or institution:I1")
-    digits = rest[1:] if rest[:1].upper() == PREFIX[kind] else rest
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+    pk = row_id(rest[1:] if rest[:1].upper() == PREFIX[kind] else rest)
+    if pk is None:
         raise FocusError(f"{text!r} is not an id: write {kind}:{PREFIX[kind]}1")
-    return kind, int(digits)
+    return kind, pk
 
 
 class _Builder:

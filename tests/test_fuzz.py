@@ -664,8 +664,8 @@ def _owner_routes() -> list[Route]:
     from django.contrib.auth.models import User
 
     from bzpeer.claims import fixes
+    from bzpeer.claims.models import Claim
     from bzpeer.claims.suppression import request_suppression
-    from bzpeer.trust.models import Claim
 
     records = Author.objects.filter(merged_into=None, works_count__gte=3).order_by("id")
     owned, other, third = records[0], records[1], records[2]

@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from bzpeer.catalog.collaboration import Edge, edges, work_weight
 from bzpeer.catalog.models import Author, AuthorshipMention
+from bzpeer.claims.models import Claim
 from bzpeer.social.models import Follow
 from bzpeer.social.services import follow, unfollow
 from bzpeer.trust.facts import current, gather
-from bzpeer.trust.models import Claim, TrustSnapshot
+from bzpeer.trust.models import TrustSnapshot
 from bzpeer.trust.score import (
     FOLLOWER_CAP,
     UNCLAIMED_CEILING,

@@ -10,9 +10,9 @@ from django.test import override_settings
 from bzpeer.catalog.models import SourceRecord
 from bzpeer.claims import services
 from bzpeer.claims.domains import is_free_mail, matching_host
+from bzpeer.claims.models import Claim, ClaimEvent
 from bzpeer.claims.services import ClaimRefused
 from bzpeer.trust.facts import current
-from bzpeer.trust.models import Claim, ClaimEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bzpeer.claims import services
-from bzpeer.trust.models import Claim
+from bzpeer.claims.models import Claim
 
 pytestmark = pytest.mark.django_db
 

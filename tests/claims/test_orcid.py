@@ -28,8 +28,8 @@ from django.contrib.auth import get_user_model
 
 from bzpeer.catalog.models import Author, WorkIdentifier
 from bzpeer.claims import services
+from bzpeer.claims.models import Claim
 from bzpeer.claims.services import ClaimRefused
-from bzpeer.trust.models import Claim
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,9 @@ from django.test import Client
 
 from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention, Institution
 from bzpeer.claims import fixes, services
-from bzpeer.claims.models import MergeRequest, OwnerProfile
+from bzpeer.claims.models import Claim, MergeRequest, OwnerProfile
 from bzpeer.curation import corrections
 from bzpeer.resolve.authors import resolve_authors
-from bzpeer.trust.models import Claim
 
 pytestmark = pytest.mark.django_db
 

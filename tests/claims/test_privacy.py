@@ -12,11 +12,10 @@ from django.test import Client
 
 from bzpeer.catalog.models import Author
 from bzpeer.claims import services
-from bzpeer.claims.models import OwnerProfile, Suppression
+from bzpeer.claims.models import Claim, OwnerProfile, Suppression
 from bzpeer.claims.owner import ProfileEdit, edit_profile
 from bzpeer.claims.suppression import decide_suppression, request_suppression
 from bzpeer.social.models import Follow
-from bzpeer.trust.models import Claim
 
 pytestmark = pytest.mark.django_db
 

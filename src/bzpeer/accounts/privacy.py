@@ -15,10 +15,16 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from bzpeer.catalog.models import AuthorCorrection
-from bzpeer.claims.models import AuditEvent, MergeRequest, OwnerProfile, Suppression
+from bzpeer.claims.models import (
+    AuditEvent,
+    Claim,
+    ClaimEvent,
+    MergeRequest,
+    OwnerProfile,
+    Suppression,
+)
 from bzpeer.claims.services import release
 from bzpeer.social.models import Follow
-from bzpeer.trust.models import Claim, ClaimEvent
 from bzpeer.trust.tasks import schedule_refresh
 
 CONFIRM_WORD = "delete"

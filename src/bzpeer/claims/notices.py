@@ -9,9 +9,7 @@ import logging
 
 from django.core.mail import send_mail
 
-from bzpeer.trust.models import Claim
-
-from .models import MergeRequest, Suppression
+from .models import Claim, MergeRequest, Suppression
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,8 @@ from bzpeer.catalog.identifiers import parse_orcid, parse_ror
 from bzpeer.catalog.models import Affiliation, Author, Institution
 from bzpeer.catalog.names import names_compatible, parse_name
 from bzpeer.catalog.untrusted import has_email, http_url
-from bzpeer.trust.models import Claim
 
-from .models import AuditEvent, OwnerProfile
+from .models import AuditEvent, Claim, OwnerProfile
 from .services import ClaimRefused, User, account_id, is_moderator, linked_orcids
 
 NAME_LIMIT = 200

@@ -9,9 +9,9 @@ evidence decides the path (docs/trust.md, "Claiming a record").
 - anything else, and every claim on a record another account holds: pending
   in the moderator queue; approval gives L4.
 
-Every change of state writes a ``ClaimEvent`` (who, when, why). The trust
-snapshot follows by itself: ``trust.signals`` queues a refresh on every save,
-and the profile recomputes when its facts changed.
+Every change of state writes a ``ClaimEvent`` (who, when, why) and queues
+the record's trust refresh once committed; the profile recomputes when its
+facts changed.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
 from bzpeer.catalog.models import Affiliation, Author, SourceRecord, WorkIdentifier
 from bzpeer.catalog.names import names_compatible, parse_name
 from bzpeer.catalog.untrusted import http_url
-from bzpeer.trust.models import Claim, ClaimEvent
+from bzpeer.trust.tasks import schedule_refresh
 
 from . import notices
 from .domains import matching_host
-from .models import OwnerProfile
+from .models import Claim, ClaimEvent, OwnerProfile
 
 User = AbstractBaseUser | AnonymousUser
 Decision = Literal["approve", "needs_evidence", "reject"]
@@ -250,6 +250,9 @@ def release(author_id: int) -> None:
 
 
 def _log(claim: Claim, actor: User | None, action: str, reason: str = "") -> None:
+    """Record the change of state and queue the record's trust refresh."""
+    author_id = claim.author_id
+    transaction.on_commit(lambda: schedule_refresh([author_id]))
     ClaimEvent.objects.create(
         claim=claim,
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,

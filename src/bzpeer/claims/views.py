@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bzpeer.catalog.models import Author
-from bzpeer.trust.models import Claim
 
 from . import services
+from .models import Claim
 from .services import ClaimRefused
 
 

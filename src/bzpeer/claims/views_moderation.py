@@ -13,10 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from bzpeer.trust.models import ClaimEvent
-
 from . import fixes, services, suppression
-from .models import AuditEvent, MergeRequest, Request, Suppression
+from .models import AuditEvent, ClaimEvent, MergeRequest, Request, Suppression
 
 LOG_SIZE = 200
 Decide = Callable[[Any, Any, str, str], object]

@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class TrustConfig(AppConfig):
     name = "bzpeer.trust"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)

@@ -25,8 +25,9 @@ from bzpeer.catalog.models import (
     WorkVersion,
 )
 
+from .claims import ClaimRow, every_claim
 from .facts import MentionSummary, assemble, claim_facts, snapshot_fields, verified_users
-from .models import Claim, TrustSnapshot
+from .models import TrustSnapshot
 from .score import FORMULA
 
 BATCH = 2000
@@ -70,8 +71,8 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
     for author_id, user_id in every_follow():
         followers[author_id].append(user_id)
     verified = verified_users({u for users in followers.values() for u in users})
-    claims: dict[int, list[Claim]] = defaultdict(list)
-    for claim in Claim.objects.all():
+    claims: dict[int, list[ClaimRow]] = defaultdict(list)
+    for claim in every_claim():
         claims[claim.author_id].append(claim)
     removed: dict[int, int] = defaultdict(int)
     for author_id, keys in AuthorCorrection.objects.filter(

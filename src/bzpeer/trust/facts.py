@@ -18,7 +18,8 @@ from bzpeer.catalog.models import (
 )
 from bzpeer.catalog.queries import AuthorOverview, author_overview, raw_rows
 
-from .models import Claim, TrustSnapshot
+from .claims import ClaimRow, claims_of
+from .models import TrustSnapshot
 from .score import CLOSED, FORMULA, ClaimFacts, TrustFacts, score
 
 
@@ -34,26 +35,17 @@ def verified_users(user_ids: Iterable[int]) -> set[int]:
     )
 
 
-def claim_facts(claims: list[Claim]) -> ClaimFacts | None:
+def claim_facts(claims: list[ClaimRow]) -> ClaimFacts | None:
     """What the record's claims prove: the verified one, else the latest open one."""
     open_ = sorted(
-        (c for c in claims if c.status not in CLOSED),
-        key=lambda c: (c.created_at, c.pk),
+        (c for c in claims if c.facts.status not in CLOSED),
+        key=lambda c: (c.created_at, c.id),
         reverse=True,
     )
-    best = next((c for c in open_ if c.status == Claim.Status.VERIFIED), None) or (
+    best = next((c for c in open_ if c.facts.status == "verified"), None) or (
         open_[0] if open_ else None
     )
-    if best is None:
-        return None
-    return ClaimFacts(
-        status=best.status,
-        email_verified=best.email_verified,
-        orcid_works_matched=best.orcid_works_matched,
-        institution_email=best.institution_email,
-        reviewed=best.reviewed_by_id is not None and best.reviewed_at is not None,
-        orcid=best.orcid,
-    )
+    return None if best is None else best.facts
 
 
 @dataclass
@@ -140,11 +132,7 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
             [author.pk, AuthorCorrection.Kind.REMOVE.value],
         )
     )
-    claims = list(
-        Claim.objects.raw(
-            f'SELECT * FROM "{Claim._meta.db_table}" WHERE author_id = %s', [author.pk]
-        )
-    )
+    claims = claims_of(author.pk)
     return assemble(
         (author.orcid, author.openalex_id),
         mentions,

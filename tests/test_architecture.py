@@ -141,3 +141,37 @@ def test_no_module_over_600_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_environment_variables_are_read_in_settings_only():
+    """Every ``os.environ`` / ``os.getenv`` use outside ``settings.py`` is one
+    of the two that run before settings exist: naming the settings module
+    (``setdefault``) and ``bzpeer init`` finding the data folder."""
+    allowed = {("cli", "setdefault"), ("wsgi", "setdefault"), ("cli", "home_dir")}
+    found = set()
+    for name, path in modules().items():
+        short = name.removeprefix("bzpeer.")
+        if short == "settings":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if (
+                    isinstance(owner, ast.Attribute)
+                    and owner.attr == "environ"
+                    or node.func.attr == "getenv"
+                ):
+                    found.add((short, node.func.attr))
+                elif any(
+                    isinstance(arg, ast.Attribute) and arg.attr == "environ" for arg in node.args
+                ):
+                    found.add((short, getattr(node.func, "attr", "")))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if any(isinstance(a, ast.Attribute) and a.attr == "environ" for a in node.args):
+                    found.add((short, node.func.id))
+            elif isinstance(node, ast.Subscript) and (
+                isinstance(node.value, ast.Attribute) and node.value.attr == "environ"
+            ):
+                found.add((short, "[]"))
+    assert found <= allowed, f"environment read outside settings: {sorted(found - allowed)}"

@@ -19,7 +19,9 @@ def _setup() -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Create the data folder and its secret key; safe to run again."""
+    """Create the data folder and its secret key; safe to run again. Runs
+    before Django (the settings need the key): the folder comes from
+    ``home.home_dir``, the one reading of ``BZPEER_HOME`` settings also use."""
     from bzpeer.home import SECRET_FILE, ensure_secret, home_dir
 
     var_dir = home_dir(os.environ) / "var"
@@ -285,6 +287,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line; Django must be set up (defaults come from settings)."""
+    from django.conf import settings
+
     from bzpeer.ingest.sources import SOURCES
     from bzpeer.ingest.sync import SYNC_SOURCES
 
@@ -383,8 +388,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     aff.set_defaults(func=cmd_evaluate, format="ror")
     serve = sub.add_parser("serve", help="serve the site with gunicorn")
-    serve.add_argument("--bind", default=os.environ.get("BZPEER_BIND", "127.0.0.1:8000"))
-    serve.add_argument("--workers", type=int, default=int(os.environ.get("BZPEER_WORKERS", "2")))
+    serve.add_argument("--bind", default=settings.BZPEER_BIND)
+    serve.add_argument("--workers", type=int, default=settings.BZPEER_WORKERS)
     serve.set_defaults(func=cmd_serve)
     return parser
 

@@ -214,7 +214,12 @@ S2_API_KEY = env_str("S2_API_KEY")
 CROSSREF_PLUS = env_str("CROSSREF_PLUS")
 
 # Claims of author records one account may make in 24 hours (bzpeer.claims).
-BZPEER_CLAIMS_PER_DAY = int(os.environ.get("BZPEER_CLAIMS_PER_DAY", "5"))
+BZPEER_CLAIMS_PER_DAY = env_int("BZPEER_CLAIMS_PER_DAY", 5, minimum=1)
+
+# `bzpeer serve`: gunicorn's address and worker processes (the command line's
+# --bind and --workers win).
+BZPEER_BIND = env_str("BZPEER_BIND", "127.0.0.1:8000")
+BZPEER_WORKERS = env_int("BZPEER_WORKERS", 2, minimum=1)
 
 # Processes that share author resolution's learned stage (bzpeer.resolve.clustering):
 # by default the machine's cores, at most 4; 1 keeps it in the resolving process.

@@ -158,10 +158,8 @@ def test_environment_variables_are_read_in_settings_only():
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 owner = node.func.value
                 if (
-                    isinstance(owner, ast.Attribute)
-                    and owner.attr == "environ"
-                    or node.func.attr == "getenv"
-                ):
+                    isinstance(owner, ast.Attribute) and owner.attr == "environ"
+                ) or node.func.attr == "getenv":
                     found.add((short, node.func.attr))
                 elif any(
                     isinstance(arg, ast.Attribute) and arg.attr == "environ" for arg in node.args

@@ -3,7 +3,11 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { slice: "frontend/slice.js", explorer: "frontend/explorer.js" },
+  entryPoints: {
+    slice: "frontend/slice.js",
+    explorer: "frontend/explorer.js",
+    site: "frontend/site.js",
+  },
   bundle: true,
   minify: true,
   format: "esm",

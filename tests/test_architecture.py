@@ -21,19 +21,19 @@ LEVELS: dict[str, int] = {
     "ingest": 4,  # beside resolve in the design; it applies resolve's rules as it writes
     "enrich": 4,
     "curation": 4,  # corrections as people make them: resolve, then queue trust
-    "social": 5,
     "claims": 5,
     "graph": 5,
     "search": 5,
-    "exports": 5,
     "evaluation": 5,
-    "accounts": 6,
-    "demo": 6,
-    "web": 7,
-    "api": 7,
-    "urls": 8,
-    "wsgi": 8,
-    "cli": 8,
+    "social": 6,  # builds on claims: only a record's verified owner invites
+    "exports": 6,  # leaves taken-down records (claims) out of what it exports
+    "accounts": 7,
+    "demo": 7,
+    "web": 8,
+    "api": 8,
+    "urls": 9,
+    "wsgi": 9,
+    "cli": 9,
 }
 
 

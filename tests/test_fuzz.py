@@ -504,6 +504,38 @@ def _routes() -> list[Route]:
             },
             api=True,
         ),
+        Route(
+            "atom",
+            [f"/researchers/{s}/feed.atom" for s in slugs + SLUGS_JUNK]
+            + [f"/topics/{i}/feed.atom" for i in [str(topic.pk), *PAGE_IDS]]
+            + [f"/institutions/{i}/feed.atom" for i in ["1", *PAGE_IDS]],
+            ["page", "q"],
+        ),
+        Route(
+            "followers",
+            [f"/researchers/{s}/followers" for s in slugs + SLUGS_JUNK]
+            + [f"/follow/author/{chen.pk}", f"/follow/topic/{topic.pk}", "/follow/people/1"]
+            + [f"/follow/institution/{i}" for i in PAGE_IDS],
+            ["next"],
+            {"next": ["/", "https://evil.example/", "//evil.example", "javascript:alert(1)"]},
+            form=["action", "next"],
+        ),
+        Route(
+            "unsubscribe",
+            ["/alerts/unsubscribe/" + t for t in ["x", "a" * 600, "%00", "eyJ.abc:def"]],
+            ["q"],
+        ),
+        Route(
+            "api-coi",
+            ["/api/v1/coi"],
+            ["a", "b", "years"],
+            {
+                "a": [f"A{chen.pk}", chen.slug, "orcid:0000-0000-0000-0000", "A" + HUGE],
+                "b": [f"A{chen.pk}", real_author_ids[-1], "nobody"],
+                "years": ["3", "0", "51", "x"],
+            },
+            api=True,
+        ),
         Route("login", ["/accounts/login/"], account_keys, form=["login", "password", "remember"]),
         Route(
             "signup", ["/accounts/signup/"], account_keys, form=["email", "password1", "password2"]
@@ -532,6 +564,10 @@ ROUTE_NAMES = [
     "api-unknown",
     "explore",
     "api-graph",
+    "atom",
+    "followers",
+    "unsubscribe",
+    "api-coi",
     "login",
     "signup",
     "password-reset",
@@ -571,8 +607,33 @@ def test_routes_cover_every_url_pattern():
         "topics/<int:pk>",
         "explore",
         "api/v1/",
+        "researchers/<slug:slug>/feed.atom",
+        "topics/<int:pk>/feed.atom",
+        "institutions/<int:pk>/feed.atom",
     }
     assert {str(p.pattern) for p in urlpatterns} == site | {"accounts/", "admin/"}
+    # following and conversations, included at "": fuzzed anonymous (above) and
+    # signed in (``_social_routes``)
+    from bzpeer.social.urls import urlpatterns as social
+
+    assert {str(p.pattern) for p in social} == {
+        "follow/<str:kind>/<int:pk>",
+        "researchers/<slug:slug>/followers",
+        "researchers/<slug:slug>/fits",
+        "researchers/<slug:slug>/invite",
+        "following",
+        "feed",
+        "alerts",
+        "alerts/unsubscribe/<str:token>",
+        "inbox",
+        "invitations/<int:pk>",
+        "invitations/<int:pk>/answer",
+        "conversations/<int:pk>",
+        "conversations/<int:pk>/block",
+        "report",
+        "moderation/reports",
+        "moderation/reports/<int:pk>",
+    }
     # the claim pages, included at "", are fuzzed signed in (below)
     from bzpeer.claims.urls import urlpatterns as claims
 
@@ -608,6 +669,7 @@ def test_routes_cover_every_url_pattern():
         "works/<path:work_id>",
         "works",
         "graph",
+        "coi",
         "",  # the API's root: api-unknown
     }
 
@@ -762,6 +824,89 @@ def test_no_server_error_on_the_claim_pages_signed_in(name, db, fresh_cache):
     route = next(r for r in _claim_routes() if r.name == name)
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="fuzz"))
+    sent, failures = _check(client, route)
+    assert sent >= PER_ROUTE
+    assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(
+        str(f) for f in failures[:8]
+    )
+
+
+def _social_routes() -> list[Route]:
+    """Following and conversations as ``fuzzsocial`` (staff, holding a record
+    open to collaborate) sees them: an accepted invitation with a message from
+    the other side, a pending one to answer, a report to decide."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import User
+
+    from bzpeer.claims.models import Claim
+    from bzpeer.social import conversations, invitations, reports
+
+    records = Author.objects.filter(merged_into=None, works_count__gte=2).order_by("-id")
+    mine, theirs, third = records[0], records[1], records[2]
+    me = User.objects.create_user("fuzzsocial", "social@example.org", "x" * 12, is_staff=True)
+    other = User.objects.create_user("talker", "talker@example.org", "x" * 12)
+    asker = User.objects.create_user("asker2", "asker2@example.org", "x" * 12)
+    for user, record in ((me, mine), (other, theirs), (asker, third)):
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        Claim.objects.create(author=record, user=user, status="verified", level="L3")
+    Author.objects.filter(pk__in=[mine.pk, theirs.pk, third.pk]).update(open_to_collaborate=True)
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    sent = invitations.invite(other, mine, "Shall we talk?", "Same topics")
+    talk = invitations.accept(me, sent)
+    said = conversations.send_message(other, talk, "Hello")
+    waiting = invitations.invite(asker, mine, "Hi", "Shared topics")
+    report = reports.report(me, "spam", message=said)
+    ids = PAGE_IDS
+    return [
+        Route(
+            "social-follow",
+            [f"/follow/author/{theirs.pk}", "/following", "/feed", "/alerts"]
+            + [f"/follow/topic/{i}" for i in ids],
+            ["before", "next"],
+            {"before": ["2021.5", "x.y", "-1.-1", "9" * 40]},
+            form=["action", "next", "frequency", "messages"],
+        ),
+        Route(
+            "social-invite",
+            [f"/researchers/{theirs.slug}/invite", f"/researchers/{third.slug}/fits"]
+            + [f"/researchers/{s}/invite" for s in SLUGS_JUNK],
+            ["next"],
+            form=["message", "fit"],
+        ),
+        Route(
+            "social-talk",
+            [
+                "/inbox",
+                f"/invitations/{waiting.pk}",
+                f"/invitations/{waiting.pk}/answer",
+                f"/conversations/{talk.pk}",
+                f"/conversations/{talk.pk}/block",
+            ]
+            + [f"/invitations/{i}/answer" for i in ids]
+            + [f"/conversations/{i}" for i in ids],
+            ["page"],
+            {"answer": ["accept", "decline", "block", "x"], "action": ["block", "unblock"]},
+            form=["answer", "body", "action"],
+        ),
+        Route(
+            "social-report",
+            ["/report", f"/moderation/reports/{report.pk}", "/moderation/reports"]
+            + [f"/moderation/reports/{i}" for i in ids],
+            ["message", "invitation"],
+            {"message": [str(said.pk), "0", "-1"], "invitation": [str(waiting.pk), "x"]},
+            form=["message", "invitation", "reason", "decision"],
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", ["social-follow", "social-invite", "social-talk", "social-report"])
+def test_no_server_error_on_the_social_pages_signed_in(name, db, fresh_cache):
+    from django.contrib.auth.models import User
+
+    route = next(r for r in _social_routes() if r.name == name)
+    client = Client(raise_request_exception=False)
+    client.force_login(User.objects.get(username="fuzzsocial"))
     sent, failures = _check(client, route)
     assert sent >= PER_ROUTE
     assert not failures, f"{len(failures)} of {sent} requests failed:\n" + "\n".join(

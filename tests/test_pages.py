@@ -29,8 +29,9 @@ def test_profile_header_counts_and_chart(client):
     assert "Works per year" in text and "<svg" in response.content.decode()
     # Claiming is real (tests/claims): an anonymous visitor is asked to log in.
     assert "Log in to claim" in text
-    # No section of a later capability is faked.
-    assert "Follow researcher" not in text
+    # Following is real (tests/social): the button posts to the follow view.
+    assert "Follow researcher 0" in text
+    assert f'action="/follow/author/{author.pk}"' in response.content.decode()
     # The research graph loads after the page, from the API (tests/graph).
     assert "Building this graph slice" in text and "Open the full explorer" in text
 

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bzpeer.social.context.unread_count",
             ],
         },
     }
@@ -215,6 +216,17 @@ CROSSREF_PLUS = env_str("CROSSREF_PLUS")
 
 # Claims of author records one account may make in 24 hours (bzpeer.claims).
 BZPEER_CLAIMS_PER_DAY = env_int("BZPEER_CLAIMS_PER_DAY", 5, minimum=1)
+
+# Following, alerts, invitations and conversations (bzpeer.social, docs/social.md).
+# The site's address as links in e-mails give it (alerts, unsubscribe).
+BZPEER_SITE_URL = env_str("BZPEER_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+BZPEER_INVITES_PER_DAY = env_int("BZPEER_INVITES_PER_DAY", 10, minimum=1)
+BZPEER_MESSAGES_PER_MINUTE = env_int("BZPEER_MESSAGES_PER_MINUTE", 10, minimum=1)
+BZPEER_REPORTS_PER_DAY = env_int("BZPEER_REPORTS_PER_DAY", 20, minimum=1)
+# After a decline, the same sender may not invite the same person for this long.
+BZPEER_REINVITE_DAYS = env_int("BZPEER_REINVITE_DAYS", 90, minimum=1)
+# Conflict of interest: co-authorship within this many years counts.
+BZPEER_COI_YEARS = env_int("BZPEER_COI_YEARS", 3, minimum=1)
 
 # `bzpeer serve`: gunicorn's address and worker processes (the command line's
 # --bind and --workers win).

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from bzpeer.api.v1 import api
+from bzpeer.exports import atom
 from bzpeer.web import views
 
 # The admin signs in through the site's own login form, so its lockout after
@@ -15,7 +16,11 @@ urlpatterns = [
     path("works/<int:pk>", views.work, name="work"),
     path("topics/<int:pk>", views.topic, name="topic"),
     path("explore", views.explore, name="explore"),
+    path("researchers/<slug:slug>/feed.atom", atom.AuthorWorks(), name="author_atom"),
+    path("topics/<int:pk>/feed.atom", atom.TopicWorks(), name="topic_atom"),
+    path("institutions/<int:pk>/feed.atom", atom.InstitutionWorks(), name="institution_atom"),
     path("", include("bzpeer.claims.urls")),
+    path("", include("bzpeer.social.urls")),
     path("", include("bzpeer.accounts.urls")),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),

@@ -27,6 +27,7 @@ from bzpeer.trust.facts import current as current_trust
 
 from .graph import router as graph_router
 from .schemas import ErrorOut, Out
+from .social import router as social_router
 
 
 class CachedSchemaAPI(NinjaAPI):
@@ -578,3 +579,4 @@ def list_works(request: HttpRequest, params: Query[ListParams]) -> HttpResponse:
 
 
 api.add_router("", graph_router)
+api.add_router("", social_router)

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from bzpeer.catalog import queries
 from bzpeer.catalog.collaboration import CLOSE_MIN_SHARED, CLOSE_MIN_STRENGTH, HALF_LIFE_YEARS
-from bzpeer.catalog.models import Author, Topic, Work, WorkType
+from bzpeer.catalog.models import Author, Institution, Topic, Work, WorkType
 from bzpeer.claims.fixes import actor_label, correction_log
 from bzpeer.claims.owner import owner_statements
 from bzpeer.claims.services import is_moderator, profile_claim_state
@@ -18,6 +18,8 @@ from bzpeer.claims.suppression import in_force, suppressed_ids
 from bzpeer.graph import slice as graph
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.search import queries as search
+from bzpeer.social import invitations
+from bzpeer.social.views import button_context
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
 
@@ -82,6 +84,20 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
     peak = max((n for _, n in overview.works_by_year), default=0)
     claim_state = profile_claim_state(request.user, author)
+    if request.user.is_authenticated:
+        follow = button_context(request.user, author)
+    else:  # nobody to look up: the count is the overview's
+        follow = {
+            "kind": "author",
+            "target": author,
+            "following": False,
+            "count": overview.followers,
+        }
+    talk, talk_why = invitations.collaboration_state(
+        request.user,
+        author,
+        claimed=claim_state in ("mine", "other") or trust.claim_state == "claimed",
+    )
     return render(
         request,
         "web/profile.html",
@@ -90,6 +106,9 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "o": overview,
             "trust": trust,
             "claim": claim_state,
+            "follow": follow,
+            "talk": talk,
+            "talk_why": talk_why,
             "statements": owner_statements(author),
             "can_fix": claim_state == "mine" or is_moderator(request.user),
             "log": [(c, actor_label(c.actor)) for c in correction_log(author)],
@@ -171,8 +190,20 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/topic.html",
-        {"p": page, "rows": [(w, lists.get(w.pk, [])) for w in page.recent]},
+        {
+            "p": page,
+            "rows": [(w, lists.get(w.pk, [])) for w in page.recent],
+            "follow": _follow(request, page.topic),
+        },
     )
+
+
+def _follow(request: HttpRequest, target: Topic | Institution) -> dict[str, object]:
+    """The follow button's state; no query for an anonymous visitor (no count)."""
+    if request.user.is_authenticated:
+        return button_context(request.user, target)
+    kind = "topic" if isinstance(target, Topic) else "institution"
+    return {"kind": kind, "target": target, "following": False, "count": None}
 
 
 EXPLORER_LIMIT = 300
@@ -197,6 +228,10 @@ def explore(request: HttpRequest) -> HttpResponse:
         context["error"] = str(exc)
         return render(request, "web/explore.html", context, status=404)
     groups = [(t, [n for n in found.nodes[1:] if n.type == t]) for t in graph.NODE_TYPES]
+    if kind == "institution":
+        place = Institution.objects.filter(pk=pk).first()
+        if place is not None:
+            context["follow"] = _follow(request, place)
     context.update(
         {
             "slice": found,

@@ -1,0 +1,165 @@
+"""E-mail alerts of new works by what an account follows: opt-in only
+(immediately or weekly), each with a link that unsubscribes without a login.
+
+``deliver`` is idempotent: each account's ``seen_work_id`` says which works
+it was already told about, so running it twice, or after every import, sends
+nothing twice. The worker runs it (``send_alerts``) after every import that
+resolved authors, and ``bzpeer alerts`` runs it on demand (from cron, for the
+weekly ones when nothing is imported)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django_tasks import task
+
+from bzpeer.catalog.models import Work
+from bzpeer.claims.notices import address
+
+from .feed import new_works
+from .models import AlertSettings
+
+log = logging.getLogger(__name__)
+
+WEEK = timedelta(days=7)
+MOST = 50  # works listed in one alert
+SALT = "bzpeer.social.alerts.unsubscribe"
+
+
+def settings_of(user: AbstractBaseUser | AnonymousUser) -> AlertSettings:
+    found, _ = AlertSettings.objects.get_or_create(
+        user_id=user.pk, defaults={"seen_work_id": _newest_work()}
+    )
+    return found
+
+
+def set_alerts(
+    user: AbstractBaseUser | AnonymousUser, frequency: str, message_emails: bool
+) -> AlertSettings:
+    """The account's choice. Turning alerts on starts from now: works already
+    in the catalog are never sent as new."""
+    if frequency not in AlertSettings.Frequency.values:
+        raise ValueError(f"unknown alert frequency {frequency!r}")
+    with transaction.atomic():
+        row = settings_of(user)
+        if row.frequency == AlertSettings.Frequency.NEVER and frequency != row.frequency:
+            row.seen_work_id = _newest_work()
+            row.last_sent_at = timezone.now()
+        row.frequency = frequency
+        row.message_emails = message_emails
+        row.save()
+    return row
+
+
+def unsubscribe_token(user_id: int) -> str:
+    return signing.dumps(user_id, salt=SALT, compress=True)
+
+
+def unsubscribe(token: str) -> int | None:
+    """Stop every e-mail to the account the token names; its id, or None
+    when the token is not one of ours."""
+    try:
+        user_id = int(signing.loads(token, salt=SALT))
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    AlertSettings.objects.filter(user_id=user_id).update(
+        frequency=AlertSettings.Frequency.NEVER, message_emails=False
+    )
+    return user_id
+
+
+def unsubscribe_url(user_id: int) -> str:
+    return f"{settings.BZPEER_SITE_URL}/alerts/unsubscribe/{unsubscribe_token(user_id)}"
+
+
+def _newest_work() -> int:
+    return int(Work.objects.aggregate(n=Max("id"))["n"] or 0)
+
+
+@dataclass
+class Delivered:
+    sent: int = 0
+    works: int = 0
+
+
+def deliver(now: datetime | None = None) -> Delivered:
+    """Send every alert that is due: "immediately" accounts whenever works
+    they follow were imported since the last alert, "weekly" ones at most
+    once in seven days."""
+    now = now or timezone.now()
+    upto = _newest_work()
+    due = AlertSettings.objects.filter(
+        Q(frequency=AlertSettings.Frequency.IMMEDIATELY)
+        | Q(frequency=AlertSettings.Frequency.WEEKLY)
+        & (Q(last_sent_at=None) | Q(last_sent_at__lte=now - WEEK)),
+        seen_work_id__lt=upto,
+    ).order_by("id")
+    done = Delivered()
+    for row in list(due):
+        works = new_works(row.user_id, row.seen_work_id, upto, MOST + 1)
+        sent = bool(works) and _send(row, works[:MOST], more=len(works) > MOST)
+        if works and not sent:
+            continue  # no verified address, or the mail server failed: next time
+        change: dict[str, object] = {"seen_work_id": upto}
+        if sent:
+            change["last_sent_at"] = now
+            done.sent += 1
+            done.works += min(len(works), MOST)
+        AlertSettings.objects.filter(pk=row.pk).update(**change)
+    return done
+
+
+def _send(row: AlertSettings, works: list[Work], more: bool) -> bool:
+    to = address(row.user_id)
+    if not to:
+        return False
+    site = settings.BZPEER_SITE_URL
+    lines = [
+        f"{len(works)}{'+' if more else ''} new work{'s' if len(works) != 1 else ''} "
+        "by what you follow on BZPEER:",
+        "",
+    ]
+    for work in works:
+        title = " ".join(work.title.split())[:300]
+        lines += [f"- {title} ({work.year or 'undated'})", f"  {site}/works/{work.pk}"]
+    stop = unsubscribe_url(row.user_id)
+    lines += [
+        "",
+        f"Your feed: {site}/feed",
+        f"Alert settings: {site}/alerts",
+        f"Stop these e-mails (no sign-in needed): {stop}",
+    ]
+    message = EmailMessage(
+        subject="New works by what you follow",
+        body="\n".join(lines) + "\n\n-- BZPEER\n",
+        to=[to],
+        headers={"List-Unsubscribe": f"<{stop}>"},
+    )
+    try:
+        message.send()
+    except OSError:
+        log.exception("could not send the alert to account %s", row.user_id)
+        return False
+    return True
+
+
+@task()
+def send_alerts() -> int:
+    """The worker's side of ``deliver``: how many alerts went out."""
+    return deliver().sent
+
+
+def queue_alerts() -> None:
+    """Queue ``send_alerts`` once the current transaction commits (an import's
+    resolution calls this through ``catalog.news``)."""
+    if AlertSettings.objects.exclude(frequency=AlertSettings.Frequency.NEVER).exists():
+        transaction.on_commit(send_alerts.enqueue)

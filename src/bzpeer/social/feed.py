@@ -1,0 +1,162 @@
+"""What is new for an account: works by the researchers it follows, in the
+topics it follows, from the institutions it follows; and the lists of what
+it follows and who follows a researcher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bzpeer.catalog.models import (
+    Author,
+    AuthorshipMention,
+    Institution,
+    MentionInstitution,
+    Topic,
+    Work,
+    WorkTopic,
+)
+from bzpeer.catalog.queries import raw_rows
+from bzpeer.claims.models import Claim
+
+from .models import Follow, InstitutionFollow, TopicFollow
+
+PAGE = 25
+
+_MENTION = AuthorshipMention._meta.db_table
+_WORK = Work._meta.db_table
+
+
+def _followed_works_sql() -> str:
+    """The ids of every work the account (three ``%s``) follows, once each."""
+    return (
+        f'SELECT m.work_id FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
+        "ON f.author_id = m.author_id WHERE f.user_id = %s "
+        f'UNION SELECT wt.work_id FROM "{WorkTopic._meta.db_table}" wt '
+        f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id WHERE f.user_id = %s '
+        f'UNION SELECT m.work_id FROM "{MentionInstitution._meta.db_table}" mi '
+        f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
+        f'JOIN "{_MENTION}" m ON m.id = mi.mention_id WHERE f.user_id = %s'
+    )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a feed page ends: the (year, id) of its last work."""
+
+    year: int
+    id: int
+
+    def __str__(self) -> str:
+        return f"{self.year}.{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        year, dot, pk = (text or "").partition(".")
+        digits = year.lstrip("-") + pk
+        if (
+            dot
+            and digits.isascii()
+            and digits.isdigit()
+            and year.lstrip("-")
+            and pk
+            and len(text or "") < 30
+        ):
+            return cls(int(year), int(pk))
+        return None
+
+
+def feed(user_id: int, before: Cursor | None = None, limit: int = PAGE) -> list[Work]:
+    """The newest works (by year, then newest imported) of what ``user_id``
+    follows, after ``before``. Two queries: the ids, then the works."""
+    after = ""
+    params: list[int | str] = [user_id, user_id, user_id]
+    if before is not None:
+        after = "AND (COALESCE(w.year, 0) < %s OR (COALESCE(w.year, 0) = %s AND w.id < %s)) "
+        params += [before.year, before.year, before.id]
+    rows = raw_rows(
+        f'SELECT w.id FROM "{_WORK}" w WHERE w.id IN ({_followed_works_sql()}) {after}'
+        "ORDER BY COALESCE(w.year, 0) DESC, w.id DESC LIMIT %s",
+        [*params, limit],
+    )
+    ids = [pk for (pk,) in rows]
+    found = Work.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def next_cursor(works: list[Work], limit: int = PAGE) -> Cursor | None:
+    if len(works) < limit:
+        return None
+    last = works[-1]
+    return Cursor(last.year or 0, last.pk)
+
+
+def new_works(user_id: int, after_id: int, upto_id: int, limit: int) -> list[Work]:
+    """Works imported after ``after_id`` (up to ``upto_id``) of what the
+    account follows, newest first."""
+    rows = raw_rows(
+        f'SELECT w.id FROM "{_WORK}" w WHERE w.id > %s AND w.id <= %s '
+        f"AND w.id IN ({_followed_works_sql()}) ORDER BY w.id DESC LIMIT %s",
+        [after_id, upto_id, user_id, user_id, user_id, limit],
+    )
+    ids = [pk for (pk,) in rows]
+    found = Work.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+@dataclass
+class Following:
+    authors: list[Author]
+    topics: list[Topic]
+    institutions: list[Institution]
+
+    def __len__(self) -> int:
+        return len(self.authors) + len(self.topics) + len(self.institutions)
+
+
+def following(user_id: int) -> Following:
+    """What the account follows, most recently followed first."""
+    return Following(
+        authors=[
+            f.author
+            for f in Follow.objects.filter(user_id=user_id, author__merged_into=None)
+            .select_related("author")
+            .order_by("-created_at", "-id")
+        ],
+        topics=[
+            f.topic
+            for f in TopicFollow.objects.filter(user_id=user_id)
+            .select_related("topic")
+            .order_by("-created_at", "-id")
+        ],
+        institutions=[
+            f.institution
+            for f in InstitutionFollow.objects.filter(user_id=user_id)
+            .select_related("institution")
+            .order_by("-created_at", "-id")
+        ],
+    )
+
+
+@dataclass
+class Followers:
+    """Who follows a researcher: accounts that hold a record are shown by that
+    record; the others only counted (an account's follows are its own)."""
+
+    researchers: list[Author]
+    others: int
+
+    @property
+    def total(self) -> int:
+        return len(self.researchers) + self.others
+
+
+def followers_of(author: Author) -> Followers:
+    users = list(Follow.objects.filter(author=author).values_list("user_id", flat=True))
+    held = {
+        c.user_id: c.author
+        for c in Claim.objects.filter(
+            user_id__in=users, status=Claim.Status.VERIFIED, author__merged_into=None
+        ).select_related("author")
+    }
+    shown = sorted(held.values(), key=lambda a: (a.display_name, a.pk))
+    return Followers(researchers=shown, others=len(users) - len(shown))

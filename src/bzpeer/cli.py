@@ -163,9 +163,22 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
 
-    call_command("db_worker", batch=args.batch, no_reload=True)
+    # every queue settings.TASKS declares: imports and trust ("default"), e-mail ("alerts")
+    queues = ",".join(settings.TASKS["default"]["QUEUES"])
+    call_command("db_worker", batch=args.batch, no_reload=True, queue_name=queues)
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """Send the e-mail alerts that are due (``social.alerts.deliver``): run it
+    from cron for weekly alerts when nothing is imported."""
+    from bzpeer.social.alerts import deliver
+
+    done = deliver()
+    print(f"{done.sent} alert{'s' if done.sent != 1 else ''} sent, {done.works} works listed")
     return 0
 
 
@@ -328,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     runs = sub.add_parser("runs", help="recent import runs, with counts and status")
     runs.add_argument("--limit", type=int, default=20)
     runs.set_defaults(func=cmd_runs)
+    alerts = sub.add_parser("alerts", help="send the e-mail alerts that are due (for cron)")
+    alerts.set_defaults(func=cmd_alerts)
     worker = sub.add_parser("worker", help="run queued imports (django-tasks db_worker)")
     worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     worker.set_defaults(func=cmd_worker)

@@ -151,7 +151,7 @@ DATABASES = {"default": _database()}
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("BZPEER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
+        "QUEUES": ["default", "alerts"],  # alerts: e-mail, never behind a long import
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

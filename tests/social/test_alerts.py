@@ -72,7 +72,7 @@ def test_after_an_import_the_worker_sends_the_alert_once(
     # the import queued the alert task; the worker runs it
     queued = DBTaskResult.objects.values_list("task_path", flat=True)
     assert "bzpeer.social.alerts.send_alerts" in set(queued)
-    call_command("db_worker", batch=True, no_reload=True, verbosity=0)
+    call_command("db_worker", batch=True, no_reload=True, queue_name="*", verbosity=0)
     sent = mails_to(people.user.email)
     assert len(sent) == 1
     body = sent[0].body
@@ -80,7 +80,7 @@ def test_after_an_import_the_worker_sends_the_alert_once(
     assert sent[0].extra_headers["List-Unsubscribe"].startswith("<http")
     # told once: running again sends nothing
     alerts.deliver()
-    call_command("db_worker", batch=True, no_reload=True, verbosity=0)
+    call_command("db_worker", batch=True, no_reload=True, queue_name="*", verbosity=0)
     assert len(mails_to(people.user.email)) == 1
 
 

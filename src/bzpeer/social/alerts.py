@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 WEEK = timedelta(days=7)
 MOST = 50  # works listed in one alert
 SALT = "bzpeer.social.alerts.unsubscribe"
+QUEUE = "alerts"  # its own queue (settings.TASKS): `bzpeer worker` runs both
 
 
 def settings_of(user: AbstractBaseUser | AnonymousUser) -> AlertSettings:
@@ -152,7 +153,7 @@ def _send(row: AlertSettings, works: list[Work], more: bool) -> bool:
     return True
 
 
-@task()
+@task(queue_name=QUEUE)
 def send_alerts() -> int:
     """The worker's side of ``deliver``: how many alerts went out."""
     return deliver().sent

@@ -11,11 +11,12 @@ as ``bzpeer import openalex`` does, in a fresh process, into a temporary
 SQLite database. ``--db PATH`` keeps that database, or reuses it when the file
 exists (a million works take about half an hour to import and resolve here).
 
-Three accounts, created for the run and deleted after it: one follows
-``--follows`` researchers drawn at random (seeded, without replacement, each
-with probability proportional to its works: readers meet prolific people
-more often), one the same number of the most prolific (the worst case), one
-a single researcher (the median of the drawn ones: a baseline). Each is timed
+Four accounts, created for the run and deleted after it, follow researchers
+with works: ``--follows`` drawn at random (seeded, without replacement) with
+probability proportional to their works (readers meet prolific people more
+often); as many drawn evenly (each record alike: a lighter feed); as many of
+the most prolific (the worst case); and a single one, the median of the
+first draw (a baseline). Each is timed
 on page 1 and on page 2 (the ``before`` cursor of page 1); through Django's
 test client with ``force_login`` when ``/feed`` resolves (server time:
 routing, session, the feed, author lists, template); and the works of the
@@ -104,12 +105,14 @@ def measure(follows: int, runs: int, warm: int) -> None:
 
     live = Author.objects.filter(merged_into=None, works_count__gt=0).order_by("id")
     authors = list(live.values_list("id", "works_count"))
+    uniform = random.Random(24).sample(authors, min(follows, len(authors)))
     rng = random.Random(24)  # weighted sampling without replacement (Efraimidis-Spirakis)
     drawn = sorted(authors, key=lambda a: rng.random() ** (1 / a[1]), reverse=True)[:follows]
     prolific = sorted(authors, key=lambda a: (-a[1], a[0]))[:follows]
     median = sorted(drawn, key=lambda a: (a[1], a[0]))[len(drawn) // 2]
     chosen = {
-        f"{len(drawn)} drawn": drawn,
+        f"{len(drawn)} drawn by works": drawn,
+        f"{len(uniform)} drawn evenly": uniform,
         f"{len(prolific)} most prolific": prolific,
         "1 researcher": [median],
     }
@@ -139,9 +142,7 @@ def measure(follows: int, runs: int, warm: int) -> None:
                 [accounts[label].pk] * 3,
             )[0]
             works = [w for _, w in picked]
-            print(
-                f"{label:<22} {statistics.median(works):>12.0f} {sum(works):>12,} {scope:>9,}"
-            )
+            print(f"{label:<22} {statistics.median(works):>12.0f} {sum(works):>12,} {scope:>9,}")
         cases: dict[str, Callable[[], object]] = {}
         first_ids: list[int] = []
         for label, user in accounts.items():
@@ -164,16 +165,21 @@ def measure(follows: int, runs: int, warm: int) -> None:
                     cases[f"/feed, {label}, {page}"] = lambda c=client, u=url: c.get(u)
         cases["25 works by id (floor)"] = lambda: Work.objects.in_bulk(first_ids)
 
-        user = accounts[next(iter(accounts))]
+        first, user = next(iter(accounts.items()))
         page1 = feeds.feed(user.pk)
+        shown: list[str] = []
         for label, before in [("page 1", None), ("page 2", feeds.next_cursor(page1))]:
             with CaptureQueriesContext(connection) as queries:
                 feeds.feed(user.pk, before)
             with connection.cursor() as cursor:
                 cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[0]["sql"])
                 plan = [row[-1] for row in cursor.fetchall()]
-            print(f"\nplan of feed()'s id query, drawn account, {label}:")
-            print("\n".join(f"  {step}" for step in plan))
+            if plan != shown:
+                print(f"\nplan of feed()'s id query, {first}, {label}:")
+                print("\n".join(f"  {step}" for step in plan))
+            else:
+                print(f"{label}: the same plan")
+            shown = plan
 
         if page_url is None:
             print("\n/feed is not routed (bzpeer.social.urls not included): page not timed")

@@ -184,3 +184,25 @@ def test_message_emails_only_when_opted_in(people, as_, django_capture_on_commit
     notices = [m for m in mail.outbox if people.invitee.email in m.to]
     assert notices and "Private words" not in notices[-1].body  # who wrote, never what
     assert f"/conversations/{talk.pk}" in notices[-1].body
+
+
+def test_the_data_export_holds_the_social_rows_and_deletion_removes_them(people, as_):
+    from bzpeer.accounts.privacy import delete_account, export_account
+    from bzpeer.social.models import Block, Follow
+
+    talk = invitations.accept(people.invitee, send(people, as_))
+    conversations.send_message(people.claimed, talk, "Draft attached")
+    as_(people.claimed).post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
+    data = export_account(people.claimed)
+    assert data["follows"][0]["record"] == people.c_record.slug
+    assert data["invitations"][0]["direction"] == "sent"
+    assert data["conversations"][0]["messages"][0] == {
+        "from": "you",
+        "body": "Draft attached",
+        "at": data["conversations"][0]["messages"][0]["at"],
+    }
+    delete_account(people.claimed)
+    assert not Invitation.objects.filter(recipient=people.invitee).exists()
+    assert not Message.objects.filter(body="Draft attached").exists()
+    assert not Follow.objects.filter(author=people.c_record).exists()
+    assert Block.objects.filter(blocker=people.invitee).exists()  # C's block of another stays

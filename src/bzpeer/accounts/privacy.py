@@ -24,6 +24,7 @@ from bzpeer.claims.models import (
     Suppression,
 )
 from bzpeer.claims.services import release
+from bzpeer.social.export import account_data
 from bzpeer.social.models import Follow
 from bzpeer.trust.tasks import schedule_refresh
 
@@ -91,12 +92,7 @@ def export_account(user: AbstractBaseUser) -> dict[str, Any]:
             "orcid": profile.orcid,
             "institution": profile.institution.name if profile.institution else "",
         },
-        "follows": [
-            {"record": slug, "since": _when(at)}
-            for slug, at in Follow.objects.filter(user_id=uid)
-            .order_by("id")
-            .values_list("author__slug", "created_at")
-        ],
+        **account_data(uid),
         "corrections": [
             {
                 "kind": c.kind,

@@ -38,13 +38,17 @@ def _target(kind: str, pk: int) -> Author | Topic | Institution:
     return target
 
 
-def button_context(user: object, target: Author | Topic | Institution) -> dict[str, object]:
+def button_context(
+    user: object, target: Author | Topic | Institution, count: int | None = None
+) -> dict[str, object]:
+    """The follow button's state (``count``: the followers, when the caller
+    has counted them already)."""
     kind = next(k for k, m in KINDS.items() if isinstance(target, m))
     return {
         "kind": kind,
         "target": target,
         "following": services.is_following(user, target),  # type: ignore[arg-type]
-        "count": services.follower_total(target),
+        "count": services.follower_total(target) if count is None else count,
     }
 
 

@@ -85,7 +85,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     peak = max((n for _, n in overview.works_by_year), default=0)
     claim_state = profile_claim_state(request.user, author)
     if request.user.is_authenticated:
-        follow = button_context(request.user, author)
+        follow = button_context(request.user, author, overview.followers)
     else:  # nobody to look up: the count is the overview's
         follow = {
             "kind": "author",

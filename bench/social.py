@@ -1,28 +1,30 @@
-"""Server time of the feed (issue 24): ``bzpeer.social.feed.feed()`` and, once
-``/feed`` is routed, the whole page, for an account following 500
-researchers on a catalog of N generated works; p50, p95 and max.
+"""Server time of the feed (issue 24): ``bzpeer.social.feed.feed()`` and the
+``/feed`` page for an account following 500 researchers, on a catalog of N
+generated works; p50, p95 and max.
 
     .venv/bin/python bench/social.py [--works 1000000] [--follows 500] [--runs 100]
         [--corpus var/corpus.jsonl.gz] [--db PATH]
 
 The catalog is the one bench/graph_slice.py measures: the synthetic corpus
-(bench/make_corpus.py, kept at ``--corpus`` and reused) imported and resolved
-as ``bzpeer import openalex`` does, in a fresh process, into a temporary
-SQLite database. ``--db PATH`` keeps that database, or reuses it when the file
-exists (a million works take about half an hour to import and resolve here).
+(bench/make_corpus.py, ``--works`` works, kept at ``--corpus`` and reused)
+imported and resolved as ``bzpeer import openalex`` does, in a fresh process,
+into a temporary SQLite database. ``--db PATH`` keeps that database, or
+reuses it when the file exists (a million works took 13 minutes to import
+and resolve here).
 
 Four accounts, created for the run and deleted after it, follow researchers
 with works: ``--follows`` drawn at random (seeded, without replacement) with
 probability proportional to their works (readers meet prolific people more
 often); as many drawn evenly (each record alike: a lighter feed); as many of
-the most prolific (the worst case); and a single one, the median of the
-first draw (a baseline). Each is timed
-on page 1 and on page 2 (the ``before`` cursor of page 1); through Django's
-test client with ``force_login`` when ``/feed`` resolves (server time:
-routing, session, the feed, author lists, template); and the works of the
-drawn account's page 1 read by id (``in_bulk``, feed's second query alone) as
-a floor. Cases are timed in turns, one call each per round after
-``--warm`` rounds, so that the host's drift hits them alike.
+the most prolific (the worst case); and one researcher, the median of the
+first draw (the baseline). Each account is timed on page 1 and page 2 (the
+``before`` cursor of page 1): ``feed()`` alone, and the page through Django's
+test client with ``force_login`` if ``/feed`` is routed (server time:
+routing, session, the feed, author lists, the count of what is followed,
+template). The first account's page-1 works read by id (``in_bulk``, the
+second of feed()'s two queries alone) are the floor. Cases are timed in
+turns, one call each per round after ``--warm`` rounds, so that the host's
+drift hits them alike.
 
 Target (issue 24): p95 <= 50 ms server time, 500 follows, 1,000,000 works.
 """
@@ -41,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -149,9 +152,9 @@ def measure(follows: int, runs: int, warm: int) -> None:
             page1 = feeds.feed(user.pk)
             cursor = feeds.next_cursor(page1)
             first_ids = first_ids or [w.pk for w in page1]
-            cases[f"feed(), {label}, page 1"] = lambda u=user.pk: feeds.feed(u)
+            cases[f"feed(), {label}, page 1"] = partial(feeds.feed, user.pk)
             if cursor is not None:
-                cases[f"feed(), {label}, page 2"] = lambda u=user.pk, c=cursor: feeds.feed(u, c)
+                cases[f"feed(), {label}, page 2"] = partial(feeds.feed, user.pk, cursor)
             if page_url:
                 client = Client()
                 client.force_login(user)
@@ -162,8 +165,8 @@ def measure(follows: int, runs: int, warm: int) -> None:
                     response = client.get(url)
                     assert response.status_code == 200, (url, response.status_code)
                     page = "page 1" if url == page_url else "page 2"
-                    cases[f"/feed, {label}, {page}"] = lambda c=client, u=url: c.get(u)
-        cases["25 works by id (floor)"] = lambda: Work.objects.in_bulk(first_ids)
+                    cases[f"/feed, {label}, {page}"] = partial(client.get, url)
+        cases["25 works by id (floor)"] = partial(Work.objects.in_bulk, first_ids)
 
         first, user = next(iter(accounts.items()))
         page1 = feeds.feed(user.pk)
@@ -201,7 +204,9 @@ def measure(follows: int, runs: int, warm: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--works", type=int, default=1_000_000, help="generated works")
+    parser.add_argument(
+        "--works", type=int, default=1_000_000, help="works of a corpus generated for the run"
+    )
     parser.add_argument("--corpus", help="the generated corpus (default: var/corpus*.jsonl.gz)")
     parser.add_argument("--db", help="keep the built SQLite catalog here, or reuse it")
     parser.add_argument("--follows", type=int, default=500, help="researchers followed")

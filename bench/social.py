@@ -22,7 +22,7 @@ first draw (the baseline). Each account is timed on page 1 and page 2 (the
 test client with ``force_login`` if ``/feed`` is routed (server time:
 routing, session, the feed, author lists, the count of what is followed,
 template). The first account's page-1 works read by id (``in_bulk``, the
-second of feed()'s two queries alone) are the floor. Cases are timed in
+last of feed()'s queries alone) are the floor. Cases are timed in
 turns, one call each per round after ``--warm`` rounds, so that the host's
 drift hits them alike.
 

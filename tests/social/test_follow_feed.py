@@ -156,3 +156,27 @@ def test_following_a_merged_away_record_is_refused(people, as_):
         merged_into=people.c_record,
     )
     assert as_(people.user).post(f"/follow/author/{merged.pk}").status_code == 404
+
+
+def test_both_plans_of_the_feed_give_the_same_pages(people, as_, monkeypatch):
+    """Gathering the followed works and walking the catalog newest first
+    (``feed.WALK_SHARE``) are one order: the same works, page after page."""
+    client = as_(people.user)
+    client.post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
+    client.post(f"/follow/author/{people.b_record.pk}", {"action": "follow"})
+    topic = Topic.objects.filter(worktopic__isnull=False).order_by("id").first()
+    client.post(f"/follow/topic/{topic.pk}", {"action": "follow"})
+
+    def pages(share: float) -> list[list[int]]:
+        monkeypatch.setattr(feed, "WALK_SHARE", share)
+        out, cursor = [], None
+        for _ in range(4):
+            works = feed.feed(people.user.pk, cursor, limit=10)
+            out.append([w.pk for w in works])
+            cursor = feed.next_cursor(works, limit=10)
+            if cursor is None:
+                break
+        return out
+
+    gathered, walked = pages(1e9), pages(0.0)
+    assert gathered == walked and len(gathered) == 4 and all(gathered)

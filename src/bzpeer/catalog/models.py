@@ -4,6 +4,8 @@ and what we concluded from it (Work, Author, Venue, Institution, Topic)."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 
 class WorkType(models.TextChoices):
@@ -147,7 +149,12 @@ class Work(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["-year", "id"])]
+        indexes = [
+            models.Index(fields=["-year", "id"]),
+            # newest first, undated last: what a feed reads backwards
+            # (``social.feed``), so it stops after a page instead of sorting
+            models.Index(Coalesce("year", Value(0)), "id", name="work_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.title

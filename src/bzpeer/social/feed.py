@@ -65,22 +65,82 @@ class Cursor:
         return None
 
 
+def _followed_work_sql() -> str:
+    """Whether work ``w.id`` is one the account (three ``%s``) follows."""
+    return (
+        f'EXISTS (SELECT 1 FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
+        "ON f.author_id = m.author_id WHERE m.work_id = w.id AND f.user_id = %s) "
+        f'OR EXISTS (SELECT 1 FROM "{WorkTopic._meta.db_table}" wt '
+        f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id '
+        "WHERE wt.work_id = w.id AND f.user_id = %s) "
+        f'OR EXISTS (SELECT 1 FROM "{_MENTION}" m '
+        f'JOIN "{MentionInstitution._meta.db_table}" mi ON mi.mention_id = m.id '
+        f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
+        "WHERE m.work_id = w.id AND f.user_id = %s)"
+    )
+
+
+def followed_volume(user_id: int) -> tuple[int, int]:
+    """(about how many works the account follows, the highest work id): the
+    researchers' work counts plus the topics' and institutions' works."""
+    author, work_topic = Author._meta.db_table, WorkTopic._meta.db_table
+    rows = raw_rows(
+        f'SELECT (SELECT COALESCE(SUM(a.works_count), 0) FROM "{Follow._meta.db_table}" f '
+        f'JOIN "{author}" a ON a.id = f.author_id WHERE f.user_id = %s) + '
+        f'(SELECT COUNT(*) FROM "{work_topic}" wt JOIN "{TopicFollow._meta.db_table}" f '
+        "ON f.topic_id = wt.topic_id WHERE f.user_id = %s) + "
+        f'(SELECT COUNT(*) FROM "{MentionInstitution._meta.db_table}" mi '
+        f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
+        f'WHERE f.user_id = %s), (SELECT MAX(id) FROM "{_WORK}")',
+        [user_id, user_id, user_id],
+    )
+    followed, top = rows[0]
+    return int(followed or 0), int(top or 0)
+
+
+# Above this share of the catalog, walking works newest first (the
+# ``work_newest`` index) and keeping the followed ones finds a page sooner
+# than gathering and sorting every followed work.
+WALK_SHARE = 0.01
+
+
 def feed(user_id: int, before: Cursor | None = None, limit: int = PAGE) -> list[Work]:
     """The newest works (by year, then newest imported) of what ``user_id``
-    follows, after ``before``. Two queries: the ids, then the works."""
+    follows, after ``before``. Three queries: how much is followed, the
+    page's ids, the works.
+
+    Two plans for one order (docs/performance.md, "Feed"): an account that
+    follows a little gathers its followed works and sorts them; one that
+    follows a large share of the catalog walks the works newest first and
+    keeps those it follows, stopping after a page."""
+    followed, top = followed_volume(user_id)
     after = ""
-    params: list[int | str] = [user_id, user_id, user_id]
+    cursor: list[int | str] = []
     if before is not None:
-        after = "AND (COALESCE(w.year, 0) < %s OR (COALESCE(w.year, 0) = %s AND w.id < %s)) "
-        params += [before.year, before.year, before.id]
+        # written so both engines seek the index to the cursor
+        after = "AND COALESCE(w.year, 0) <= %s AND (COALESCE(w.year, 0) < %s OR w.id < %s) "
+        cursor = [before.year, before.year, before.id]
+    if followed >= WALK_SHARE * top:
+        which = f"({_followed_work_sql()})"
+    else:
+        which = f"w.id IN ({_followed_works_sql()})"
     rows = raw_rows(
-        f'SELECT w.id FROM "{_WORK}" w WHERE w.id IN ({_followed_works_sql()}) {after}'
+        f'SELECT w.id FROM "{_WORK}" w WHERE {which} {after}'
         "ORDER BY COALESCE(w.year, 0) DESC, w.id DESC LIMIT %s",
-        [*params, limit],
+        [user_id, user_id, user_id, *cursor, limit],
     )
     ids = [pk for (pk,) in rows]
     found = Work.objects.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+def following_count(user_id: int) -> int:
+    """How many researchers, topics and institutions the account follows."""
+    return (
+        Follow.objects.filter(user_id=user_id, author__merged_into=None).count()
+        + TopicFollow.objects.filter(user_id=user_id).count()
+        + InstitutionFollow.objects.filter(user_id=user_id).count()
+    )
 
 
 def next_cursor(works: list[Work], limit: int = PAGE) -> Cursor | None:

@@ -106,7 +106,7 @@ def feed_page(request: HttpRequest) -> HttpResponse:
             "rows": [(w, lists.get(w.pk, [])) for w in works],
             "more": feed.next_cursor(works),
             "paged": before is not None,
-            "follows": len(feed.following(account_id(request.user))),
+            "follows": feed.following_count(account_id(request.user)),
         },
     )
 

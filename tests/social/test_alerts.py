@@ -59,9 +59,14 @@ def test_nothing_is_sent_without_opting_in(people, as_, write):
 
 
 def test_after_an_import_the_worker_sends_the_alert_once(
-    people, as_, write, django_capture_on_commit_callbacks
+    people, as_, write, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
+
+    # The worker closes stale connections between tasks; here that would be
+    # the test's own transaction (tests/e2e runs the worker as it is).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     DBTaskResult.objects.all().delete()  # the demo load's trust refreshes: not this test's
     follow_chen(people, as_, "immediately")

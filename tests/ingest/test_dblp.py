@@ -18,7 +18,7 @@ from bzpeer.catalog.models import WorkType
 from bzpeer.ingest import dblp
 from bzpeer.ingest.records import Chunk, ParsedWork, RecordError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dblp"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "dblp"
 DEMO = FIXTURES / "dblp-mapreduce-demo.xml"
 SAMPLE = FIXTURES / "alexandria3k-dblp-sample.xml.gz"
 HEAD = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<!DOCTYPE dblp SYSTEM "dblp.dtd">\n'

@@ -21,7 +21,7 @@ from bzpeer.ingest import orcid
 from bzpeer.ingest.pipeline import run_import
 from bzpeer.ingest.records import ParsedAuthorEntity, ParsedWork
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def _import(source, paths, **options):

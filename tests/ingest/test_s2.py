@@ -16,7 +16,7 @@ from bzpeer.catalog.models import WorkType
 from bzpeer.ingest import s2
 from bzpeer.ingest.records import Chunk, ParsedAuthorEntity, ParsedWork, RecordError
 
-S2 = Path(__file__).parent / "fixtures" / "s2"
+S2 = Path(__file__).parent.parent / "fixtures" / "s2"
 TURING_PAPER = "2d5673caa9e6af3a7b82a43f19ee920992db07ad"
 
 

@@ -18,7 +18,7 @@ from bzpeer.enrich.affiliations import enrich_affiliations
 from bzpeer.evaluation.affiliations import evaluate_affiliations
 from bzpeer.resolve.affiliations import InstitutionIndex, Org, country_of, normalise
 
-GOLD = Path(__file__).parent / "fixtures" / "gold" / "ror"
+GOLD = Path(__file__).parent.parent / "fixtures" / "gold" / "ror"
 REGISTRY = [str(GOLD / "registry-v1.json"), str(GOLD / "registry-v2.json")]
 
 ORGS = [

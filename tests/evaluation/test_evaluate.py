@@ -29,7 +29,7 @@ from bzpeer.evaluation.goldsets import (
     load_s2and,
 )
 
-GOLD = Path(__file__).parent / "fixtures" / "gold"
+GOLD = Path(__file__).parent.parent / "fixtures" / "gold"
 
 # Three gold people: a = {1, 2, 3}, b = {4, 5}.
 GOLD_AB = {1: "a", 2: "a", 3: "a", 4: "b", 5: "b"}

@@ -21,8 +21,8 @@ from bzpeer.ingest.http import Client, FetchError
 from bzpeer.ingest.models import ImportRun, SyncState
 from bzpeer.ingest.sync import sync
 
-HTTP = Path(__file__).parent / "fixtures" / "http"
-S2 = Path(__file__).parent / "fixtures" / "s2"
+HTTP = Path(__file__).parent.parent / "fixtures" / "http"
+S2 = Path(__file__).parent.parent / "fixtures" / "s2"
 EMAIL = "sync-tests@example.org"
 OAI_LIST = "oaipmh-listrecords---should-list-identifiers-from-arxiv.xml"
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -2,7 +2,7 @@
 finding, on the serving side: links, isolation, e-mail, API errors, secret
 key, deploy checks, admin lockout, offline docs, layout and small defects.
 The import side (LaTeX, links and addresses as stored) is in
-test_untrusted_import.py and test_latex.py; every route under malformed
+ingest/test_untrusted_import.py and ingest/test_latex.py; every route under malformed
 parameters in test_fuzz.py; the browser's view in tests/e2e."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Accounts (django-allauth): email sign-up with verification, argon2 hashes,
-CSRF on the forms. Verified emails are what trust counts (test_trust.py)."""
+CSRF on the forms. Verified emails are what trust counts (tests/trust/test_trust.py)."""
 
 from __future__ import annotations
 

@@ -60,9 +60,9 @@ def check(response, expected) -> None:
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_each_action_for_each_actor(actor, author, cast, login, make_user):
+def test_each_action_for_each_actor(actor, author, cast, client_for, make_user):
     people, held, disputed = cast
-    client = login(people[actor])
+    client = client_for(people[actor])
     check(client.get("/moderation/claims"), VIEW_QUEUE[actor])
     check(client.get("/claims/mine"), MINE[actor])
     check(client.get(f"/researchers/{author.slug}/claim"), CLAIM_FORM[actor])
@@ -93,29 +93,29 @@ EVIDENCE = {"anonymous": "login", "user": 403, "owner": 403, "claimant": 302, "m
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_only_the_claimant_adds_evidence(actor, cast, login):
+def test_only_the_claimant_adds_evidence(actor, cast, client_for):
     people, _, disputed = cast
     services.review_claim(people["moderator"], disputed, "needs_evidence", "show the page")
     data = {"evidence_url": "https://example.com/me", "note": "here"}
-    check(login(people[actor]).post(f"/claims/{disputed.pk}/evidence", data), EVIDENCE[actor])
+    check(client_for(people[actor]).post(f"/claims/{disputed.pk}/evidence", data), EVIDENCE[actor])
     assert status_of(disputed) == ("pending" if actor == "claimant" else "needs_evidence")
 
 
 def test_the_claimant_withdraws_only_their_own_and_a_moderator_not_their_own(
-    author, cast, login, make_user
+    author, cast, client_for, make_user
 ):
     people, held, disputed = cast
-    check(login(people["claimant"]).post(f"/claims/{disputed.pk}/withdraw"), 302)
+    check(client_for(people["claimant"]).post(f"/claims/{disputed.pk}/withdraw"), 302)
     assert status_of(disputed) == "withdrawn"
     # a moderator's own claim goes to another moderator
     moderator = people["moderator"]
     services.revoke_claim(moderator, held, "to test")
     own = services.claim_author(moderator, author, email="mod@example.org")
-    check(login(moderator).post(f"/moderation/claims/{own.pk}", {"decision": "approve"}), 403)
+    check(client_for(moderator).post(f"/moderation/claims/{own.pk}", {"decision": "approve"}), 403)
     assert status_of(own) == "pending"
 
 
-def test_profile_offers_what_each_actor_may_do(author, cast, login):
+def test_profile_offers_what_each_actor_may_do(author, cast, client_for):
     people, _, _ = cast
     expected = {
         "anonymous": f'href="/accounts/login/?next=/researchers/{author.slug}">Log in to claim',
@@ -125,21 +125,23 @@ def test_profile_offers_what_each_actor_may_do(author, cast, login):
         "moderator": "Dispute this claim",
     }
     for actor, text in expected.items():
-        html = login(people[actor]).get(f"/researchers/{author.slug}").content.decode()
+        html = client_for(people[actor]).get(f"/researchers/{author.slug}").content.decode()
         assert (
             text.replace("?next=/researchers/", "?next=%2Fresearchers%2F") in html or text in html
         ), actor
 
 
-def test_unclaimed_record_offers_claim_to_a_signed_in_user(other_author, make_user, login):
-    html = login(make_user("u", "u@example.com")).get(f"/researchers/{other_author.slug}").content
+def test_unclaimed_record_offers_claim_to_a_signed_in_user(other_author, make_user, client_for):
+    html = (
+        client_for(make_user("u", "u@example.com")).get(f"/researchers/{other_author.slug}").content
+    )
     assert b"Claim this record" in html and b"Log in to claim" not in html
 
 
 @pytest.mark.parametrize("actor", ["user", "owner", "claimant", "moderator"])
-def test_every_post_needs_the_csrf_token(actor, author, cast, login):
+def test_every_post_needs_the_csrf_token(actor, author, cast, client_for):
     people, held, disputed = cast
-    client = login(people[actor], csrf=True)
+    client = client_for(people[actor], csrf=True)
     posts = [
         (f"/researchers/{author.slug}/claim", {"email": "someone@example.com"}),
         (f"/claims/{held.pk}/withdraw", {}),

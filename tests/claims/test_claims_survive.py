@@ -18,7 +18,7 @@ from bzpeer.trust.facts import current
 
 
 def test_reimporting_every_source_and_resolving_again_keep_the_claim(
-    author, unc_link, make_user, login
+    author, unc_link, make_user, client_for
 ):
     user = make_user("tc", "tianlong@cs.unc.edu")
     claim = services.claim_author(user, author, email="tianlong@cs.unc.edu")
@@ -42,12 +42,12 @@ def test_reimporting_every_source_and_resolving_again_keep_the_claim(
     assert old_mentions.isdisjoint(rewritten.values_list("id", flat=True))  # written again
     assert rewritten.filter(author=author).exists()  # and still this record's
     assert current(again).level == "L3"
-    page = login(user).get(f"/researchers/{author.slug}").content.decode()
+    page = client_for(user).get(f"/researchers/{author.slug}").content.decode()
     assert "Claimed by you" in page
 
 
 def test_reimporting_and_resolving_again_keep_the_owners_corrections(
-    author, unc_link, make_user, login
+    author, unc_link, make_user, client_for
 ):
     user = make_user("tc", "tianlong@cs.unc.edu")
     services.claim_author(user, author, email="tianlong@cs.unc.edu")
@@ -80,5 +80,5 @@ def test_reimporting_and_resolving_again_keep_the_owners_corrections(
 
     assert where() == before
     assert Author.objects.get(pk=author.pk).works_count == count
-    page = login(user).get(f"/researchers/{author.slug}").content.decode()
+    page = client_for(user).get(f"/researchers/{author.slug}").content.decode()
     assert "efficient ML" in page and page.count('<li class="">') >= 3  # the log, kept

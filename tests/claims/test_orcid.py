@@ -262,9 +262,9 @@ def test_a_failed_token_exchange_signs_nobody_in(client, orcid_on):
     assert fake.calls == [] and signed_in_user(client) is None
 
 
-def test_a_signed_in_user_links_orcid_and_keeps_several_addresses(orcid_on, make_user, login):
+def test_a_signed_in_user_links_orcid_and_keeps_several_addresses(orcid_on, make_user, client_for):
     user = make_user("ada", "ada@example.org", "ada@cs.example.edu")
-    client = login(user)
+    client = client_for(user)
     page = client.get("/accounts/3rdparty/").content.decode()
     assert 'href="/accounts/orcid/login/?process=connect"' in page and "Link your ORCID iD" in page
     assert 'href="/accounts/3rdparty/"' in client.get("/accounts/email/").content.decode()
@@ -344,12 +344,12 @@ def test_work_ids_of_the_official_sample():
 # -- the ORCID claim path ------------------------------------------------------
 
 
-def test_the_records_own_orcid_id_verifies_at_once_at_l3(author, make_user, login):
+def test_the_records_own_orcid_id_verifies_at_once_at_l3(author, make_user, client_for):
     Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
     author.refresh_from_db()
     user = make_user("tc")  # signed in with ORCID only: no e-mail address at all
     link(user, SAMPLE_ID, orcid_record())
-    client = login(user)
+    client = client_for(user)
     form = client.get(f"/researchers/{author.slug}/claim").content.decode()
     assert f"Use my ORCID iD {SAMPLE_ID}" in form
     assert f'value="orcid:{SAMPLE_ID}" checked' in form
@@ -369,7 +369,7 @@ def test_the_records_own_orcid_id_verifies_at_once_at_l3(author, make_user, logi
     assert "Claimed by you" in profile and f"the record&#x27;s own iD {SAMPLE_ID}" in profile
 
 
-def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, login):
+def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, client_for):
     works = [work for work, _ in author_ids(author)["arxiv"][:3]]
     assert len(works) == 3, "the reference record's works have arXiv ids"
     # the demo's copies of his works carry no DOI: give two of them one
@@ -383,7 +383,7 @@ def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, login)
     record = orcid_record(OTHER_ID, given="Tianlong", family="Chen", dois=dois, arxiv=tuple(arxiv))
     user = make_user("tc", "tc@example.com")
     link(user, OTHER_ID, record)
-    client = login(user)
+    client = client_for(user)
     response = client.post(f"/researchers/{author.slug}/claim", {"proof": f"orcid:{OTHER_ID}"})
     assert f"lists {expected} of this record" in response.content.decode()
     claim = Claim.objects.get(user=user)
@@ -400,11 +400,13 @@ def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, login)
     )
 
 
-def test_neither_goes_to_the_queue_and_email_paths_still_work(author, unc_link, make_user, login):
+def test_neither_goes_to_the_queue_and_email_paths_still_work(
+    author, unc_link, make_user, client_for
+):
     user = make_user("tc", "tianlong@cs.unc.edu")
     moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     link(user, OTHER_ID, orcid_record(OTHER_ID, given="Tianlong", family="Chen"))
-    client = login(user)
+    client = client_for(user)
     form = client.get(f"/researchers/{author.slug}/claim").content.decode()
     assert f"Use my ORCID iD {OTHER_ID}" in form and 'value="email"' in form
     response = client.post(f"/researchers/{author.slug}/claim", {"proof": f"orcid:{OTHER_ID}"})
@@ -417,7 +419,10 @@ def test_neither_goes_to_the_queue_and_email_paths_still_work(author, unc_link, 
         0,
     )
     assert snapshot_on_page(client, author) == ("L1", "Claim pending")
-    assert f"the ORCID iD {OTHER_ID}" in login(moderator).get("/moderation/claims").content.decode()
+    assert (
+        f"the ORCID iD {OTHER_ID}"
+        in client_for(moderator).get("/moderation/claims").content.decode()
+    )
     services.withdraw_claim(user, claim)
     # the same account, by its institutional address: the e-mail path
     client.post(
@@ -467,7 +472,7 @@ def test_a_co_authors_orcid_listing_shared_works_is_not_enough(author, make_user
     assert services.claim_author(fine, author, orcid=SAMPLE_ID).level == "L3"
 
 
-def test_someone_elses_orcid_cannot_be_used(author, make_user, login):
+def test_someone_elses_orcid_cannot_be_used(author, make_user, client_for):
     Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
     owner_of_id = make_user("real")
     link(owner_of_id, SAMPLE_ID, orcid_record())
@@ -477,26 +482,26 @@ def test_someone_elses_orcid_cannot_be_used(author, make_user, login):
     for user in (nobody, other):
         with pytest.raises(ClaimRefused, match="ORCID iD you signed in with"):
             services.claim_author(user, author, orcid=SAMPLE_ID)
-        response = login(user).post(
+        response = client_for(user).post(
             f"/researchers/{author.slug}/claim", {"proof": f"orcid:{SAMPLE_ID}"}
         )
         assert response.status_code == 400 and "ORCID iD you signed in with" in (
             response.content.decode()
         )
-    bad = login(nobody).post(f"/researchers/{author.slug}/claim", {"proof": "orcid:"})
+    bad = client_for(nobody).post(f"/researchers/{author.slug}/claim", {"proof": "orcid:"})
     assert bad.status_code == 400
     assert not Claim.objects.exists()
     # the form offers only the account's own iD
-    form = login(other).get(f"/researchers/{author.slug}/claim").content.decode()
+    form = client_for(other).get(f"/researchers/{author.slug}/claim").content.decode()
     assert OTHER_ID in form and SAMPLE_ID not in form
 
 
-def test_the_form_offers_orcid_sign_in_when_not_linked(author, settings, make_user, login):
+def test_the_form_offers_orcid_sign_in_when_not_linked(author, settings, make_user, client_for):
     user = make_user("tc", "tc@example.com")
-    form = login(user).get(f"/researchers/{author.slug}/claim").content.decode()
+    form = client_for(user).get(f"/researchers/{author.slug}/claim").content.decode()
     assert "Sign in with ORCID" not in form  # not configured
     settings.SOCIALACCOUNT_PROVIDERS = copy.deepcopy(PROVIDERS)
-    form = login(user).get(f"/researchers/{author.slug}/claim").content.decode()
+    form = client_for(user).get(f"/researchers/{author.slug}/claim").content.decode()
     href = re.search(
         r'<a class="button provider-orcid" href="([^"]+)">Sign in with ORCID to prove it', form
     )
@@ -506,7 +511,7 @@ def test_the_form_offers_orcid_sign_in_when_not_linked(author, settings, make_us
         "next": [f"/researchers/{author.slug}/claim"],
     }
     bare = make_user("bare")  # neither an address nor an iD
-    page = login(bare).get(f"/researchers/{author.slug}/claim").content.decode()
+    page = client_for(bare).get(f"/researchers/{author.slug}/claim").content.decode()
     assert "sign in with ORCID to prove it" in page and "<form" not in page.split("</header>")[1]
 
 
@@ -520,14 +525,17 @@ def test_an_orcid_claim_on_a_held_record_is_a_dispute(author, unc_link, make_use
     assert (claim.status, claim.dispute, claim.orcid) == ("pending", True, SAMPLE_ID)
 
 
-def test_orcid_claims_need_sign_in_and_csrf(author, make_user, login):
+def test_orcid_claims_need_sign_in_and_csrf(author, make_user, client_for):
     Author.objects.filter(pk=author.pk).update(orcid=SAMPLE_ID)
     user = make_user("tc")
     link(user, SAMPLE_ID, orcid_record())
     data = {"proof": f"orcid:{SAMPLE_ID}"}
-    anonymous = login(None).post(f"/researchers/{author.slug}/claim", data)
+    anonymous = client_for(None).post(f"/researchers/{author.slug}/claim", data)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
-    assert login(user, csrf=True).post(f"/researchers/{author.slug}/claim", data).status_code == 403
+    assert (
+        client_for(user, csrf=True).post(f"/researchers/{author.slug}/claim", data).status_code
+        == 403
+    )
     assert not Claim.objects.exists()
     with pytest.raises(services.PermissionDenied):
         services.claim_author(services.AnonymousUser(), author, orcid=SAMPLE_ID)

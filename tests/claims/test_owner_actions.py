@@ -45,8 +45,8 @@ def log_on_page(client: Client, author: Author) -> list[str]:
     ]
 
 
-def test_the_owner_edits_the_profile(author, owner, login):
-    client = login(owner)
+def test_the_owner_edits_the_profile(author, owner, client_for):
+    client = client_for(owner)
     assert client.get(f"/researchers/{author.slug}/edit").status_code == 200
     unc = Institution.objects.get(ror="0130frc33")
     answer = client.post(
@@ -81,16 +81,16 @@ def test_the_owner_edits_the_profile(author, owner, login):
     ],
 )
 def test_bad_profile_edits_are_refused_and_change_nothing(
-    author, owner, login, field, value, message
+    author, owner, client_for, field, value, message
 ):
     data = {"display_name": author.display_name, field: value}
-    answer = login(owner).post(f"/researchers/{author.slug}/edit", data)
+    answer = client_for(owner).post(f"/researchers/{author.slug}/edit", data)
     assert answer.status_code == 400 and message in answer.content.decode()
     assert not OwnerProfile.objects.exists()
 
 
-def test_remove_a_work_then_undo_it(author, owner, login):
-    client = login(owner)
+def test_remove_a_work_then_undo_it(author, owner, client_for):
+    client = client_for(owner)
     before = works_on_page(Client(), author)
     work = AuthorshipMention.objects.filter(author=author).order_by("work_id").first().work
     answer = client.post(
@@ -116,14 +116,14 @@ def test_remove_a_work_then_undo_it(author, owner, login):
     assert again.status_code == 400 and b"already undone" in again.content
 
 
-def test_move_works_to_a_new_record(author, owner, login):
+def test_move_works_to_a_new_record(author, owner, client_for):
     works = list(
         AuthorshipMention.objects.filter(author=author)
         .order_by("work_id")
         .values_list("work_id", flat=True)[:2]
     )
     before = Author.objects.get(pk=author.pk).works_count
-    answer = login(owner).post(
+    answer = client_for(owner).post(
         f"/researchers/{author.slug}/fix",
         {"action": "move", "work": works, "target": "", "reason": "another Tianlong Chen"},
     )
@@ -134,7 +134,7 @@ def test_move_works_to_a_new_record(author, owner, login):
     assert "Move authorships" in log_on_page(Client(), author)[0]
 
 
-def test_a_record_that_shares_co_authors_merges_at_once(author, owner, login):
+def test_a_record_that_shares_co_authors_merges_at_once(author, owner, client_for):
     # a maintainer split two works off earlier: the part shares his co-authors
     works = list(
         AuthorshipMention.objects.filter(author=author)
@@ -144,7 +144,7 @@ def test_a_record_that_shares_co_authors_merges_at_once(author, owner, login):
     part = corrections.move(author, works, "cli:test", "split for the test").target
     assert part is not None
     before = Author.objects.get(pk=author.pk).works_count
-    answer = login(owner).post(
+    answer = client_for(owner).post(
         f"/researchers/{author.slug}/fix",
         {
             "action": "merge",
@@ -159,9 +159,15 @@ def test_a_record_that_shares_co_authors_merges_at_once(author, owner, login):
 
 
 def test_a_merge_without_evidence_waits_for_a_moderator(
-    author, owner, other_author, login, make_user, mailoutbox, django_capture_on_commit_callbacks
+    author,
+    owner,
+    other_author,
+    client_for,
+    make_user,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
-    answer = login(owner).post(
+    answer = client_for(owner).post(
         f"/researchers/{author.slug}/fix",
         {"action": "merge", "other": other_author.slug, "reason": "I wrote these too"},
     )
@@ -170,12 +176,12 @@ def test_a_merge_without_evidence_waits_for_a_moderator(
     assert request.status == "pending"
     assert Client().get(f"/researchers/{other_author.slug}").status_code == 200  # not yet
     moderator = make_user("mod", "mod@example.org", moderator=True)
-    page = login(moderator).get("/moderation/merges").content.decode()
+    page = client_for(moderator).get("/moderation/merges").content.decode()
     assert "I wrote these too" in page
-    refused = login(moderator).post(f"/moderation/merges/{request.pk}", {"decision": "reject"})
+    refused = client_for(moderator).post(f"/moderation/merges/{request.pk}", {"decision": "reject"})
     assert refused.status_code == 400  # a rejection needs a reason
     with django_capture_on_commit_callbacks(execute=True):
-        decided = login(moderator).post(
+        decided = client_for(moderator).post(
             f"/moderation/merges/{request.pk}",
             {"decision": "reject", "reason": "different people: other names and fields"},
         )
@@ -184,10 +190,10 @@ def test_a_merge_without_evidence_waits_for_a_moderator(
     assert request.status == "rejected"
     assert [m.to for m in mailoutbox] == [["tianlong@unc.edu"]]
     assert "different people" in mailoutbox[0].body
-    assert "reject merge" in login(moderator).get("/moderation/log").content.decode()
+    assert "reject merge" in client_for(moderator).get("/moderation/log").content.decode()
 
 
-def test_an_approved_merge_request_merges(author, owner, other_author, login, make_user):
+def test_an_approved_merge_request_merges(author, owner, other_author, client_for, make_user):
     outcome = fixes.merge_records(owner, author, other_author, "also me")
     assert outcome.request is not None
     moderator = make_user("mod", "mod@example.org", moderator=True)
@@ -206,8 +212,8 @@ def test_merge_requests_are_limited_per_day(author, owner, other_author, setting
         fixes.merge_records(owner, author, third, "also me")
 
 
-def test_the_statements_go_when_the_claim_ends(author, owner, login):
-    client = login(owner)
+def test_the_statements_go_when_the_claim_ends(author, owner, client_for):
+    client = client_for(owner)
     client.post(
         f"/researchers/{author.slug}/edit",
         {"display_name": author.display_name, "bio": "hello", "open_to_collaborate": "on"},

@@ -63,9 +63,9 @@ OWN_DATA = row("login", 200, 200, 200, 200)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_each_owner_action_for_each_actor(actor, author, other_author, cast, login):
+def test_each_owner_action_for_each_actor(actor, author, other_author, cast, client_for):
     people, removed, merge, suppression = cast
-    client = login(people[actor])
+    client = client_for(people[actor])
     slug = author.slug
     check(client.get(f"/researchers/{slug}/edit"), EDIT_FORM[actor])
     check(
@@ -104,17 +104,19 @@ def test_each_owner_action_for_each_actor(actor, author, other_author, cast, log
 
 
 def test_nobody_suppresses_a_claimed_record_and_moves_onto_anothers(
-    author, other_author, cast, login, make_user
+    author, other_author, cast, client_for, make_user
 ):
     people, *_ = cast
-    refused = login(people["user"]).post(f"/researchers/{author.slug}/suppress", {"reason": "me"})
+    refused = client_for(people["user"]).post(
+        f"/researchers/{author.slug}/suppress", {"reason": "me"}
+    )
     assert refused.status_code == 400 and not Suppression.objects.filter(author=author).exists()
     # the other record gets an owner: the owner of the reference record cannot push works onto it
     holder = make_user("holder", "holder@example.com")
     claim = services.claim_author(holder, other_author, email="holder@example.com")
     services.review_claim(people["moderator"], claim, "approve")
     work = AuthorshipMention.objects.filter(author=author).order_by("work_id").last().work_id
-    answer = login(people["owner"]).post(
+    answer = client_for(people["owner"]).post(
         f"/researchers/{author.slug}/fix",
         {"action": "move", "work": [work], "target": other_author.slug, "reason": "theirs"},
     )
@@ -122,9 +124,9 @@ def test_nobody_suppresses_a_claimed_record_and_moves_onto_anothers(
 
 
 @pytest.mark.parametrize("actor", ["user", "owner", "claimant", "moderator"])
-def test_every_owner_post_needs_the_csrf_token(actor, author, other_author, cast, login):
+def test_every_owner_post_needs_the_csrf_token(actor, author, other_author, cast, client_for):
     people, removed, merge, suppression = cast
-    client = login(people[actor], csrf=True)
+    client = client_for(people[actor], csrf=True)
     slug = author.slug
     work = AuthorshipMention.objects.filter(author=author).order_by("-work_id").first().work_id
     posts = [

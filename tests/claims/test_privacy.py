@@ -28,9 +28,9 @@ def owner(author, unc_link, make_user):
     return user
 
 
-def test_the_account_downloads_everything_kept_about_it(author, owner, other_author, login):
+def test_the_account_downloads_everything_kept_about_it(author, owner, other_author, client_for):
     Follow.objects.create(user=owner, author=other_author)
-    answer = login(owner).get("/account/data.json")
+    answer = client_for(owner).get("/account/data.json")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
     assert "attachment" in answer["Content-Disposition"]
     data = json.loads(answer.content)
@@ -43,8 +43,8 @@ def test_the_account_downloads_everything_kept_about_it(author, owner, other_aut
     assert Client().get("/account/data.json").status_code == 302  # sign in first
 
 
-def test_deleting_the_account_releases_the_claim_and_keeps_the_record(author, owner, login):
-    client = login(owner)
+def test_deleting_the_account_releases_the_claim_and_keeps_the_record(author, owner, client_for):
+    client = client_for(owner)
     assert snapshot_on_page(client, author)[1] == "Claimed"
     wrong = client.post("/account/delete", {"password": "wrong", "confirm": "delete"})
     assert wrong.status_code == 400 and User.objects.filter(pk=owner.pk).exists()
@@ -63,21 +63,23 @@ def test_deleting_the_account_releases_the_claim_and_keeps_the_record(author, ow
 
 
 def test_an_approved_suppression_takes_the_record_down_everywhere(
-    other_author, make_user, login, mailoutbox, django_capture_on_commit_callbacks
+    other_author, make_user, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
     subject = make_user("subject", "me@example.org")
     moderator = make_user("mod", "mod@example.org", moderator=True)
     slug = other_author.slug
     first_word = other_author.display_name.split()[-1]
-    form = login(subject).get(f"/researchers/{slug}/suppress")
+    form = client_for(subject).get(f"/researchers/{slug}/suppress")
     assert form.status_code == 200 and b"Who you are and why" in form.content
-    sent = login(subject).post(f"/researchers/{slug}/suppress", {"reason": "It is me; please."})
+    sent = client_for(subject).post(
+        f"/researchers/{slug}/suppress", {"reason": "It is me; please."}
+    )
     assert sent.status_code == 200 and b"Your request was sent" in sent.content
     request = Suppression.objects.get()
     assert Client().get(f"/researchers/{slug}").status_code == 200  # until a moderator decides
-    assert b"It is me; please." in login(moderator).get("/moderation/suppressions").content
+    assert b"It is me; please." in client_for(moderator).get("/moderation/suppressions").content
     with django_capture_on_commit_callbacks(execute=True):
-        decided = login(moderator).post(
+        decided = client_for(moderator).post(
             f"/moderation/suppressions/{request.pk}",
             {"decision": "approve", "reason": "identity checked"},
         )

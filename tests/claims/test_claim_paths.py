@@ -83,9 +83,10 @@ def test_an_address_in_the_records_own_sources_is_verified_at_once_at_l2(
     assert services.claim_author(other, author, email="chen@example-lab.org").status == "pending"
 
 
-def test_otherwise_pending_then_a_moderator_approves_at_l4(author, make_user, client_for):
+def test_otherwise_pending_then_a_moderator_approves_at_l4(
+    author, make_user, moderator, client_for
+):
     user = make_user("tc", "tianlong@example.com")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     client = client_for(user)
     response = client.post(
         f"/researchers/{author.slug}/claim",
@@ -109,10 +110,9 @@ def test_otherwise_pending_then_a_moderator_approves_at_l4(author, make_user, cl
     ("decision", "status"), [("needs_evidence", "needs evidence"), ("reject", "rejected")]
 )
 def test_needs_evidence_and_reject_show_the_reason_to_the_claimant(
-    author, make_user, client_for, decision, status
+    author, make_user, moderator, client_for, decision, status
 ):
     user = make_user("tc", "tianlong@example.com")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     claim = services.claim_author(user, author, email="tianlong@example.com")
     refused = client_for(moderator).post(f"/moderation/claims/{claim.pk}", {"decision": decision})
     assert refused.status_code == 400 and "reason" in refused.content.decode()
@@ -128,10 +128,9 @@ def test_needs_evidence_and_reject_show_the_reason_to_the_claimant(
 
 
 def test_the_claimant_answers_needs_evidence_and_the_claim_returns_to_the_queue(
-    author, make_user, client_for
+    author, make_user, moderator, client_for
 ):
     user = make_user("tc", "tianlong@example.com")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     claim = services.claim_author(user, author, email="tianlong@example.com")
     services.review_claim(moderator, claim, "needs_evidence", "Link a page with your address.")
     client = client_for(user)
@@ -187,12 +186,10 @@ def test_one_account_holds_one_record(author, other_author, unc_link, make_user,
 
 
 def test_a_second_claimant_opens_a_dispute_a_moderator_resolves(
-    author, unc_link, make_user, client_for
+    author, unc_link, owner, make_user, moderator, client_for
 ):
-    owner = make_user("owner", "tianlong@unc.edu")
+    held = Claim.objects.get(user=owner)
     rival = make_user("rival", "rival@unc.edu")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
-    held = services.claim_author(owner, author, email="tianlong@unc.edu")
     rival_page = client_for(rival).get(f"/researchers/{author.slug}").content.decode()
     assert "Dispute this claim" in rival_page and "Claim this record" not in rival_page
     assert (
@@ -236,9 +233,8 @@ def test_the_owner_withdraws_and_the_record_is_unclaimed_again(
     services.claim_author(user, author, email="tianlong@unc.edu")  # and may claim again
 
 
-def test_a_moderator_revokes_a_verified_claim(author, unc_link, make_user, client_for):
+def test_a_moderator_revokes_a_verified_claim(author, unc_link, make_user, moderator, client_for):
     user = make_user("tc", "tianlong@unc.edu")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     claim = services.claim_author(user, author, email="tianlong@unc.edu")
     services.revoke_claim(moderator, claim, "not the same person")
     assert snapshot_on_page(client_for(user), author) == ("L1", "Unclaimed author")
@@ -256,11 +252,12 @@ def test_claims_per_account_per_day_are_limited(author, make_user):
         services.claim_author(user, author, email="tianlong@example.com")
 
 
-def test_record_and_claimant_strings_are_escaped_and_isolated(other_author, make_user, client_for):
+def test_record_and_claimant_strings_are_escaped_and_isolated(
+    other_author, make_user, moderator, client_for
+):
     other_author.display_name = '<script>alert(1)</script>\u202eevil"'
     other_author.save(update_fields=["display_name"])
     user = make_user("<b>tc</b>", "tc@example.com")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     client = client_for(user)
     form = client.get(f"/researchers/{other_author.slug}/claim").content.decode()
     services.claim_author(

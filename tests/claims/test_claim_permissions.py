@@ -15,17 +15,19 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture
-def cast(author, unc_link, make_user):
-    """The owner holds the reference record (L3); another claimant disputes it."""
+def cast(author, owner, another_user, moderator, make_user):
+    """The named users, and a claimant who disputes the owner's claim (L3) on
+    the reference record."""
+    claimant = make_user("claimant", "claimant@example.com")
     people = {
         "anonymous": None,
-        "user": make_user("someone", "someone@example.com"),
-        "owner": make_user("owner", "tianlong@unc.edu"),
-        "claimant": make_user("claimant", "claimant@example.com"),
-        "moderator": make_user("mod", "mod@example.org", moderator=True),
+        "user": another_user,
+        "owner": owner,
+        "claimant": claimant,
+        "moderator": moderator,
     }
-    held = services.claim_author(people["owner"], author, email="tianlong@unc.edu")
-    disputed = services.claim_author(people["claimant"], author, email="claimant@example.com")
+    held = Claim.objects.get(user=owner, author=author)
+    disputed = services.claim_author(claimant, author, email="claimant@example.com")
     assert (held.status, disputed.status, disputed.dispute) == ("verified", "pending", True)
     return people, held, disputed
 
@@ -60,7 +62,7 @@ def check(response, expected) -> None:
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_each_action_for_each_actor(actor, author, cast, client_for, make_user):
+def test_each_action_for_each_actor(actor, author, cast, client_for):
     people, held, disputed = cast
     client = client_for(people[actor])
     check(client.get("/moderation/claims"), VIEW_QUEUE[actor])
@@ -93,22 +95,21 @@ EVIDENCE = {"anonymous": "login", "user": 403, "owner": 403, "claimant": 302, "m
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-def test_only_the_claimant_adds_evidence(actor, cast, client_for):
+def test_only_the_claimant_adds_evidence(actor, cast, moderator, client_for):
     people, _, disputed = cast
-    services.review_claim(people["moderator"], disputed, "needs_evidence", "show the page")
+    services.review_claim(moderator, disputed, "needs_evidence", "show the page")
     data = {"evidence_url": "https://example.com/me", "note": "here"}
     check(client_for(people[actor]).post(f"/claims/{disputed.pk}/evidence", data), EVIDENCE[actor])
     assert status_of(disputed) == ("pending" if actor == "claimant" else "needs_evidence")
 
 
 def test_the_claimant_withdraws_only_their_own_and_a_moderator_not_their_own(
-    author, cast, client_for, make_user
+    author, cast, moderator, client_for
 ):
     people, held, disputed = cast
     check(client_for(people["claimant"]).post(f"/claims/{disputed.pk}/withdraw"), 302)
     assert status_of(disputed) == "withdrawn"
     # a moderator's own claim goes to another moderator
-    moderator = people["moderator"]
     services.revoke_claim(moderator, held, "to test")
     own = services.claim_author(moderator, author, email="mod@example.org")
     check(client_for(moderator).post(f"/moderation/claims/{own.pk}", {"decision": "approve"}), 403)
@@ -131,10 +132,8 @@ def test_profile_offers_what_each_actor_may_do(author, cast, client_for):
         ), actor
 
 
-def test_unclaimed_record_offers_claim_to_a_signed_in_user(other_author, make_user, client_for):
-    html = (
-        client_for(make_user("u", "u@example.com")).get(f"/researchers/{other_author.slug}").content
-    )
+def test_unclaimed_record_offers_claim_to_a_signed_in_user(other_author, another_user, client_for):
+    html = client_for(another_user).get(f"/researchers/{other_author.slug}").content
     assert b"Claim this record" in html and b"Log in to claim" not in html
 
 

@@ -401,10 +401,9 @@ def test_works_listed_by_doi_and_arxiv_id_verify_at_l3(author, make_user, client
 
 
 def test_neither_goes_to_the_queue_and_email_paths_still_work(
-    author, unc_link, make_user, client_for
+    author, unc_link, make_user, moderator, client_for
 ):
     user = make_user("tc", "tianlong@cs.unc.edu")
-    moderator = make_user("mod", "mod@bzpeer.test", moderator=True)
     link(user, OTHER_ID, orcid_record(OTHER_ID, given="Tianlong", family="Chen"))
     client = client_for(user)
     form = client.get(f"/researchers/{author.slug}/claim").content.decode()

@@ -19,13 +19,6 @@ from bzpeer.resolve.authors import resolve_authors
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(author, unc_link, make_user):
-    user = make_user("owner", "tianlong@unc.edu")
-    assert services.claim_author(user, author, email="tianlong@unc.edu").status == "verified"
-    return user
-
-
 def works_on_page(client: Client, author: Author) -> int:
     html = client.get(f"/researchers/{author.slug}").content.decode()
     found = re.search(r"<div><b>(\d+)</b> works</div>", html)
@@ -162,8 +155,8 @@ def test_a_merge_without_evidence_waits_for_a_moderator(
     author,
     owner,
     other_author,
+    moderator,
     client_for,
-    make_user,
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
@@ -175,7 +168,6 @@ def test_a_merge_without_evidence_waits_for_a_moderator(
     request = MergeRequest.objects.get()
     assert request.status == "pending"
     assert Client().get(f"/researchers/{other_author.slug}").status_code == 200  # not yet
-    moderator = make_user("mod", "mod@example.org", moderator=True)
     page = client_for(moderator).get("/moderation/merges").content.decode()
     assert "I wrote these too" in page
     refused = client_for(moderator).post(f"/moderation/merges/{request.pk}", {"decision": "reject"})
@@ -193,10 +185,9 @@ def test_a_merge_without_evidence_waits_for_a_moderator(
     assert "reject merge" in client_for(moderator).get("/moderation/log").content.decode()
 
 
-def test_an_approved_merge_request_merges(author, owner, other_author, client_for, make_user):
+def test_an_approved_merge_request_merges(author, owner, other_author, moderator):
     outcome = fixes.merge_records(owner, author, other_author, "also me")
     assert outcome.request is not None
-    moderator = make_user("mod", "mod@example.org", moderator=True)
     fixes.decide_merge(moderator, outcome.request, "approve", "checked the homepages")
     assert Client().get(f"/researchers/{other_author.slug}").status_code == 301
     assert "Merge records" in log_on_page(Client(), author)[0]

@@ -19,21 +19,22 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture
-def cast(author, other_author, unc_link, make_user):
-    """The owner holds the reference record and removed a work from it; another
-    claimant disputes it; a merge request and a suppression request wait."""
+def cast(author, other_author, owner, another_user, moderator, make_user):
+    """The named users and a claimant who disputes the owner's claim on the
+    reference record; the owner removed a work from it, and a merge request
+    and a suppression request wait."""
+    claimant = make_user("claimant", "claimant@example.com")
     people = {
         "anonymous": None,
-        "user": make_user("someone", "someone@example.com"),
-        "owner": make_user("owner", "tianlong@unc.edu"),
-        "claimant": make_user("claimant", "claimant@example.com"),
-        "moderator": make_user("mod", "mod@example.org", moderator=True),
+        "user": another_user,
+        "owner": owner,
+        "claimant": claimant,
+        "moderator": moderator,
     }
-    services.claim_author(people["owner"], author, email="tianlong@unc.edu")
-    services.claim_author(people["claimant"], author, email="claimant@example.com")
+    services.claim_author(claimant, author, email="claimant@example.com")
     work = AuthorshipMention.objects.filter(author=author).order_by("work_id").first().work_id
-    removed = fixes.remove_works(people["owner"], author, [work], "not mine")
-    merge = fixes.merge_records(people["owner"], author, other_author, "also me").request
+    removed = fixes.remove_works(owner, author, [work], "not mine")
+    merge = fixes.merge_records(owner, author, other_author, "also me").request
     assert merge is not None
     asker = make_user("asker", "asker@example.net")
     suppression = request_suppression(asker, other_author, "about me")
@@ -104,19 +105,18 @@ def test_each_owner_action_for_each_actor(actor, author, other_author, cast, cli
 
 
 def test_nobody_suppresses_a_claimed_record_and_moves_onto_anothers(
-    author, other_author, cast, client_for, make_user
+    author, other_author, cast, owner, another_user, moderator, client_for, make_user
 ):
-    people, *_ = cast
-    refused = client_for(people["user"]).post(
+    refused = client_for(another_user).post(
         f"/researchers/{author.slug}/suppress", {"reason": "me"}
     )
     assert refused.status_code == 400 and not Suppression.objects.filter(author=author).exists()
     # the other record gets an owner: the owner of the reference record cannot push works onto it
     holder = make_user("holder", "holder@example.com")
     claim = services.claim_author(holder, other_author, email="holder@example.com")
-    services.review_claim(people["moderator"], claim, "approve")
+    services.review_claim(moderator, claim, "approve")
     work = AuthorshipMention.objects.filter(author=author).order_by("work_id").last().work_id
-    answer = client_for(people["owner"]).post(
+    answer = client_for(owner).post(
         f"/researchers/{author.slug}/fix",
         {"action": "move", "work": [work], "target": other_author.slug, "reason": "theirs"},
     )

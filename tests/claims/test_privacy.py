@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from claim_pages import snapshot_on_page
 from django.contrib.auth.models import User
 from django.test import Client
@@ -21,16 +22,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner(author, unc_link, make_user):
-    user = make_user("owner", "tianlong@unc.edu", "t.chen@gmail.com")
-    services.claim_author(user, author, email="tianlong@unc.edu")
-    edit_profile(user, author, ProfileEdit(display_name=author.display_name, bio="sparse nets"))
-    return user
+def owner_with_data(owner, author):
+    """The named owner with more kept about the account: a second, free-mail
+    address and a bio on the claimed record."""
+    EmailAddress.objects.create(user=owner, email="t.chen@gmail.com", verified=True, primary=False)
+    edit_profile(owner, author, ProfileEdit(display_name=author.display_name, bio="sparse nets"))
+    return owner
 
 
-def test_the_account_downloads_everything_kept_about_it(author, owner, other_author, client_for):
-    Follow.objects.create(user=owner, author=other_author)
-    answer = client_for(owner).get("/account/data.json")
+def test_the_account_downloads_everything_kept_about_it(
+    author, owner_with_data, other_author, client_for
+):
+    Follow.objects.create(user=owner_with_data, author=other_author)
+    answer = client_for(owner_with_data).get("/account/data.json")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
     assert "attachment" in answer["Content-Disposition"]
     data = json.loads(answer.content)
@@ -43,16 +47,18 @@ def test_the_account_downloads_everything_kept_about_it(author, owner, other_aut
     assert Client().get("/account/data.json").status_code == 302  # sign in first
 
 
-def test_deleting_the_account_releases_the_claim_and_keeps_the_record(author, owner, client_for):
-    client = client_for(owner)
+def test_deleting_the_account_releases_the_claim_and_keeps_the_record(
+    author, owner_with_data, client_for
+):
+    client = client_for(owner_with_data)
     assert snapshot_on_page(client, author)[1] == "Claimed"
     wrong = client.post("/account/delete", {"password": "wrong", "confirm": "delete"})
-    assert wrong.status_code == 400 and User.objects.filter(pk=owner.pk).exists()
+    assert wrong.status_code == 400 and User.objects.filter(pk=owner_with_data.pk).exists()
     unconfirmed = client.post("/account/delete", {"password": "x" * 12, "confirm": "yes"})
     assert unconfirmed.status_code == 400
     done = client.post("/account/delete", {"password": "x" * 12, "confirm": "delete"})
     assert done.status_code == 302
-    assert not User.objects.filter(pk=owner.pk).exists()
+    assert not User.objects.filter(pk=owner_with_data.pk).exists()
     assert not Claim.objects.filter(author=author).exists()
     assert not OwnerProfile.objects.exists()
     page = Client().get(f"/researchers/{author.slug}")
@@ -63,10 +69,9 @@ def test_deleting_the_account_releases_the_claim_and_keeps_the_record(author, ow
 
 
 def test_an_approved_suppression_takes_the_record_down_everywhere(
-    other_author, make_user, client_for, mailoutbox, django_capture_on_commit_callbacks
+    other_author, make_user, moderator, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
     subject = make_user("subject", "me@example.org")
-    moderator = make_user("mod", "mod@example.org", moderator=True)
     slug = other_author.slug
     first_word = other_author.display_name.split()[-1]
     form = client_for(subject).get(f"/researchers/{slug}/suppress")
@@ -100,31 +105,28 @@ def test_an_approved_suppression_takes_the_record_down_everywhere(
     assert Client().get(f"/researchers/{slug}").status_code == 200
 
 
-def test_a_claimed_record_cannot_be_suppressed_by_someone_else(author, owner, make_user):
+def test_a_claimed_record_cannot_be_suppressed_by_someone_else(author, owner, another_user):
     with pytest.raises(services.ClaimRefused, match="claimed"):
-        request_suppression(make_user("x", "x@example.org"), author, "about me")
+        request_suppression(another_user, author, "about me")
 
 
-def test_suppression_requests_are_limited_and_need_a_verified_address(make_user, settings):
+def test_suppression_requests_are_limited_and_need_a_verified_address(
+    outsider, another_user, settings
+):
     settings.BZPEER_SUPPRESSIONS_PER_DAY = 2
     records = list(Author.objects.filter(merged_into=None).order_by("id")[:3])
-    unverified = make_user("u", "u@example.org", verified=False)
     with pytest.raises(services.ClaimRefused, match="Confirm an e-mail"):
-        request_suppression(unverified, records[0], "about me")
-    user = make_user("v", "v@example.org")
-    request_suppression(user, records[0], "about me")
-    request_suppression(user, records[1], "about me")
+        request_suppression(outsider, records[0], "about me")
+    request_suppression(another_user, records[0], "about me")
+    request_suppression(another_user, records[1], "about me")
     with pytest.raises(services.ClaimRefused, match="At most 2 requests a day"):
-        request_suppression(user, records[2], "about me")
+        request_suppression(another_user, records[2], "about me")
 
 
 def test_decisions_and_disputes_are_mailed(
-    author, unc_link, make_user, mailoutbox, django_capture_on_commit_callbacks
+    author, owner, moderator, make_user, mailoutbox, django_capture_on_commit_callbacks
 ):
-    owner = make_user("owner", "tianlong@unc.edu")
     rival = make_user("rival", "rival@example.com")
-    moderator = make_user("mod", "mod@example.org", moderator=True)
-    services.claim_author(owner, author, email="tianlong@unc.edu")
     with django_capture_on_commit_callbacks(execute=True):
         disputed = services.claim_author(rival, author, email="rival@example.com")
     assert sorted(m.to[0] for m in mailoutbox) == ["rival@example.com", "tianlong@unc.edu"]

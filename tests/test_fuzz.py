@@ -674,21 +674,16 @@ def test_routes_cover_every_url_pattern():
     }
 
 
-def _claim_routes() -> list[Route]:
+def _claim_routes(make_user) -> list[Route]:
     """The claim pages as a signed-in moderator sees them: ``fuzz`` has a
     claim that needs evidence, another account a pending one to decide."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import User
-
     from bzpeer.claims import services
 
     chen = Author.objects.get(display_name="Tianlong Chen")
     other = Author.objects.filter(merged_into=None).exclude(pk=chen.pk).order_by("id").first()
     assert other is not None
-    fuzz = User.objects.create_user("fuzz", "fuzz@example.org", "x" * 12, is_staff=True)
-    rival = User.objects.create_user("rival", "rival@example.org", "x" * 12)
-    for user in (fuzz, rival):
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    fuzz = make_user("fuzz", "fuzz@example.org", is_staff=True)
+    rival = make_user("rival", "rival@example.org")
     mine = services.claim_author(fuzz, other, email="fuzz@example.org")
     theirs = services.claim_author(rival, chen, email="rival@example.org")
     mine.status = "needs_evidence"
@@ -718,23 +713,18 @@ def _claim_routes() -> list[Route]:
     ]
 
 
-def _owner_routes() -> list[Route]:
+def _owner_routes(make_user) -> list[Route]:
     """The owner's and moderators' pages as ``fuzzowner`` (staff, holding a
     record) sees them: a correction to undo, a merge and a suppression request
     to decide."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import User
-
     from bzpeer.claims import fixes
     from bzpeer.claims.models import Claim
     from bzpeer.claims.suppression import request_suppression
 
     records = Author.objects.filter(merged_into=None, works_count__gte=3).order_by("id")
     owned, other, third = records[0], records[1], records[2]
-    owner = User.objects.create_user("fuzzowner", "owner@example.org", "x" * 12, is_staff=True)
-    asker = User.objects.create_user("asker", "asker@example.org", "x" * 12)
-    for user in (owner, asker):
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    owner = make_user("fuzzowner", "owner@example.org", is_staff=True)
+    asker = make_user("asker", "asker@example.org")
     Claim.objects.create(author=owned, user=owner, status="verified", level="L4")
     work = AuthorshipMention.objects.filter(author=owned).order_by("work_id").first().work_id
     removed = fixes.remove_works(owner, owned, [work], "not mine")
@@ -803,10 +793,10 @@ OWNER_ROUTES = [
 
 
 @pytest.mark.parametrize("name", OWNER_ROUTES)
-def test_no_server_error_on_the_owner_and_moderation_pages(name, db, fresh_cache):
+def test_no_server_error_on_the_owner_and_moderation_pages(name, make_user, fresh_cache):
     from django.contrib.auth.models import User
 
-    route = next(r for r in _owner_routes() if r.name == name)
+    route = next(r for r in _owner_routes(make_user) if r.name == name)
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="fuzzowner"))
     sent, failures = _check(client, route)
@@ -818,10 +808,10 @@ def test_no_server_error_on_the_owner_and_moderation_pages(name, db, fresh_cache
 
 
 @pytest.mark.parametrize("name", ["claim", "claims-mine", "claims-moderation"])
-def test_no_server_error_on_the_claim_pages_signed_in(name, db, fresh_cache):
+def test_no_server_error_on_the_claim_pages_signed_in(name, make_user, fresh_cache):
     from django.contrib.auth.models import User
 
-    route = next(r for r in _claim_routes() if r.name == name)
+    route = next(r for r in _claim_routes(make_user) if r.name == name)
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="fuzz"))
     sent, failures = _check(client, route)

@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core import mail
 
@@ -231,9 +230,10 @@ def test_a_five_thousand_character_name_is_kept_whole_and_shown_short(client, wr
 # -- 6. every login form is rate limited ---------------------------------------------
 
 
-def test_admin_login_is_locked_after_repeated_wrong_passwords(client):
-    user = get_user_model().objects.create_superuser("boss", "boss@example.org", "right horse 42")
-    EmailAddress.objects.create(user=user, email="boss@example.org", verified=True, primary=True)
+def test_admin_login_is_locked_after_repeated_wrong_passwords(client, make_user):
+    make_user(
+        "boss", "boss@example.org", password="right horse 42", is_staff=True, is_superuser=True
+    )
     assert client.get("/admin/login/?next=/admin/").status_code == 302  # to the site's form
     for _ in range(30):
         client.post("/accounts/login/", {"login": "boss@example.org", "password": "wrong"})

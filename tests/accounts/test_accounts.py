@@ -35,19 +35,14 @@ def test_login_form_is_protected_by_csrf():
 
 
 @pytest.mark.django_db
-def test_every_login_form_stops_guessing(client, django_user_model):
+def test_every_login_form_stops_guessing(client, make_user):
     """Five wrong passwords for one address lock it for a while, on the site's
     form and on the admin's (which is the site's form); the right password
     is refused too until then."""
     from django.core.cache import cache
 
     cache.clear()
-    django_user_model.objects.create_user(
-        "admin", email="admin@example.org", password="right-password-1", is_staff=True
-    )
-    EmailAddress.objects.create(
-        user=django_user_model.objects.get(), email="admin@example.org", verified=True, primary=True
-    )
+    make_user("admin", "admin@example.org", password="right-password-1", is_staff=True)
     for _ in range(5):
         answer = client.post(
             "/accounts/login/", {"login": "admin@example.org", "password": "wrong"}
@@ -64,11 +59,11 @@ def test_every_login_form_stops_guessing(client, django_user_model):
 
 
 @pytest.mark.django_db
-def test_the_delete_form_stops_password_guessing(client, django_user_model):
+def test_the_delete_form_stops_password_guessing(client, make_user):
     from django.core.cache import cache
 
     cache.clear()
-    user = django_user_model.objects.create_user("u", password="right-password-1")
+    user = make_user("u", password="right-password-1")
     client.force_login(user)
     answers = [
         client.post("/account/delete", {"password": "wrong", "confirm": "delete"}).status_code

@@ -6,6 +6,7 @@ import gzip
 import json
 
 import pytest
+from ingest_factories import import_files, work_by_id
 
 from bzpeer.catalog.models import (
     Author,
@@ -25,16 +26,8 @@ from bzpeer.ingest.sources import SOURCES, Source
 pytestmark = pytest.mark.django_db
 
 
-def _import(source, paths, **options):
-    return run_import(source, list(paths), options, show_progress=False).stats
-
-
-def _work(scheme, value):
-    return WorkIdentifier.objects.get(scheme=scheme, value=value).work
-
-
 def test_arxiv_abs_record_is_parsed_fully():
-    work = _work("arxiv", "0704.0001")
+    work = work_by_id("arxiv", "0704.0001")
     assert work.title.startswith("Calculation of prompt diphoton production cross sections")
     version = work.versions.get(source="arxiv")
     assert version.type == "preprint"
@@ -50,14 +43,17 @@ def test_arxiv_abs_record_is_parsed_fully():
 
 
 def test_arxiv_snapshot_and_abs_of_the_same_paper_are_one_work():
-    work = _work("arxiv", "0704.0002")
+    work = work_by_id("arxiv", "0704.0002")
     # The snapshot's copy of 0704.0002 is a duplicate record of the same source id.
     assert SourceRecord.objects.filter(source="arxiv", external_id="0704.0002").count() == 1
     assert work.versions.count() == 1
 
 
 def test_arxiv_old_style_ids_and_listing_affiliations():
-    assert _work("arxiv", "hep-th/9108002").title == "Hamiltonian construction of W-gravity actions"
+    assert (
+        work_by_id("arxiv", "hep-th/9108002").title
+        == "Hamiltonian construction of W-gravity actions"
+    )
     mention = AuthorshipMention.objects.get(
         version__source_record__external_id="2006.00004", raw_name="Yingtian Chen"
     )
@@ -65,15 +61,15 @@ def test_arxiv_old_style_ids_and_listing_affiliations():
 
 
 def test_arxiv_oai_pmh_records():
-    work = _work("arxiv", "1412.8544")
+    work = work_by_id("arxiv", "1412.8544")
     assert work.title == "A Kochen-Specker system has at least 22 vectors (extended abstract)"
     mention = work.mentions.get(raw_name="Sander Uijlen")
     assert mention.raw_affiliation == "Radboud Universiteit"
-    assert _work("arxiv", "hep-th/9504118").year == 1995
+    assert work_by_id("arxiv", "hep-th/9504118").year == 1995
 
 
 def test_openalex_work_with_authorships_topics_and_abstract():
-    work = _work("openalex", "W1934649023")
+    work = work_by_id("openalex", "W1934649023")
     assert work.type == "book"
     mention = work.mentions.get(raw_name="Daniel Kaufmann")
     assert mention.orcid == "0000-0003-3260-0660"
@@ -124,9 +120,9 @@ def test_reimport_changes_nothing(data):
         AuthorshipMention.objects.count(),
         Author.objects.count(),
     )
-    stats = _import("arxiv", [data / "arxiv/listings", data / "arxiv/oai"])
+    stats = import_files("arxiv", [data / "arxiv/listings", data / "arxiv/oai"])
     assert stats.new == 0 and stats.updated == 0 and stats.unchanged > 3000
-    stats = _import("bibtex", [data / "reference-profile"], owner="Tianlong Chen")
+    stats = import_files("bibtex", [data / "reference-profile"], owner="Tianlong Chen")
     assert stats.new == 0 and stats.updated == 0
     after = (
         Work.objects.count(),
@@ -151,7 +147,7 @@ def test_updated_record_replaces_its_version(write):
         )
         + "\n",
     )
-    assert _import("openalex", [path]).new == 1
+    assert import_files("openalex", [path]).new == 1
     write(
         "one.jsonl",
         json.dumps(
@@ -168,9 +164,9 @@ def test_updated_record_replaces_its_version(write):
         )
         + "\n",
     )
-    stats = _import("openalex", [path])
+    stats = import_files("openalex", [path])
     assert (stats.new, stats.updated) == (0, 1)
-    work = _work("openalex", "W99")
+    work = work_by_id("openalex", "W99")
     assert (work.title, work.year) == ("Second title of a test work here", 2021)
     assert work.mentions.count() == 2
 
@@ -201,12 +197,12 @@ def test_a_record_twice_in_one_run_keeps_the_first(write, settings, batch):
         work(1, "The third telling of a twice-told record"),
     ]
     path = write("twice.jsonl", "\n".join(lines) + "\n")
-    stats = _import("openalex", [path])
+    stats = import_files("openalex", [path])
     assert (stats.new, stats.skipped, stats.updated) == (4, 2, 0)
-    assert _work("openalex", "W771").title == "The first telling of a twice-told record"
-    again = _import("openalex", [path])
+    assert work_by_id("openalex", "W771").title == "The first telling of a twice-told record"
+    again = import_files("openalex", [path])
     assert (again.new, again.updated, again.unchanged, again.skipped) == (0, 0, 4, 2)
-    assert _work("openalex", "W771").title == "The first telling of a twice-told record"
+    assert work_by_id("openalex", "W771").title == "The first telling of a twice-told record"
 
 
 def test_record_marks_remember_keys_far_apart():
@@ -270,7 +266,7 @@ def test_malformed_records_are_quarantined_with_reasons(write):
     path = write(
         "bad.jsonl", MALFORMED_OPENALEX.encode() + b'{"id": "W1007", "title": "\xff\xfe"}\n'
     )
-    stats = _import("openalex", [path])
+    stats = import_files("openalex", [path])
     assert stats.new == 2
     assert stats.quarantined == 5
     reasons = dict(
@@ -283,7 +279,7 @@ def test_malformed_records_are_quarantined_with_reasons(write):
     assert "undecodable" in reasons[f"{path}:7"]
     assert Quarantine.objects.get(locator=f"{path}:2").payload.startswith('{"id"')
     # Importing again neither duplicates quarantine rows nor good records.
-    again = _import("openalex", [path])
+    again = import_files("openalex", [path])
     assert again.quarantined == 5 and again.unchanged == 2
     assert Quarantine.objects.filter(locator__startswith=path).count() == 5
 
@@ -295,7 +291,7 @@ def test_xml_bomb_is_refused(write):
         '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><ListRecords>&lol2;'
         "</ListRecords></OAI-PMH>"
     )
-    stats = _import("arxiv", [write("bomb.xml", bomb)])
+    stats = import_files("arxiv", [write("bomb.xml", bomb)])
     assert stats.quarantined == 1 and stats.new == 0
     assert "entities" in Quarantine.objects.get(locator__endswith="bomb.xml").reason
 
@@ -308,14 +304,14 @@ def test_arxiv_block_without_title_and_gzip_input(write, data):
     )
     good = (data / "arxiv/abs/hep-th/papers/9108/9108002.abs").read_bytes()
     path = write("mixed.abs.gz", gzip.compress(block.encode() + good))
-    stats = _import("arxiv", [path])
+    stats = import_files("arxiv", [path])
     assert stats.quarantined == 1 and stats.unchanged == 1
     assert "missing title" in Quarantine.objects.get(locator__startswith=path).reason
 
 
 def test_truncated_gzip_keeps_what_came_before(write, data):
     full = gzip.compress((data / "arxiv/listings/astro-ph-listing-2006.txt").read_bytes())
-    stats = _import("arxiv", [write("cut.txt.gz", full[: len(full) // 2])])
+    stats = import_files("arxiv", [write("cut.txt.gz", full[: len(full) // 2])])
     assert stats.unchanged > 100
     assert stats.quarantined == 1
     assert "unreadable file" in Quarantine.objects.get(locator__endswith="cut.txt.gz").reason
@@ -348,7 +344,7 @@ def test_listing_requires_an_owner(write):
     path = write(
         "list.jsonl", json.dumps({"title": "Some listed work of a person", "year": 2020}) + "\n"
     )
-    stats = _import("listing", [path])
+    stats = import_files("listing", [path])
     assert stats.quarantined == 1
     assert "--owner" in Quarantine.objects.get(locator__startswith=path).reason
 
@@ -462,7 +458,7 @@ def test_an_impossible_year_quarantines_its_record_alone(write):
         for i, year in enumerate([2001, 10**19, 0, 1665])
     ]
     path = write("years.jsonl", "\n".join(lines) + "\n")
-    stats = _import("openalex", [path])
+    stats = import_files("openalex", [path])
     assert (stats.new, stats.quarantined) == (2, 2)
     kept = Work.objects.filter(title__startswith="Paper of the year")
     assert sorted(kept.values_list("year", flat=True)) == [1665, 2001]

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from ingest_factories import import_files, work_by_id
 
 from bzpeer.catalog.models import (
     Affiliation,
@@ -14,27 +15,17 @@ from bzpeer.catalog.models import (
     AuthorshipMention,
     Institution,
     Quarantine,
-    WorkIdentifier,
     WorkReference,
 )
 from bzpeer.ingest import orcid
-from bzpeer.ingest.pipeline import run_import
 from bzpeer.ingest.records import ParsedAuthorEntity, ParsedWork
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
-def _import(source, paths, **options):
-    return run_import(source, [str(p) for p in paths], options, show_progress=False).stats
-
-
-def _work(doi):
-    return WorkIdentifier.objects.get(scheme="doi", value=doi).work
-
-
 @pytest.mark.django_db
 def test_crossref_data_file_work_with_affiliations():
-    work = _work("10.1002/mdc3.13466")
+    work = work_by_id("doi", "10.1002/mdc3.13466")
     assert work.title == "Adverse Events of Physiotherapy Interventions in Parkinsonian Patients"
     assert (work.type, work.venue_name, work.year) == (
         "journal-article",
@@ -51,10 +42,12 @@ def test_crossref_orcid_references_and_version_relations():
     mention = AuthorshipMention.objects.get(orcid="0000-0001-5435-8794")
     assert mention.raw_name == "Saleh Serag"
     assert mention.author.orcid == "0000-0001-5435-8794"
-    cited = WorkReference.objects.filter(work=_work("10.1007/s10270-017-0613-x"), scheme="doi")
+    cited = WorkReference.objects.filter(
+        work=work_by_id("doi", "10.1007/s10270-017-0613-x"), scheme="doi"
+    )
     assert cited.count() == 34  # of 42 references, 34 carry a DOI
     # "is-version-of" puts both DOIs on one work.
-    assert _work("10.59350/895qm-mnq80") == _work("10.59350/7mtwq-q3661")
+    assert work_by_id("doi", "10.59350/895qm-mnq80") == work_by_id("doi", "10.59350/7mtwq-q3661")
 
 
 @pytest.mark.django_db
@@ -82,7 +75,7 @@ def test_crossref_malformed_records(write):
         json.dumps({**good, "DOI": "10.9999/journal", "type": "journal"}),
     ]
     path = write("crossref.jsonl.gz", gzip.compress("\n".join(lines).encode() + b"\n"))
-    stats = _import("crossref", [path])
+    stats = import_files("crossref", [path])
     assert (stats.new, stats.quarantined, stats.skipped) == (1, 4, 1)
     reasons = " | ".join(
         Quarantine.objects.filter(locator__startswith=path).values_list("reason", flat=True)
@@ -149,7 +142,7 @@ def test_ror_v1_and_v2_records():
 def test_ror_truncated_dump_keeps_the_organisations_before_the_cut(write, data):
     text = (data / "ror/ror_records_es7_v2.json").read_text()
     path = write("ror-cut.json", text[: len(text) // 2])
-    stats = _import("ror", [path])
+    stats = import_files("ror", [path])
     assert stats.updated + stats.unchanged >= 5  # the demo holds the v1 text of these
     assert stats.quarantined == 1
     assert "truncated" in Quarantine.objects.get(locator__startswith=path).reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from ingest_factories import import_files, work_by_id
 
 from bzpeer.catalog.models import (
     Author,
@@ -16,7 +17,6 @@ from bzpeer.catalog.models import (
     Quarantine,
     SourceRecord,
     Work,
-    WorkIdentifier,
     WorkVersion,
 )
 from bzpeer.ingest import rows
@@ -27,16 +27,8 @@ pytestmark = pytest.mark.django_db
 ADDRESS = "Maliasili Initiatives, P.O. Box 8372, Arusha, Tanzania. fnelson@nm-aist.ac.tz"
 
 
-def _import(source, paths, **options):
-    return run_import(source, [str(p) for p in paths], options, show_progress=False).stats
-
-
-def _work(scheme, value):
-    return WorkIdentifier.objects.get(scheme=scheme, value=value).work
-
-
 def _version(scheme, value):
-    return _work(scheme, value).versions.get()
+    return work_by_id(scheme, value).versions.get()
 
 
 def _openalex(number: int, **fields) -> str:
@@ -86,7 +78,7 @@ def test_openalex_landing_page_is_stored_only_as_an_http_link(write):
         for n, link in enumerate(HOSTILE_LINKS)
     ]
     lines.append(_openalex(9199))
-    stats = _import("openalex", [write("links.jsonl", "\n".join(lines) + "\n")])
+    stats = import_files("openalex", [write("links.jsonl", "\n".join(lines) + "\n")])
     assert stats.new == len(HOSTILE_LINKS) + 1
     for n in range(len(HOSTILE_LINKS)):
         assert _version("openalex", f"W{9100 + n}").url == ""
@@ -186,14 +178,14 @@ def test_every_importer_stores_only_http_links(write):
             }
         ),
     )
-    assert _import("ror", [ror]).new == 1
+    assert import_files("ror", [ror]).new == 1
     institution = Institution.objects.get(ror="0abcdef12")
     assert institution.links == ["https://en.wikipedia.org/wiki/X"]
-    assert _import("bibtex", [bib], owner="Fred Nelson").new == 2
-    assert _import("crossref", [crossref]).new == 1
-    assert _import("s2", [s2]).new == 1
-    assert _import("dblp", [dblp]).new == 1
-    assert _import("manual", [manual], owner="Fred Nelson").new == 1
+    assert import_files("bibtex", [bib], owner="Fred Nelson").new == 2
+    assert import_files("crossref", [crossref]).new == 1
+    assert import_files("s2", [s2]).new == 1
+    assert import_files("dblp", [dblp]).new == 1
+    assert import_files("manual", [manual], owner="Fred Nelson").new == 1
     bibtex_urls = dict(
         WorkVersion.objects.filter(source="bibtex", title__startswith="A Paper With a").values_list(
             "title", "url"
@@ -291,16 +283,16 @@ Categories: astro-ph.CO
             }
         ),
     )
-    _import("openalex", [openalex])
-    _import("crossref", [crossref])
-    _import("arxiv", [listing])
-    _import("s2", [s2_author])
-    first, second = _work("openalex", "W9301").mentions.order_by("position")
+    import_files("openalex", [openalex])
+    import_files("crossref", [crossref])
+    import_files("arxiv", [listing])
+    import_files("s2", [s2_author])
+    first, second = work_by_id("openalex", "W9301").mentions.order_by("position")
     assert first.raw_affiliation == "Maliasili Initiatives, P.O. Box 8372, Arusha, Tanzania"
     assert second.raw_affiliation == "Dept. of Physics, MIT"
-    crossref_mention = _work("doi", "10.5555/hostile.3").mentions.get()
+    crossref_mention = work_by_id("doi", "10.5555/hostile.3").mentions.get()
     assert crossref_mention.raw_affiliation == "Arusha, Tanzania"
-    listed = _work("arxiv", "2006.99991").mentions.get(position=0)
+    listed = work_by_id("arxiv", "2006.99991").mentions.get(position=0)
     assert listed.raw_affiliation == "Arusha, Tanzania"
     assert Institution.objects.filter(name="Nelson Mandela Institution, Arusha").exists()
     assert not Institution.objects.filter(name__contains="@").exists()
@@ -334,7 +326,7 @@ def test_reimport_repairs_a_bibtex_record_an_older_parser_stored(write, monkeypa
     path = write("vita.bib", BIBTEX)
     # The first import hashes the record as the older parser did.
     monkeypatch.setattr(rows, "_PARSER_TAG", b"")
-    assert _import("bibtex", [path], owner="Tianlong Chen").new == 1
+    assert import_files("bibtex", [path], owner="Tianlong Chen").new == 1
     monkeypatch.undo()
     record = SourceRecord.objects.get(source="bibtex", external_id__startswith="bernal2021sparse")
     version = _stored_as_before(record, title="Training via of GraNet", url="JaVaScRiPt:alert(1)")
@@ -347,7 +339,7 @@ def test_reimport_repairs_a_bibtex_record_an_older_parser_stored(write, monkeypa
     )
     authors_before = Author.objects.count()
 
-    stats = _import("bibtex", [path], owner="Tianlong Chen")
+    stats = import_files("bibtex", [path], owner="Tianlong Chen")
 
     assert (stats.new, stats.updated, stats.unchanged) == (0, 1, 0)
     work = Work.objects.get(pk=version.work_id)
@@ -366,7 +358,7 @@ def test_reimport_repairs_a_bibtex_record_an_older_parser_stored(write, monkeypa
 
     # A plain second import of the same input writes nothing.
     stamp = Work.objects.get(pk=work.pk).updated_at
-    again = _import("bibtex", [path], owner="Tianlong Chen")
+    again = import_files("bibtex", [path], owner="Tianlong Chen")
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
     assert Work.objects.get(pk=work.pk).updated_at == stamp
 
@@ -390,7 +382,7 @@ Categories: astro-ph.HE
 def test_reimport_repairs_an_arxiv_record_an_older_parser_stored(write, monkeypatch):
     path = write("listing.txt", LISTING)
     monkeypatch.setattr(rows, "_PARSER_TAG", b"")
-    assert _import("arxiv", [path]).new == 1
+    assert import_files("arxiv", [path]).new == 1
     monkeypatch.undo()
     version = SourceRecord.objects.get(source="arxiv", external_id="1810.99751").version
     fused, bernal = version.mentions.get(position=2), version.mentions.get(position=3)
@@ -404,7 +396,7 @@ def test_reimport_repairs_an_arxiv_record_an_older_parser_stored(write, monkeypa
     Author.objects.filter(pk=fused.author_id).update(display_name="A. SillanpääS. Ciprini")
     Author.objects.filter(pk=bernal.author_id).update(display_name="JoséLuis Bernal")
 
-    assert _import("arxiv", [path]).updated == 1
+    assert import_files("arxiv", [path]).updated == 1
 
     fused_now, bernal_now = version.mentions.get(position=2), version.mentions.get(position=3)
     assert fused_now.raw_name == "A. Sillanpää S. Ciprini"
@@ -415,20 +407,20 @@ def test_reimport_repairs_an_arxiv_record_an_older_parser_stored(write, monkeypa
     assert (fused_now.author_id, bernal_now.author_id) == (fused.author_id, bernal.author_id)
     assert Author.objects.get(pk=fused.author_id).display_name == "A. Sillanpää S. Ciprini"
     assert Author.objects.get(pk=bernal.author_id).display_name == "José Luis Bernal"
-    assert _import("arxiv", [path]).unchanged == 1
+    assert import_files("arxiv", [path]).unchanged == 1
 
 
 def test_a_new_parser_version_rewrites_every_record_once(write, monkeypatch):
     path = write("three.jsonl", "\n".join(_openalex(9400 + n) for n in range(3)) + "\n")
-    assert _import("openalex", [path]).new == 3
+    assert import_files("openalex", [path]).new == 3
     authors = dict(
         AuthorshipMention.objects.filter(work__in=_works(9400, 3)).values_list(
             "work_id", "author_id"
         )
     )
     monkeypatch.setattr(rows, "_PARSER_TAG", b"\x00parser=999")
-    assert _import("openalex", [path]).updated == 3
-    assert _import("openalex", [path]).unchanged == 3
+    assert import_files("openalex", [path]).updated == 3
+    assert import_files("openalex", [path]).unchanged == 3
     # Rewritten, each mention is still on the record resolution gave it.
     assert (
         dict(
@@ -441,7 +433,7 @@ def test_a_new_parser_version_rewrites_every_record_once(write, monkeypatch):
 
 
 def _works(first: int, count: int) -> list[int]:
-    return [_work("openalex", f"W{first + n}").pk for n in range(count)]
+    return [work_by_id("openalex", f"W{first + n}").pk for n in range(count)]
 
 
 def test_an_author_dropped_from_a_changed_record_loses_the_work(write):
@@ -450,12 +442,12 @@ def test_an_author_dropped_from_a_changed_record_loses_the_work(write):
         {"author": {"display_name": "Charles Wexbridge"}, "raw_author_name": "Charles Wexbridge"},
     ]
     path = write("one.jsonl", _openalex(9501, authorships=both) + "\n")
-    _import("openalex", [path])
-    work = _work("openalex", "W9501")
+    import_files("openalex", [path])
+    work = work_by_id("openalex", "W9501")
     ada, charles = (m.author for m in work.mentions.order_by("position"))
     assert ada.works_count == charles.works_count == 1
     write("one.jsonl", _openalex(9501, authorships=both[:1]) + "\n")
-    assert _import("openalex", [path]).updated == 1
+    assert import_files("openalex", [path]).updated == 1
     assert work.mentions.get().author_id == ada.pk
     charles.refresh_from_db()
     assert charles.works_count == 0
@@ -491,16 +483,16 @@ def test_hostile_text_imports_whole(write):
             ],
         ),
     ]
-    stats = _import("openalex", [write("hostile.jsonl", "\n".join(lines) + "\n")])
+    stats = import_files("openalex", [write("hostile.jsonl", "\n".join(lines) + "\n")])
     assert (stats.new, stats.quarantined) == (3, 0)
-    nul = _work("openalex", "W9601")
+    nul = work_by_id("openalex", "W9601")
     assert (nul.title, nul.abstract) == ("NUL in the title", "An abstract")
     assert nul.mentions.get().raw_name == "Nul Person"
-    long = _work("openalex", "W9602")
+    long = work_by_id("openalex", "W9602")
     assert long.title == LONG_TITLE and len(long.title) == 100_000
     assert long.versions.get().title == LONG_TITLE
     assert len(long.title_key) == 255  # a derived key: cut to its column
-    bidi = _work("openalex", "W9603")
+    bidi = work_by_id("openalex", "W9603")
     assert bidi.title == f"Bidi {BIDI} title"
     names = list(bidi.mentions.order_by("position").values_list("raw_name", flat=True))
     assert names == [LONG_NAME, f"Bidi {BIDI}"]
@@ -513,7 +505,7 @@ def test_nul_bytes_in_raw_text_are_dropped_not_quarantined(write):
         b"@article{nul2021,\n  title = {A NUL\x00 in a BibTeX title},\n"
         b"  author = {Nul\x00 Person},\n  journal = {J},\n  year = {2021}\n}\n",
     )
-    assert _import("bibtex", [bib], owner="Nul Person").new == 1
+    assert import_files("bibtex", [bib], owner="Nul Person").new == 1
     work = Work.objects.get(title="A NUL in a BibTeX title")
     assert work.mentions.get().raw_name == "Nul Person"
     assert "\x00" not in SourceRecord.objects.get(version__work=work).payload
@@ -526,7 +518,7 @@ def test_an_author_record_keeps_a_long_name(write):
             {"id": "https://openalex.org/A99999", "display_name": LONG_NAME, "works_count": 1}
         ),
     )
-    _import("openalex", [path])
+    import_files("openalex", [path])
     assert Author.objects.get(openalex_id="A99999").display_name == LONG_NAME
 
 
@@ -565,14 +557,14 @@ def test_malformed_records_are_quarantined_with_their_reason(write):
         "long-key.bib",
         "@article{" + "k" * 300 + ",\n title = {A key too long},\n author = {Nelson, Fred},\n}\n",
     )
-    stats = _import("openalex", [openalex])
+    stats = import_files("openalex", [openalex])
     assert (stats.new, stats.quarantined) == (1, 2)
     reasons = dict(Quarantine.objects.filter(source="openalex").values_list("locator", "reason"))
     assert "venue OpenAlex id longer than 20 characters" in reasons[f"{openalex}:1"]
     assert "RecursionError" in reasons[f"{openalex}:2"]
-    assert _import("crossref", [crossref]).quarantined == 1
+    assert import_files("crossref", [crossref]).quarantined == 1
     assert "OverflowError" in Quarantine.objects.get(source="crossref").reason
-    assert _import("bibtex", [bib], owner="Fred Nelson").quarantined == 1
+    assert import_files("bibtex", [bib], owner="Fred Nelson").quarantined == 1
     assert "id longer than 255 characters" in Quarantine.objects.get(source="bibtex").reason
 
 
@@ -595,9 +587,9 @@ def test_records_nested_deep_in_a_page_do_not_stop_the_import(write):
         + nested(1010)
         + "}]}"
     )
-    stats = _import("openalex", [write("page.json", page)])
+    stats = import_files("openalex", [write("page.json", page)])
     assert (stats.new, stats.quarantined) == (2, 1)
-    assert _work("openalex", "W9802").title.endswith("9802")
+    assert work_by_id("openalex", "W9802").title.endswith("9802")
     reason = Quarantine.objects.get(source="openalex", locator__endswith="page.json#3").reason
     assert reason == "OpenAlex record is not a JSON object"
 
@@ -683,7 +675,7 @@ def test_no_hostile_input_stops_an_import(write, name):
     path = write(f"{name}.bin", HOSTILE_FILES[name])
     for source in sorted(SOURCES):
         options = {"owner": "Fred Nelson"} if source in {"bibtex", "manual", "listing"} else {}
-        _import(source, [path], **options)
+        import_files(source, [path], **options)
     assert not Quarantine.objects.filter(reason="").exists()
     if name == "nul-escapes":
         # Read back and tested here: SQLite's LIKE stops at a NUL in its pattern.
@@ -711,7 +703,6 @@ def test_a_json_lines_file_whose_first_record_is_longer_than_a_block_is_split(wr
     import json
 
     from bzpeer.catalog.models import Work
-    from bzpeer.ingest.pipeline import run_import
 
     long = {"id": "https://openalex.org/W99550001", "title": "Long " + "x" * 100_000}
     short = {"id": "https://openalex.org/W99550002", "title": "Short record after a long one"}

@@ -821,23 +821,19 @@ def test_no_server_error_on_the_claim_pages_signed_in(name, make_user, fresh_cac
     )
 
 
-def _social_routes() -> list[Route]:
+def _social_routes(make_user) -> list[Route]:
     """Following and conversations as ``fuzzsocial`` (staff, holding a record
     open to collaborate) sees them: an accepted invitation with a message from
     the other side, a pending one to answer, a report to decide."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import User
-
     from bzpeer.claims.models import Claim
     from bzpeer.social import conversations, invitations, reports
 
     records = Author.objects.filter(merged_into=None, works_count__gte=2).order_by("-id")
     mine, theirs, third = records[0], records[1], records[2]
-    me = User.objects.create_user("fuzzsocial", "social@example.org", "x" * 12, is_staff=True)
-    other = User.objects.create_user("talker", "talker@example.org", "x" * 12)
-    asker = User.objects.create_user("asker2", "asker2@example.org", "x" * 12)
+    me = make_user("fuzzsocial", "social@example.org", is_staff=True)
+    other = make_user("talker", "talker@example.org")
+    asker = make_user("asker2", "asker2@example.org")
     for user, record in ((me, mine), (other, theirs), (asker, third)):
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         Claim.objects.create(author=record, user=user, status="verified", level="L3")
     Author.objects.filter(pk__in=[mine.pk, theirs.pk, third.pk]).update(open_to_collaborate=True)
     mine.refresh_from_db()
@@ -891,10 +887,10 @@ def _social_routes() -> list[Route]:
 
 
 @pytest.mark.parametrize("name", ["social-follow", "social-invite", "social-talk", "social-report"])
-def test_no_server_error_on_the_social_pages_signed_in(name, db, fresh_cache):
+def test_no_server_error_on_the_social_pages_signed_in(name, make_user, fresh_cache):
     from django.contrib.auth.models import User
 
-    route = next(r for r in _social_routes() if r.name == name)
+    route = next(r for r in _social_routes(make_user) if r.name == name)
     client = Client(raise_request_exception=False)
     client.force_login(User.objects.get(username="fuzzsocial"))
     sent, failures = _check(client, route)

@@ -1,4 +1,5 @@
-"""The people of the social tests and the records they hold.
+"""The people of the social tests and the records they hold (accounts from
+the top conftest's ``make_user``, clients from its ``client_for``).
 
 - ``anonymous``: nobody signed in;
 - ``user``: signed in, verified address, holds no record;
@@ -11,13 +12,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
-from social_people import coauthor_of, hold, make_user
+from social_people import coauthor_of, hold
 
 from bzpeer.catalog.models import Author
 from bzpeer.social.models import Block
@@ -38,7 +37,7 @@ class People:
 
 
 @pytest.fixture
-def people(db) -> People:
+def people(make_user) -> People:
     c_record = Author.objects.get(slug=REFERENCE)
     b_record = coauthor_of(c_record)
     other = (
@@ -48,9 +47,13 @@ def people(db) -> People:
         .first()
     )
     assert other is not None
-    user = make_user("someone")
-    claimed, invitee, blocked = make_user("bee"), make_user("cee"), make_user("blocked")
-    moderator = make_user("mod", moderator=True)
+
+    def person(name: str, moderator: bool = False) -> User:
+        return make_user(name, f"{name}@example.org", moderator=moderator)
+
+    user = person("someone")
+    claimed, invitee, blocked = person("bee"), person("cee"), person("blocked")
+    moderator = person("mod", moderator=True)
     hold(claimed, b_record)
     hold(invitee, c_record)
     hold(blocked, other, level="L2")
@@ -65,17 +68,3 @@ def people(db) -> People:
         Author.objects.get(pk=c_record.pk),
         Author.objects.get(pk=other.pk),
     )
-
-
-@pytest.fixture
-def as_() -> Callable[..., Client]:
-    """A client signed in as ``user`` (anonymous for None); ``csrf=True``
-    checks CSRF tokens as a browser's requests are checked."""
-
-    def _client(user: User | None, csrf: bool = False) -> Client:
-        client = Client(enforce_csrf_checks=csrf)
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return _client

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db.models import Count
 
 from bzpeer.catalog.models import Author, AuthorshipMention
 from bzpeer.claims.models import Claim
-
-
-def make_user(name: str, moderator: bool = False, verified: bool = True) -> User:
-    user = User.objects.create_user(name, f"{name}@example.org", "x" * 12)
-    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
-    if moderator:
-        group, _ = Group.objects.get_or_create(name="moderators")
-        user.groups.add(group)
-    return user
 
 
 def hold(user: User, author: Author, level: str = "L3", open_: bool = True) -> Author:

@@ -42,16 +42,16 @@ def mails_to(address: str) -> list[mail.EmailMessage]:
     return [m for m in mail.outbox if address in m.to]
 
 
-def follow_chen(people, as_, frequency: str | None):
-    client = as_(people.user)
+def follow_chen(people, client_for, frequency: str | None):
+    client = client_for(people.user)
     client.post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
     if frequency:
         assert client.post("/alerts", {"frequency": frequency}).status_code == 200
     return client
 
 
-def test_nothing_is_sent_without_opting_in(people, as_, write):
-    follow_chen(people, as_, None)
+def test_nothing_is_sent_without_opting_in(people, client_for, write):
+    follow_chen(people, client_for, None)
     new_work_by_chen(write, "Sparse Alerts Without Consent")
     alerts.deliver()
     assert mails_to(people.user.email) == []
@@ -59,7 +59,7 @@ def test_nothing_is_sent_without_opting_in(people, as_, write):
 
 
 def test_after_an_import_the_worker_sends_the_alert_once(
-    people, as_, write, django_capture_on_commit_callbacks, monkeypatch
+    people, client_for, write, django_capture_on_commit_callbacks, monkeypatch
 ):
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
@@ -69,7 +69,7 @@ def test_after_an_import_the_worker_sends_the_alert_once(
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     DBTaskResult.objects.all().delete()  # the demo load's trust refreshes: not this test's
-    follow_chen(people, as_, "immediately")
+    follow_chen(people, client_for, "immediately")
     # works already in the catalog are never news
     assert alerts.deliver().sent == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,8 +89,8 @@ def test_after_an_import_the_worker_sends_the_alert_once(
     assert len(mails_to(people.user.email)) == 1
 
 
-def test_the_unsubscribe_link_works_without_signing_in(people, as_, write, client):
-    follow_chen(people, as_, "immediately")
+def test_the_unsubscribe_link_works_without_signing_in(people, client_for, write, client):
+    follow_chen(people, client_for, "immediately")
     new_work_by_chen(write, "Pruning The Mailing List")
     alerts.deliver()
     link = STOP.search(mails_to(people.user.email)[0].body).group(0)
@@ -106,8 +106,8 @@ def test_the_unsubscribe_link_works_without_signing_in(people, as_, write, clien
     assert client.get(f"/alerts/unsubscribe/{alerts.unsubscribe_token(1)}x").status_code == 400
 
 
-def test_weekly_alerts_wait_seven_days(people, as_, write):
-    follow_chen(people, as_, "weekly")
+def test_weekly_alerts_wait_seven_days(people, client_for, write):
+    follow_chen(people, client_for, "weekly")
     row = AlertSettings.objects.get(user=people.user)
     new_work_by_chen(write, "A Week Of Sparse Training")
     assert alerts.deliver().sent == 0  # turned on just now: a week to wait
@@ -120,9 +120,9 @@ def test_weekly_alerts_wait_seven_days(people, as_, write):
     assert "Another Week Another Ticket" in mails_to(people.user.email)[-1].body
 
 
-def test_the_settings_page_validates_and_needs_an_account(people, as_):
-    assert as_(None).get("/alerts").status_code == 302
-    client = as_(people.user)
+def test_the_settings_page_validates_and_needs_an_account(people, client_for):
+    assert client_for(None).get("/alerts").status_code == 302
+    client = client_for(people.user)
     assert client.post("/alerts", {"frequency": "hourly"}).status_code == 400
     assert client.post("/alerts", {"frequency": "weekly", "messages": "on"}).status_code == 200
     row = AlertSettings.objects.get(user=people.user)

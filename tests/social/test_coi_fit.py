@@ -96,10 +96,10 @@ def test_suggestions_follow_the_rule_and_say_why(chen):
         assert "open to collaborate" in again[last.author.pk].reason
 
 
-def test_the_profile_loads_suggestions_for_signed_in_visitors(people, as_, chen):
-    anonymous = as_(None).get(f"/researchers/{chen.slug}").content.decode()
+def test_the_profile_loads_suggestions_for_signed_in_visitors(people, client_for, chen):
+    anonymous = client_for(None).get(f"/researchers/{chen.slug}").content.decode()
     assert "Sign in</a> to see researchers who might work with" in anonymous
-    page = as_(people.user).get(f"/researchers/{chen.slug}").content.decode()
+    page = client_for(people.user).get(f"/researchers/{chen.slug}").content.decode()
     assert f'hx-get="/researchers/{chen.slug}/fits"' in page
-    listed = as_(people.user).get(f"/researchers/{chen.slug}/fits").content.decode()
+    listed = client_for(people.user).get(f"/researchers/{chen.slug}/fits").content.decode()
     assert 'class="muted small fit-reason"' in listed and "shared topic" in listed

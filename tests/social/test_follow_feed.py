@@ -24,9 +24,9 @@ def _count(html: str) -> int:
     return int(found.group(1))
 
 
-def test_follow_with_htmx_swaps_the_button_and_the_count_changes(people, as_):
+def test_follow_with_htmx_swaps_the_button_and_the_count_changes(people, client_for):
     chen = people.c_record
-    client = as_(people.user)
+    client = client_for(people.user)
     before = Follow.objects.filter(author=chen).count()
     answer = client.post(
         f"/follow/author/{chen.pk}",
@@ -47,22 +47,26 @@ def test_follow_with_htmx_swaps_the_button_and_the_count_changes(people, as_):
     assert "Follow researcher" in undone and _count(undone) == before
 
 
-def test_without_htmx_the_form_goes_back_and_anonymous_visitors_sign_in_first(people, as_):
+def test_without_htmx_the_form_goes_back_and_anonymous_visitors_sign_in_first(people, client_for):
     chen = people.c_record
     back = f"/researchers/{chen.slug}"
-    answer = as_(people.user).post(f"/follow/author/{chen.pk}", {"next": back})
+    answer = client_for(people.user).post(f"/follow/author/{chen.pk}", {"next": back})
     assert answer.status_code == 302 and answer["Location"] == back
-    elsewhere = as_(people.user).post(f"/follow/author/{chen.pk}", {"next": "https://evil.test/"})
+    elsewhere = client_for(people.user).post(
+        f"/follow/author/{chen.pk}", {"next": "https://evil.test/"}
+    )
     assert elsewhere["Location"] == "/"
-    anonymous = as_(None).post(f"/follow/author/{chen.pk}", {"next": back})
+    anonymous = client_for(None).post(f"/follow/author/{chen.pk}", {"next": back})
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
-    htmx = as_(None).post(f"/follow/author/{chen.pk}", {"next": back}, HTTP_HX_REQUEST="true")
+    htmx = client_for(None).post(
+        f"/follow/author/{chen.pk}", {"next": back}, HTTP_HX_REQUEST="true"
+    )
     assert htmx.status_code == 401 and htmx["HX-Redirect"].startswith("/accounts/login/")
     assert not Follow.objects.filter(author=chen, user=None).exists()
 
 
-def test_the_feed_lists_new_works_of_what_one_follows_newest_first(people, as_):
-    client = as_(people.user)
+def test_the_feed_lists_new_works_of_what_one_follows_newest_first(people, client_for):
+    client = client_for(people.user)
     assert "Nothing yet" in client.get("/feed").content.decode()
     chen = people.c_record
     client.post(f"/follow/author/{chen.pk}", {"action": "follow"})
@@ -83,8 +87,8 @@ def test_the_feed_lists_new_works_of_what_one_follows_newest_first(people, as_):
     assert [w.pk for w in first + second] == [w.pk for w in works[: len(first) + len(second)]]
 
 
-def test_a_followed_topic_and_institution_bring_their_works(people, as_):
-    client = as_(people.user)
+def test_a_followed_topic_and_institution_bring_their_works(people, client_for):
+    client = client_for(people.user)
     topic = Topic.objects.filter(worktopic__isnull=False).order_by("id").first()
     place = Institution.objects.filter(mentioninstitution__isnull=False).order_by("id").first()
     assert topic is not None and place is not None
@@ -103,17 +107,17 @@ def test_a_followed_topic_and_institution_bring_their_works(people, as_):
     assert client.post("/follow/people/1", {"action": "follow"}).status_code == 404
 
 
-def test_followers_page_names_researchers_and_only_counts_the_others(people, as_):
+def test_followers_page_names_researchers_and_only_counts_the_others(people, client_for):
     chen = people.c_record
-    as_(people.claimed).post(f"/follow/author/{chen.pk}", {"action": "follow"})
-    as_(people.user).post(f"/follow/author/{chen.pk}", {"action": "follow"})
-    page = as_(None).get(f"/researchers/{chen.slug}/followers").content.decode()
+    client_for(people.claimed).post(f"/follow/author/{chen.pk}", {"action": "follow"})
+    client_for(people.user).post(f"/follow/author/{chen.pk}", {"action": "follow"})
+    page = client_for(None).get(f"/researchers/{chen.slug}/followers").content.decode()
     assert people.b_record.display_name in page  # the follower who holds a record
     assert "1 other account" in page
     assert people.user.email not in page and people.user.username not in page
 
 
-def test_atom_feeds_list_the_newest_works_without_an_account(people, as_, client):
+def test_atom_feeds_list_the_newest_works_without_an_account(people, client_for, client):
     chen = people.c_record
     answer = client.get(f"/researchers/{chen.slug}/feed.atom")
     assert answer.status_code == 200 and "atom" in answer["Content-Type"]
@@ -134,7 +138,7 @@ def test_atom_feeds_list_the_newest_works_without_an_account(people, as_, client
     assert link.format(f"/researchers/{chen.slug}/feed.atom") in profile
 
 
-def test_a_taken_down_record_has_no_feed_and_cannot_be_followed(people, as_, client):
+def test_a_taken_down_record_has_no_feed_and_cannot_be_followed(people, client_for, client):
     other = (
         Author.objects.filter(merged_into=None, works_count__gte=1, claims=None)
         .order_by("id")
@@ -143,25 +147,25 @@ def test_a_taken_down_record_has_no_feed_and_cannot_be_followed(people, as_, cli
     asked = request_suppression(people.user, other, "about me")
     decide_suppression(people.moderator, asked, "approve", "the subject asked")
     assert client.get(f"/researchers/{other.slug}/feed.atom").status_code == 404
-    answer = as_(people.user).post(f"/follow/author/{other.pk}", {"action": "follow"})
+    answer = client_for(people.user).post(f"/follow/author/{other.pk}", {"action": "follow"})
     assert answer.status_code == 404
     assert not Follow.objects.filter(author=other).exists()
 
 
-def test_following_a_merged_away_record_is_refused(people, as_):
+def test_following_a_merged_away_record_is_refused(people, client_for):
     merged = Author.objects.create(
         display_name="Tianlong Chen",
         slug="tianlong-chen-merged",
         name_key="chen_t",
         merged_into=people.c_record,
     )
-    assert as_(people.user).post(f"/follow/author/{merged.pk}").status_code == 404
+    assert client_for(people.user).post(f"/follow/author/{merged.pk}").status_code == 404
 
 
-def test_both_plans_of_the_feed_give_the_same_pages(people, as_, monkeypatch):
+def test_both_plans_of_the_feed_give_the_same_pages(people, client_for, monkeypatch):
     """Gathering the followed works and walking the catalog newest first
     (``feed.WALK_SHARE``) are one order: the same works, page after page."""
-    client = as_(people.user)
+    client = client_for(people.user)
     client.post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
     client.post(f"/follow/author/{people.b_record.pk}", {"action": "follow"})
     topic = Topic.objects.filter(worktopic__isnull=False).order_by("id").first()

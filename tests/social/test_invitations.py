@@ -17,8 +17,8 @@ from bzpeer.social.models import AlertSettings, Conversation, Invitation, Messag
 pytestmark = pytest.mark.django_db
 
 
-def send(people, as_, message="Shall we work on sparse training?", fit="Shared topics"):
-    client = as_(people.claimed)
+def send(people, client_for, message="Shall we work on sparse training?", fit="Shared topics"):
+    client = client_for(people.claimed)
     answer = client.post(
         f"/researchers/{people.c_record.slug}/invite", {"message": message, "fit": fit}
     )
@@ -26,19 +26,21 @@ def send(people, as_, message="Shall we work on sparse training?", fit="Shared t
     return Invitation.objects.get(sender=people.claimed, recipient=people.invitee)
 
 
-def test_invite_accept_talk_then_block(people, as_):
-    profile = as_(people.claimed).get(f"/researchers/{people.c_record.slug}").content.decode()
+def test_invite_accept_talk_then_block(people, client_for):
+    profile = (
+        client_for(people.claimed).get(f"/researchers/{people.c_record.slug}").content.decode()
+    )
     assert "Invite to a conversation" in profile
-    sent = send(people, as_)
+    sent = send(people, client_for)
     assert sent.status == "pending" and sent.sender_author == people.b_record
-    c = as_(people.invitee)
+    c = client_for(people.invitee)
     assert "1</span>" in c.get("/inbox").content.decode()  # the header's unread count
     page = c.get(f"/invitations/{sent.pk}").content.decode()
     assert "Shall we work on sparse training?" in page and "Accept" in page
     answer = c.post(f"/invitations/{sent.pk}/answer", {"answer": "accept"})
     talk = Conversation.objects.get(invitation=sent)
     assert answer["Location"] == f"/conversations/{talk.pk}"
-    b = as_(people.claimed)
+    b = client_for(people.claimed)
     assert b.post(f"/conversations/{talk.pk}", {"body": "Hello <b>C</b>"}).status_code == 302
     thread = c.get(f"/conversations/{talk.pk}").content.decode()
     assert "Hello &lt;b&gt;C&lt;/b&gt;" in thread and "<b>C</b>" not in thread  # plain text
@@ -53,12 +55,12 @@ def test_invite_accept_talk_then_block(people, as_):
     assert b.get(f"/researchers/{people.c_record.slug}/invite").status_code == 403
 
 
-def test_decline_waits_before_another_invitation_and_block_ends_them(people, as_, settings):
-    sent = send(people, as_)
-    as_(people.invitee).post(f"/invitations/{sent.pk}/answer", {"answer": "decline"})
+def test_decline_waits_before_another_invitation_and_block_ends_them(people, client_for, settings):
+    sent = send(people, client_for)
+    client_for(people.invitee).post(f"/invitations/{sent.pk}/answer", {"answer": "decline"})
     sent.refresh_from_db()
     assert sent.status == "declined"
-    again = as_(people.claimed).get(f"/researchers/{people.c_record.slug}/invite")
+    again = client_for(people.claimed).get(f"/researchers/{people.c_record.slug}/invite")
     assert again.status_code == 403 and "days after the decline" in again.content.decode()
     Invitation.objects.filter(pk=sent.pk).update(
         decided_at=timezone.now() - timedelta(days=settings.BZPEER_REINVITE_DAYS + 1)
@@ -69,11 +71,14 @@ def test_decline_waits_before_another_invitation_and_block_ends_them(people, as_
         invitations.invite_check(people.claimed, people.c_record)
 
 
-def test_only_claimed_researchers_invite_and_only_open_ones_are_invited(people, as_):
+def test_only_claimed_researchers_invite_and_only_open_ones_are_invited(people, client_for):
     from bzpeer.catalog.models import Author
 
     # a signed-in account without a record
-    assert as_(people.user).get(f"/researchers/{people.c_record.slug}/invite").status_code == 403
+    assert (
+        client_for(people.user).get(f"/researchers/{people.c_record.slug}/invite").status_code
+        == 403
+    )
     # a record nobody holds
     free = Author.objects.filter(merged_into=None, claims=None).order_by("id").first()
     with pytest.raises(Refused, match="not claimed"):
@@ -83,26 +88,28 @@ def test_only_claimed_researchers_invite_and_only_open_ones_are_invited(people, 
     people.c_record.refresh_from_db()
     with pytest.raises(Refused, match="not open to collaborate"):
         invitations.invite_check(people.claimed, people.c_record)
-    profile = as_(people.claimed).get(f"/researchers/{people.c_record.slug}").content.decode()
+    profile = (
+        client_for(people.claimed).get(f"/researchers/{people.c_record.slug}").content.decode()
+    )
     assert "not open to collaborate" in profile and "Invite to a conversation" not in profile
     # one's own record
     with pytest.raises(Refused, match="your own record"):
         invitations.invite_check(people.claimed, people.b_record)
     # an unclaimed record's profile says what would unlock it
-    page = as_(None).get(f"/researchers/{free.slug}").content.decode()
+    page = client_for(None).get(f"/researchers/{free.slug}").content.decode()
     assert "Claim this author entity first to unlock direct invitations." in page
 
 
-def test_the_conflict_of_interest_shows_on_an_invitation_between_coauthors(people, as_):
-    sent = send(people, as_)
+def test_the_conflict_of_interest_shows_on_an_invitation_between_coauthors(people, client_for):
+    sent = send(people, client_for)
     assert sent.conflicts, "B and C share works: the check must say so"
     kinds = {c["kind"] for c in sent.conflicts}
     assert kinds & {"coauthorship", "advisor"}
     for who in (people.claimed, people.invitee):
-        page = as_(who).get(f"/invitations/{sent.pk}").content.decode()
+        page = client_for(who).get(f"/invitations/{sent.pk}").content.decode()
         assert "Conflict of interest" in page and 'data-conflicts="0"' not in page
     # and before sending, on the form
-    form = as_(people.claimed)
+    form = client_for(people.claimed)
     Invitation.objects.all().delete()
     assert (
         "Conflict of interest"
@@ -110,16 +117,16 @@ def test_the_conflict_of_interest_shows_on_an_invitation_between_coauthors(peopl
     )
 
 
-def test_reports_reach_the_moderators_who_hide_the_content(people, as_):
-    sent = send(people, as_)
+def test_reports_reach_the_moderators_who_hide_the_content(people, client_for):
+    sent = send(people, client_for)
     talk = invitations.accept(people.invitee, sent)
     said = conversations.send_message(people.claimed, talk, "Buy my course")
-    c = as_(people.invitee)
+    c = client_for(people.invitee)
     assert c.post("/report", {"message": said.pk, "reason": "spam"}).status_code == 200
     item = Report.objects.get(message=said)
-    queue = as_(people.moderator).get("/moderation/reports").content.decode()
+    queue = client_for(people.moderator).get("/moderation/reports").content.decode()
     assert "Buy my course" in queue
-    done = as_(people.moderator).post(
+    done = client_for(people.moderator).post(
         f"/moderation/reports/{item.pk}", {"decision": "uphold", "reason": "spam"}
     )
     assert done.status_code == 302
@@ -136,8 +143,8 @@ def test_reports_reach_the_moderators_who_hide_the_content(people, as_):
 
 
 @override_settings(BZPEER_INVITES_PER_DAY=2)
-def test_invitations_per_day_hold(people):
-    from social_people import hold, make_user
+def test_invitations_per_day_hold(people, make_user):
+    from social_people import hold
 
     from bzpeer.catalog.models import Author
 
@@ -147,7 +154,7 @@ def test_invitations_per_day_hold(people):
             .order_by("id")[n : n + 1]
             .get()
         )
-        hold(make_user(f"open{n}"), record)
+        hold(make_user(f"open{n}", f"open{n}@example.org"), record)
         if n < 2:
             invitations.invite(people.claimed, record, "Hi", "Fits")
         else:
@@ -157,25 +164,25 @@ def test_invitations_per_day_hold(people):
 
 
 @override_settings(BZPEER_MESSAGES_PER_MINUTE=3)
-def test_messages_per_minute_hold(people, as_):
-    talk = invitations.accept(people.invitee, send(people, as_))
-    b = as_(people.claimed)
+def test_messages_per_minute_hold(people, client_for):
+    talk = invitations.accept(people.invitee, send(people, client_for))
+    b = client_for(people.claimed)
     codes = [b.post(f"/conversations/{talk.pk}", {"body": f"m{n}"}).status_code for n in range(5)]
     assert codes == [302, 302, 302, 429, 429]
     assert Message.objects.filter(conversation=talk).count() == 3
 
 
 @override_settings(BZPEER_REPORTS_PER_DAY=2)
-def test_reports_per_day_hold(people, as_):
-    talk = invitations.accept(people.invitee, send(people, as_))
+def test_reports_per_day_hold(people, client_for):
+    talk = invitations.accept(people.invitee, send(people, client_for))
     said = [conversations.send_message(people.claimed, talk, f"m{n}") for n in range(3)]
-    c = as_(people.invitee)
+    c = client_for(people.invitee)
     codes = [c.post("/report", {"message": m.pk, "reason": "spam"}).status_code for m in said]
     assert codes == [200, 200, 429]
 
 
-def test_message_emails_only_when_opted_in(people, as_, django_capture_on_commit_callbacks):
-    sent = send(people, as_)
+def test_message_emails_only_when_opted_in(people, client_for, django_capture_on_commit_callbacks):
+    sent = send(people, client_for)
     assert not [m for m in mail.outbox if people.invitee.email in m.to]
     AlertSettings.objects.create(user=people.invitee, message_emails=True)
     talk = invitations.accept(people.invitee, sent)
@@ -186,13 +193,13 @@ def test_message_emails_only_when_opted_in(people, as_, django_capture_on_commit
     assert f"/conversations/{talk.pk}" in notices[-1].body
 
 
-def test_the_data_export_holds_the_social_rows_and_deletion_removes_them(people, as_):
+def test_the_data_export_holds_the_social_rows_and_deletion_removes_them(people, client_for):
     from bzpeer.accounts.privacy import delete_account, export_account
     from bzpeer.social.models import Block, Follow
 
-    talk = invitations.accept(people.invitee, send(people, as_))
+    talk = invitations.accept(people.invitee, send(people, client_for))
     conversations.send_message(people.claimed, talk, "Draft attached")
-    as_(people.claimed).post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
+    client_for(people.claimed).post(f"/follow/author/{people.c_record.pk}", {"action": "follow"})
     data = export_account(people.claimed)
     assert data["follows"][0]["record"] == people.c_record.slug
     assert data["invitations"][0]["direction"] == "sent"

@@ -62,84 +62,88 @@ def person(people, role):
     return None if role == "anonymous" else getattr(people, role)
 
 
-def status_of(people, as_, role, method, url, data=None):
-    client = as_(person(people, role))
+def status_of(people, client_for, role, method, url, data=None):
+    client = client_for(person(people, role))
     answer = client.post(url, data or {}) if method == "post" else client.get(url)
     return answer.status_code
 
 
-def check(people, as_, method, url, expected, data=None):
-    got = {role: status_of(people, as_, role, method, url, data) for role in ROLES}
+def check(people, client_for, method, url, expected, data=None):
+    got = {role: status_of(people, client_for, role, method, url, data) for role in ROLES}
     assert got == dict(zip(ROLES, expected, strict=True)), url
 
 
-def test_following_feed_and_alerts(people, as_):
+def test_following_feed_and_alerts(people, client_for):
     chen = people.c_record.pk
-    check(people, as_, "post", f"/follow/author/{chen}", [302] * 6, {"action": "follow"})
-    assert as_(None).post(f"/follow/author/{chen}")["Location"].startswith("/accounts/login/")
-    check(people, as_, "get", "/feed", [302, 200, 200, 200, 200, 200])
-    check(people, as_, "get", "/following", [302, 200, 200, 200, 200, 200])
-    check(people, as_, "get", "/alerts", [302, 200, 200, 200, 200, 200])
-    check(people, as_, "post", "/alerts", [302] + [200] * 5, {"frequency": "weekly"})
-    check(people, as_, "get", f"/researchers/{people.c_record.slug}/followers", [200] * 6)
-    check(people, as_, "get", f"/researchers/{people.c_record.slug}/fits", [302] + [200] * 5)
+    check(people, client_for, "post", f"/follow/author/{chen}", [302] * 6, {"action": "follow"})
+    assert (
+        client_for(None).post(f"/follow/author/{chen}")["Location"].startswith("/accounts/login/")
+    )
+    check(people, client_for, "get", "/feed", [302, 200, 200, 200, 200, 200])
+    check(people, client_for, "get", "/following", [302, 200, 200, 200, 200, 200])
+    check(people, client_for, "get", "/alerts", [302, 200, 200, 200, 200, 200])
+    check(people, client_for, "post", "/alerts", [302] + [200] * 5, {"frequency": "weekly"})
+    check(people, client_for, "get", f"/researchers/{people.c_record.slug}/followers", [200] * 6)
+    check(people, client_for, "get", f"/researchers/{people.c_record.slug}/fits", [302] + [200] * 5)
 
 
-def test_invite(people, as_, world):
+def test_invite(people, client_for, world):
     url = f"/researchers/{people.c_record.slug}/invite"
     # nobody may invite C now: no account, no record, a pending invitation,
     # one's own record, blocked, no record
-    check(people, as_, "get", url, [302, 403, 403, 403, 403, 403])
+    check(people, client_for, "get", url, [302, 403, 403, 403, 403, 403])
     data = {"message": "Hi", "fit": "Topics"}
-    check(people, as_, "post", url, [302, 403, 403, 403, 403, 403], data)
+    check(people, client_for, "post", url, [302, 403, 403, 403, 403, 403], data)
     assert Invitation.objects.filter(recipient=people.invitee).count() == 3
 
 
-def test_accept_and_decline(people, as_, world):
+def test_accept_and_decline(people, client_for, world):
     accept = f"/invitations/{world.pending.pk}/answer"
     # the sender cannot answer for the invitee; others do not see it
-    check(people, as_, "post", accept, [302, 404, 403, 302, 404, 404], {"answer": "accept"})
+    check(people, client_for, "post", accept, [302, 404, 403, 302, 404, 404], {"answer": "accept"})
     world.pending.refresh_from_db()
     assert world.pending.status == "accepted"
     decline = f"/invitations/{world.declinable.pk}/answer"
-    check(people, as_, "post", decline, [302, 404, 404, 302, 403, 404], {"answer": "decline"})
+    check(
+        people, client_for, "post", decline, [302, 404, 404, 302, 403, 404], {"answer": "decline"}
+    )
     world.declinable.refresh_from_db()
     assert world.declinable.status == "declined"
     view = f"/invitations/{world.declinable.pk}"
-    check(people, as_, "get", view, [302, 404, 404, 200, 200, 404])
+    check(people, client_for, "get", view, [302, 404, 404, 200, 200, 404])
 
 
-def test_conversation_write_block_and_report(people, as_, world):
+def test_conversation_write_block_and_report(people, client_for, world):
     talk = f"/conversations/{world.talk.pk}"
-    check(people, as_, "get", talk, [302, 404, 404, 200, 200, 404])
+    check(people, client_for, "get", talk, [302, 404, 404, 200, 200, 404])
     # C blocked the sender: neither side writes until C unblocks
-    check(people, as_, "post", talk, [302, 404, 404, 403, 403, 404], {"body": "Hi"})
+    check(people, client_for, "post", talk, [302, 404, 404, 403, 403, 404], {"body": "Hi"})
     assert not Message.objects.filter(body="Hi").exists()
     report = f"/report?message={world.said.pk}"
-    check(people, as_, "get", report, [302, 404, 404, 200, 200, 404])
+    check(people, client_for, "get", report, [302, 404, 404, 200, 200, 404])
     check(
         people,
-        as_,
+        client_for,
         "post",
         "/report",
         [302, 404, 404, 200, 400, 404],
         {"message": world.said.pk, "reason": "again"},
     )
     block = f"/conversations/{world.talk.pk}/block"
-    check(people, as_, "post", block, [302, 404, 404, 302, 302, 404], {"action": "block"})
+    check(people, client_for, "post", block, [302, 404, 404, 302, 302, 404], {"action": "block"})
     # the blocked sender's own block does not undo C's: still nobody writes
     assert conversations.can_write(people.invitee, world.talk)
     assert conversations.can_write(people.blocked, world.talk)
 
 
-def test_moderators_decide_reports(people, as_, world):
-    check(people, as_, "get", "/moderation/reports", [302, 403, 403, 403, 403, 200])
+def test_moderators_decide_reports(people, client_for, world):
+    check(people, client_for, "get", "/moderation/reports", [302, 403, 403, 403, 403, 200])
     decide = f"/moderation/reports/{world.report_id}"
     data = {"decision": "dismiss", "reason": "fine"}
-    check(people, as_, "post", decide, [302, 403, 403, 403, 403, 302], data)
+    check(people, client_for, "post", decide, [302, 403, 403, 403, 403, 302], data)
 
 
-def test_csrf_on_every_social_post(people, as_, world):
+def test_csrf_on_every_social_post(people, client_for, world):
     posts = [
         (people.user, f"/follow/author/{people.c_record.pk}", {"action": "follow"}),
         (people.user, "/alerts", {"frequency": "weekly"}),
@@ -151,6 +155,6 @@ def test_csrf_on_every_social_post(people, as_, world):
         (people.moderator, f"/moderation/reports/{world.report_id}", {"decision": "dismiss"}),
     ]
     for who, url, data in posts:
-        assert as_(who, csrf=True).post(url, data).status_code == 403, url
+        assert client_for(who, csrf=True).post(url, data).status_code == 403, url
     world.pending.refresh_from_db()
     assert world.pending.status == "pending"

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from bzpeer.catalog.models import Author
 from bzpeer.claims.models import Claim
+from bzpeer.claims.owner import owner_of
 from bzpeer.claims.services import account_id
 
 from . import coi
@@ -63,14 +64,6 @@ def held_record(user: User) -> tuple[Author, str] | None:
     return (claim.author, claim.level) if claim else None
 
 
-def holder(author: Author) -> int | None:
-    return (
-        Claim.objects.filter(author=author, status=Claim.Status.VERIFIED)
-        .values_list("user_id", flat=True)
-        .first()
-    )
-
-
 def blocked(blocker_id: int, blocked_id: int) -> bool:
     return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
 
@@ -86,7 +79,7 @@ def invite_check(user: User, recipient: Author) -> tuple[Author, int]:
         raise Refused("Your claim must be verified (L2 or above) to invite.")
     if recipient.pk == record.pk:
         raise Refused("This is your own record.")
-    to = holder(recipient)
+    to = owner_of(recipient)
     if to is None:
         raise Refused("This record is not claimed: only claimed researchers can be invited.")
     if not recipient.open_to_collaborate:

@@ -8,9 +8,9 @@ In a fresh process, a fresh ``BZPEER_HOME`` and a fresh SQLite database
 every demo source, author resolution, enrichment), then import the arXiv
 listings corpus (``common.LISTINGS``; ``--listings N``: its first N files
 only, for a quick check) and resolve authors, as ``bzpeer import`` does.
-Then print, per table of ``bzpeer.catalog`` and of ``bzpeer.trust`` (claims,
-claim events, trust snapshots), its row count and a sha256 of its rows, and
-one sha256 of the author clusters.
+Then print, per table of ``bzpeer.catalog``, of ``bzpeer.trust`` (trust
+snapshots) and of the claims (``Claim``, ``ClaimEvent``), its row count and
+a sha256 of its rows, and one sha256 of the author clusters.
 
 What a table's digest covers: every column, ids and foreign keys included
 (the writer allocates ids in input order in one process, and resolution runs
@@ -93,8 +93,9 @@ def child(listings: str, listings_label: str) -> None:
         return hashlib.sha256(text).digest()
 
     tables: dict[str, dict[str, object]] = {}
-    for label in ("catalog", "trust"):
-        for model in apps.get_app_config(label).get_models():
+    claims = [apps.get_model("claims", name) for name in ("Claim", "ClaimEvent")]
+    for label in ("catalog", "trust", ""):
+        for model in apps.get_app_config(label).get_models() if label else claims:
             columns = [
                 f.attname
                 for f in model._meta.concrete_fields
@@ -107,7 +108,7 @@ def child(listings: str, listings_label: str) -> None:
             total = hashlib.sha256()
             for h in hashes:
                 total.update(h)
-            tables[f"{label}.{model.__name__}"] = {
+            tables[model._meta.label] = {
                 "rows": len(hashes),
                 "columns": columns,
                 "sha256": total.hexdigest(),

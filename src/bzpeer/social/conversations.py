@@ -15,7 +15,7 @@ from django.utils import timezone
 from bzpeer.catalog.queries import raw_rows
 from bzpeer.claims.services import account_id
 
-from .invitations import Refused, User, blocked, plain_text
+from .invitations import Limited, Refused, User, blocked, plain_text
 from .models import Conversation, Invitation, Message, ReadMark
 
 BODY_LIMIT = 4000
@@ -62,7 +62,7 @@ def send_message(user: User, conversation: Conversation, body: str) -> Message:
             sender_id=me, created_at__gte=timezone.now() - timedelta(minutes=1)
         ).count()
         if recent >= per_minute:
-            raise Refused(f"At most {per_minute} messages a minute; wait a little.")
+            raise Limited(f"At most {per_minute} messages a minute; wait a little.")
         message = Message.objects.create(conversation=conversation, sender_id=me, body=body)
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=message.created_at)
         mark_read(me, conversation.pk, message.pk)

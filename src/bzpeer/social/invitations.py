@@ -35,7 +35,22 @@ INVITING_LEVELS = ("L2", "L3", "L4")
 
 
 class Refused(Exception):
-    """Not allowed in this state; the message says why, for the person who tried."""
+    """Not allowed in this state; the message says why, for the person who
+    tried, and ``status`` is the HTTP answer a view gives it."""
+
+    status = 403
+
+
+class Invalid(Refused):
+    """What was sent cannot be taken as it is (empty, too long, ...)."""
+
+    status = 400
+
+
+class Limited(Refused):
+    """A rate limit holds: try again later."""
+
+    status = 429
 
 
 def plain_text(text: str, limit: int, label: str) -> str:
@@ -43,11 +58,11 @@ def plain_text(text: str, limit: int, label: str) -> str:
     invisible characters refused, at most ``limit`` characters, not empty."""
     text = "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").split("\n"))
     if not text:
-        raise Refused(f"Write the {label}.")
+        raise Invalid(f"Write the {label}.")
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") and ch != "\n" for ch in text):
-        raise Refused(f"The {label} has invisible or control characters.")
+        raise Invalid(f"The {label} has invisible or control characters.")
     if len(text) > limit:
-        raise Refused(f"The {label} is limited to {limit} characters.")
+        raise Invalid(f"The {label} is limited to {limit} characters.")
     return text
 
 
@@ -110,7 +125,7 @@ def invite_check(user: User, recipient: Author) -> tuple[Author, int]:
         sender_id=me, created_at__gte=timezone.now() - timedelta(days=1)
     ).count()
     if today >= per_day:
-        raise Refused(f"At most {per_day} invitations a day; try again tomorrow.")
+        raise Limited(f"At most {per_day} invitations a day; try again tomorrow.")
     return record, to
 
 

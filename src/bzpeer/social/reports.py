@@ -13,7 +13,7 @@ from django.utils import timezone
 from bzpeer.claims.models import AuditEvent
 from bzpeer.claims.services import account_id, require_moderator
 
-from .invitations import Refused, User, plain_text
+from .invitations import Invalid, Limited, Refused, User, plain_text
 from .models import Invitation, Message, Report
 
 REASON_LIMIT = 1000
@@ -34,9 +34,9 @@ def report(
     if me not in (subject.sender_id, subject.recipient_id):
         raise Refused("You can only report what was sent to you or in your conversations.")
     if message is not None and message.sender_id == me:
-        raise Refused("This is your own message.")
+        raise Invalid("This is your own message.")
     if invitation is not None and invitation.sender_id == me:
-        raise Refused("This is your own invitation.")
+        raise Invalid("This is your own invitation.")
     per_day = settings.BZPEER_REPORTS_PER_DAY
     if (
         Report.objects.filter(
@@ -44,7 +44,7 @@ def report(
         ).count()
         >= per_day
     ):
-        raise Refused(f"At most {per_day} reports a day; try again tomorrow.")
+        raise Limited(f"At most {per_day} reports a day; try again tomorrow.")
     return Report.objects.create(
         reporter_id=me, invitation=invitation, message=message, reason=reason
     )
@@ -53,7 +53,7 @@ def report(
 def decide_report(moderator: User, item: Report, decision: str, reason: str = "") -> Report:
     require_moderator(moderator)
     if decision not in DECISIONS:
-        raise Refused("Choose uphold or dismiss.")
+        raise Invalid("Choose uphold or dismiss.")
     reason = " ".join(reason.split())[:REASON_LIMIT]
     with transaction.atomic():
         item = Report.objects.select_for_update().get(pk=item.pk)

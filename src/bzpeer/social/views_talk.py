@@ -14,12 +14,12 @@ from bzpeer.claims.services import account_id, require_moderator
 from bzpeer.claims.suppression import is_suppressed
 
 from . import coi, conversations, invitations, reports
-from .invitations import Refused
+from .invitations import Invalid, Refused
 from .models import Invitation, Message, Report
 
 
-def _refused(request: HttpRequest, error: str, status: int = 400) -> HttpResponse:
-    return render(request, "social/refused.html", {"error": error}, status=status)
+def _refused(request: HttpRequest, refused: Refused) -> HttpResponse:
+    return render(request, "social/refused.html", {"error": str(refused)}, status=refused.status)
 
 
 @login_required
@@ -31,7 +31,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         mine, _ = invitations.invite_check(request.user, author)
     except Refused as refused:
-        return _refused(request, str(refused), status=403)
+        return _refused(request, refused)
     context: dict[str, object] = {
         "author": author,
         "mine": mine,
@@ -46,7 +46,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except Refused as refused:
             context["error"] = str(refused)
-            return render(request, "social/invite.html", context, status=400)
+            return render(request, "social/invite.html", context, status=refused.status)
         return redirect("invitation", pk=sent.pk)
     return render(request, "social/invite.html", context)
 
@@ -97,8 +97,8 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             invitations.decline(request.user, item, block_sender=choice == "block")
             return redirect("invitation", pk=item.pk)
     except Refused as refused:
-        return _refused(request, str(refused), status=403)
-    return _refused(request, "Choose accept, decline, or decline and block.")
+        return _refused(request, refused)
+    return _refused(request, Invalid("Choose accept, decline, or decline and block."))
 
 
 def _conversation(request: HttpRequest, pk: int) -> conversations.Conversation:
@@ -118,9 +118,7 @@ def conversation(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             conversations.send_message(request.user, talk, draft)
         except Refused as refused:
-            status, error = (429 if "a minute" in str(refused) else 403), str(refused)
-            if "Write the" in error or "limited to" in error or "characters" in error:
-                status = 400
+            status, error = refused.status, str(refused)
         else:
             return redirect("conversation", pk=talk.pk)
     me = account_id(request.user)
@@ -175,7 +173,7 @@ def report(request: HttpRequest) -> HttpResponse:
     elif invitation_id.isascii() and invitation_id.isdigit() and len(invitation_id) < 19:
         invitation = _invitation(request, int(invitation_id))
     else:
-        return _refused(request, "Say which message or invitation you report.")
+        return _refused(request, Invalid("Say which message or invitation you report."))
     context: dict[str, object] = {"message": message, "invitation": invitation, "reason": ""}
     if request.method == "POST":
         context["reason"] = request.POST.get("reason", "")[:2000]
@@ -184,9 +182,8 @@ def report(request: HttpRequest) -> HttpResponse:
                 request.user, str(context["reason"]), invitation=invitation, message=message
             )
         except Refused as refused:
-            limited = "a day" in str(refused)
             context["error"] = str(refused)
-            return render(request, "social/report.html", context, status=429 if limited else 400)
+            return render(request, "social/report.html", context, status=refused.status)
         context["done"] = True
     return render(request, "social/report.html", context)
 
@@ -215,5 +212,5 @@ def decide_report(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, item, request.POST.get("decision", ""), request.POST.get("reason", "")
         )
     except Refused as refused:
-        return _refused(request, str(refused))
+        return _refused(request, refused)
     return redirect("moderation_reports")

@@ -17,6 +17,7 @@ from bzpeer.catalog.models import (
     Affiliation,
     Author,
     AuthorshipMention,
+    Institution,
     Topic,
     Work,
     WorkIdentifier,
@@ -239,6 +240,22 @@ def current_affiliation(
         where = f"as stated on a {mention[1] or 'dated'} paper ({mention[2]})"
         return without_emails(mention[0]), where
     return "", ""
+
+
+def current_institutions(author: Author) -> list[Institution]:
+    """The institutions of the record's current affiliations: the open-ended
+    ones, else those that ended last (claims by institutional address and the
+    conflict-of-interest check both read them)."""
+    rows = list(
+        Affiliation.objects.filter(author=author)
+        .select_related("institution")
+        .order_by("institution_id")
+    )
+    current = [a for a in rows if a.end_year is None]
+    if not current:
+        last = max((a.end_year for a in rows if a.end_year is not None), default=None)
+        current = [a for a in rows if a.end_year == last and last is not None]
+    return [a.institution for a in current]
 
 
 def filter_works(works: QuerySet[Work], year: int | None, work_type: str | None) -> QuerySet[Work]:

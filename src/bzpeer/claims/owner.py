@@ -35,16 +35,15 @@ def is_owner(user: User, author: Author) -> bool:
     return user.is_authenticated and owner_of(author) == account_id(user)
 
 
-def owned_record(user: User) -> Author | None:
-    """The record the account holds (an account holds at most one)."""
+def owned_claim(user: User) -> Claim | None:
+    """The account's verified claim, with its record (an account holds at most one)."""
     if not user.is_authenticated:
         return None
-    claim = (
+    return (
         Claim.objects.filter(user_id=account_id(user), status=Claim.Status.VERIFIED)
         .select_related("author")
         .first()
     )
-    return claim.author if claim else None
 
 
 def require_owner(user: User, author: Author, moderators: bool = False) -> str:

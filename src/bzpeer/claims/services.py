@@ -29,8 +29,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bzpeer.catalog.identifiers import parse_arxiv, parse_doi, parse_orcid
-from bzpeer.catalog.models import Affiliation, Author, SourceRecord, WorkIdentifier
+from bzpeer.catalog.models import Author, SourceRecord, WorkIdentifier
 from bzpeer.catalog.names import names_compatible, parse_name
+from bzpeer.catalog.queries import current_institutions
 from bzpeer.catalog.untrusted import http_url
 from bzpeer.trust.tasks import schedule_refresh
 
@@ -221,16 +222,7 @@ def orcid_proves(author: Author, orcid: str, record: dict[str, Any], matched: in
 def current_institution_links(author: Author) -> list[str]:
     """Links of the record's current institutions: open-ended affiliations,
     else those that ended last."""
-    rows = list(
-        Affiliation.objects.filter(author=author).values_list("end_year", "institution__links")
-    )
-    open_ended = [links for end, links in rows if end is None]
-    if open_ended:
-        current = open_ended
-    else:
-        last = max((end for end, _ in rows if end is not None), default=None)
-        current = [links for end, links in rows if end == last]
-    return [str(link) for links in current for link in (links or [])]
+    return [str(link) for place in current_institutions(author) for link in (place.links or [])]
 
 
 def email_in_sources(author: Author, email: str) -> bool:

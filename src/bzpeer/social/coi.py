@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention, Work
+from bzpeer.catalog.models import Author, AuthorshipMention, Work
+from bzpeer.catalog.queries import current_institutions
 
 # Shared works with one first author and the other last that make a pattern.
 ADVISOR_MIN_WORKS = 3
@@ -38,20 +39,6 @@ class Report:
 
     def as_json(self) -> list[dict[str, object]]:
         return [asdict(c) for c in self.conflicts]
-
-
-def _current(author: Author) -> dict[int, str]:
-    """The institutions of the record's open or latest affiliations."""
-    rows = list(
-        Affiliation.objects.filter(author=author).values_list(
-            "institution_id", "institution__name", "end_year"
-        )
-    )
-    open_ended = [(i, n) for i, n, end in rows if end is None]
-    if open_ended:
-        return dict(open_ended)
-    last = max((end for _, _, end in rows if end is not None), default=None)
-    return {i: n for i, n, end in rows if end == last and last is not None}
 
 
 def _shared(a: Author, b: Author) -> list[tuple[Work, int | None, int | None, int]]:
@@ -102,7 +89,8 @@ def conflicts(a: Author, b: Author, years: int | None = None) -> Report:
                 [_work(w) for w in recent[:20]],
             )
         )
-    mine, theirs = _current(a), _current(b)
+    mine = {i.pk: i.name for i in current_institutions(a)}
+    theirs = {i.pk: i.name for i in current_institutions(b)}
     common = sorted(set(mine) & set(theirs))
     if common:
         names = ", ".join(mine[i] for i in common)

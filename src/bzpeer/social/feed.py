@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bzpeer.catalog.followers import follower_ids
 from bzpeer.catalog.models import (
     Author,
     AuthorshipMention,
@@ -211,7 +212,7 @@ class Followers:
 
 
 def followers_of(author: Author) -> Followers:
-    users = list(Follow.objects.filter(author=author).values_list("user_id", flat=True))
+    users = follower_ids(author.pk)
     held = {
         c.user_id: c.author
         for c in Claim.objects.filter(

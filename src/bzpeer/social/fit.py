@@ -78,7 +78,7 @@ def suggestions(author: Author, limit: int = 5) -> list[Suggestion]:
         if n >= CLOSE_MIN_SHARED:
             shared.pop(pk, None)
     hidden = set(suppressed_ids())
-    records = Author.objects.in_bulk([pk for pk in shared if pk not in hidden], field_name="pk")
+    records = Author.objects.in_bulk([pk for pk in shared if pk not in hidden])
     vias = authors(co for co, _ in via.values())
     found = []
     for pk, tids in shared.items():

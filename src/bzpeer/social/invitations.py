@@ -20,8 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bzpeer.catalog.models import Author
-from bzpeer.claims.models import Claim
-from bzpeer.claims.owner import owner_of
+from bzpeer.claims.owner import owned_claim, owner_of
 from bzpeer.claims.services import account_id
 
 from . import coi
@@ -66,19 +65,6 @@ def plain_text(text: str, limit: int, label: str) -> str:
     return text
 
 
-def held_record(user: User) -> tuple[Author, str] | None:
-    """(record, level) of the account's verified claim, if it holds one."""
-    uid = account_id(user)
-    claim = (
-        Claim.objects.filter(user_id=uid, status=Claim.Status.VERIFIED)
-        .select_related("author")
-        .first()
-        if uid
-        else None
-    )
-    return (claim.author, claim.level) if claim else None
-
-
 def blocked(blocker_id: int, blocked_id: int) -> bool:
     return Block.objects.filter(blocker_id=blocker_id, blocked_id=blocked_id).exists()
 
@@ -86,11 +72,11 @@ def blocked(blocker_id: int, blocked_id: int) -> bool:
 def invite_check(user: User, recipient: Author) -> tuple[Author, int]:
     """(the sender's record, the invitee's account) when ``user`` may invite
     ``recipient``'s owner now; else ``Refused`` with the reason."""
-    mine = held_record(user)
+    mine = owned_claim(user)
     if mine is None:
         raise Refused("Claim your own record first: invitations come from claimed researchers.")
-    record, level = mine
-    if level not in INVITING_LEVELS:
+    record = mine.author
+    if mine.level not in INVITING_LEVELS:
         raise Refused("Your claim must be verified (L2 or above) to invite.")
     if recipient.pk == record.pk:
         raise Refused("This is your own record.")

@@ -24,6 +24,7 @@ from django_tasks import task
 
 from bzpeer.catalog.models import Work
 from bzpeer.claims.notices import address
+from bzpeer.claims.services import account_id
 
 from .feed import new_works
 from .models import AlertSettings
@@ -37,10 +38,10 @@ QUEUE = "alerts"  # its own queue (settings.TASKS): `bzpeer worker` runs both
 
 
 def settings_of(user: AbstractBaseUser | AnonymousUser) -> AlertSettings:
-    found, _ = AlertSettings.objects.get_or_create(
-        user_id=user.pk, defaults={"seen_work_id": _newest_work()}
-    )
-    return found
+    """The account's settings, or the defaults (never) when it chose none;
+    reading them writes nothing."""
+    uid = account_id(user)
+    return AlertSettings.objects.filter(user_id=uid).first() or AlertSettings(user_id=uid)
 
 
 def set_alerts(
@@ -51,7 +52,7 @@ def set_alerts(
     if frequency not in AlertSettings.Frequency.values:
         raise ValueError(f"unknown alert frequency {frequency!r}")
     with transaction.atomic():
-        row = settings_of(user)
+        row, _ = AlertSettings.objects.select_for_update().get_or_create(user_id=user.pk)
         if row.frequency == AlertSettings.Frequency.NEVER and frequency != row.frequency:
             row.seen_work_id = _newest_work()
             row.last_sent_at = timezone.now()

@@ -4,6 +4,7 @@ it follows and who follows a researcher."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bzpeer.catalog.followers import follower_ids
@@ -22,22 +23,36 @@ from bzpeer.claims.models import Claim
 from .models import Follow, InstitutionFollow, TopicFollow
 
 PAGE = 25
+_CURSOR = re.compile(r"(-?[0-9]{1,9})\.([0-9]{1,18})")  # ASCII digits that fit the columns
 
 _MENTION = AuthorshipMention._meta.db_table
 _WORK = Work._meta.db_table
 
 
-def _followed_works_sql() -> str:
-    """The ids of every work the account (three ``%s``) follows, once each."""
-    return (
-        f'SELECT m.work_id FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
-        "ON f.author_id = m.author_id WHERE f.user_id = %s "
-        f'UNION SELECT wt.work_id FROM "{WorkTopic._meta.db_table}" wt '
-        f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id WHERE f.user_id = %s '
-        f'UNION SELECT m.work_id FROM "{MentionInstitution._meta.db_table}" mi '
-        f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
-        f'JOIN "{_MENTION}" m ON m.id = mi.mention_id WHERE f.user_id = %s'
-    )
+# The ids of every work the account (three ``%s``) follows, once each.
+_FOLLOWED_IDS = (
+    f'SELECT m.work_id FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
+    "ON f.author_id = m.author_id WHERE f.user_id = %s "
+    f'UNION SELECT wt.work_id FROM "{WorkTopic._meta.db_table}" wt '
+    f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id WHERE f.user_id = %s '
+    f'UNION SELECT m.work_id FROM "{MentionInstitution._meta.db_table}" mi '
+    f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
+    f'JOIN "{_MENTION}" m ON m.id = mi.mention_id WHERE f.user_id = %s'
+)
+
+
+# Whether work ``w.id`` is one the account (three ``%s``) follows.
+_IS_FOLLOWED = (
+    f'EXISTS (SELECT 1 FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
+    "ON f.author_id = m.author_id WHERE m.work_id = w.id AND f.user_id = %s) "
+    f'OR EXISTS (SELECT 1 FROM "{WorkTopic._meta.db_table}" wt '
+    f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id '
+    "WHERE wt.work_id = w.id AND f.user_id = %s) "
+    f'OR EXISTS (SELECT 1 FROM "{_MENTION}" m '
+    f'JOIN "{MentionInstitution._meta.db_table}" mi ON mi.mention_id = m.id '
+    f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
+    "WHERE m.work_id = w.id AND f.user_id = %s)"
+)
 
 
 @dataclass(frozen=True)
@@ -52,33 +67,8 @@ class Cursor:
 
     @classmethod
     def parse(cls, text: str | None) -> Cursor | None:
-        year, dot, pk = (text or "").partition(".")
-        digits = year.lstrip("-") + pk
-        if (
-            dot
-            and digits.isascii()
-            and digits.isdigit()
-            and year.lstrip("-")
-            and pk
-            and len(text or "") < 30
-        ):
-            return cls(int(year), int(pk))
-        return None
-
-
-def _followed_work_sql() -> str:
-    """Whether work ``w.id`` is one the account (three ``%s``) follows."""
-    return (
-        f'EXISTS (SELECT 1 FROM "{_MENTION}" m JOIN "{Follow._meta.db_table}" f '
-        "ON f.author_id = m.author_id WHERE m.work_id = w.id AND f.user_id = %s) "
-        f'OR EXISTS (SELECT 1 FROM "{WorkTopic._meta.db_table}" wt '
-        f'JOIN "{TopicFollow._meta.db_table}" f ON f.topic_id = wt.topic_id '
-        "WHERE wt.work_id = w.id AND f.user_id = %s) "
-        f'OR EXISTS (SELECT 1 FROM "{_MENTION}" m '
-        f'JOIN "{MentionInstitution._meta.db_table}" mi ON mi.mention_id = m.id '
-        f'JOIN "{InstitutionFollow._meta.db_table}" f ON f.institution_id = mi.institution_id '
-        "WHERE m.work_id = w.id AND f.user_id = %s)"
-    )
+        found = _CURSOR.fullmatch(text or "")
+        return cls(int(found[1]), int(found[2])) if found else None
 
 
 def followed_volume(user_id: int) -> tuple[int, int]:
@@ -121,16 +111,17 @@ def feed(user_id: int, before: Cursor | None = None, limit: int = PAGE) -> list[
         # written so both engines seek the index to the cursor
         after = "AND COALESCE(w.year, 0) <= %s AND (COALESCE(w.year, 0) < %s OR w.id < %s) "
         cursor = [before.year, before.year, before.id]
-    if followed >= WALK_SHARE * top:
-        which = f"({_followed_work_sql()})"
-    else:
-        which = f"w.id IN ({_followed_works_sql()})"
+    walk = followed >= WALK_SHARE * top
+    which = f"({_IS_FOLLOWED})" if walk else f"w.id IN ({_FOLLOWED_IDS})"
     rows = raw_rows(
         f'SELECT w.id FROM "{_WORK}" w WHERE {which} {after}'
         "ORDER BY COALESCE(w.year, 0) DESC, w.id DESC LIMIT %s",
         [user_id, user_id, user_id, *cursor, limit],
     )
-    ids = [pk for (pk,) in rows]
+    return _in_order([pk for (pk,) in rows])
+
+
+def _in_order(ids: list[int]) -> list[Work]:
     found = Work.objects.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
 
@@ -156,12 +147,10 @@ def new_works(user_id: int, after_id: int, upto_id: int, limit: int) -> list[Wor
     account follows, newest first."""
     rows = raw_rows(
         f'SELECT w.id FROM "{_WORK}" w WHERE w.id > %s AND w.id <= %s '
-        f"AND w.id IN ({_followed_works_sql()}) ORDER BY w.id DESC LIMIT %s",
+        f"AND w.id IN ({_FOLLOWED_IDS}) ORDER BY w.id DESC LIMIT %s",
         [after_id, upto_id, user_id, user_id, user_id, limit],
     )
-    ids = [pk for (pk,) in rows]
-    found = Work.objects.in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+    return _in_order([pk for (pk,) in rows])
 
 
 @dataclass
@@ -169,9 +158,6 @@ class Following:
     authors: list[Author]
     topics: list[Topic]
     institutions: list[Institution]
-
-    def __len__(self) -> int:
-        return len(self.authors) + len(self.topics) + len(self.institutions)
 
 
 def following(user_id: int) -> Following:

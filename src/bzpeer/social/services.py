@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models, transaction
 
 from bzpeer.catalog.models import Author, Institution, Topic
@@ -43,7 +43,7 @@ def unfollow(user: AbstractBaseUser, target: Target) -> bool:
     return bool(deleted)
 
 
-def is_following(user: AbstractBaseUser, target: Target) -> bool:
+def is_following(user: AbstractBaseUser | AnonymousUser, target: Target) -> bool:
     if not user.is_authenticated:
         return False
     model, where = _row(target)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -39,16 +40,21 @@ def _target(kind: str, pk: int) -> Author | Topic | Institution:
 
 
 def button_context(
-    user: object, target: Author | Topic | Institution, count: int | None = None
+    user: AbstractBaseUser | AnonymousUser,
+    target: Author | Topic | Institution,
+    count: int | None = None,
 ) -> dict[str, object]:
-    """The follow button's state (``count``: the followers, when the caller
-    has counted them already)."""
+    """The follow button's state. ``count``: the followers, when the caller
+    has counted them already; else counted for a signed-in visitor, left off
+    for an anonymous one (no query)."""
     kind = next(k for k, m in KINDS.items() if isinstance(target, m))
+    if count is None and user.is_authenticated:
+        count = services.follower_total(target)
     return {
         "kind": kind,
         "target": target,
-        "following": services.is_following(user, target),  # type: ignore[arg-type]
-        "count": services.follower_total(target) if count is None else count,
+        "following": services.is_following(user, target),
+        "count": count,
     }
 
 

@@ -84,15 +84,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
     peak = max((n for _, n in overview.works_by_year), default=0)
     claim_state = profile_claim_state(request.user, author)
-    if request.user.is_authenticated:
-        follow = button_context(request.user, author, overview.followers)
-    else:  # nobody to look up: the count is the overview's
-        follow = {
-            "kind": "author",
-            "target": author,
-            "following": False,
-            "count": overview.followers,
-        }
+    follow = button_context(request.user, author, overview.followers)
     talk, talk_why = invitations.collaboration_state(
         request.user,
         author,
@@ -193,17 +185,9 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "p": page,
             "rows": [(w, lists.get(w.pk, [])) for w in page.recent],
-            "follow": _follow(request, page.topic),
+            "follow": button_context(request.user, page.topic),
         },
     )
-
-
-def _follow(request: HttpRequest, target: Topic | Institution) -> dict[str, object]:
-    """The follow button's state; no query for an anonymous visitor (no count)."""
-    if request.user.is_authenticated:
-        return button_context(request.user, target)
-    kind = "topic" if isinstance(target, Topic) else "institution"
-    return {"kind": kind, "target": target, "following": False, "count": None}
 
 
 EXPLORER_LIMIT = 300
@@ -231,7 +215,7 @@ def explore(request: HttpRequest) -> HttpResponse:
     if kind == "institution":
         place = Institution.objects.filter(pk=pk).first()
         if place is not None:
-            context["follow"] = _follow(request, place)
+            context["follow"] = button_context(request.user, place)
     context.update(
         {
             "slice": found,

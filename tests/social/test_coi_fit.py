@@ -88,12 +88,12 @@ def test_suggestions_follow_the_rule_and_say_why(chen):
         if s.steps == 2:
             assert "2 steps apart via " in s.reason and s.via
     # open to collaborate lifts a candidate: the same one scores 2.5x
-    last = found[-1]
+    last = next(s for s in reversed(found) if not s.author.open_to_collaborate)
+    assert "open to collaborate" not in last.reason
     Author.objects.filter(pk=last.author.pk).update(open_to_collaborate=True)
     again = {s.author.pk: s for s in fit.suggestions(chen, limit=20)}
-    if not last.author.open_to_collaborate:
-        assert again[last.author.pk].score == pytest.approx(last.score / fit.CLOSED, rel=1e-3)
-        assert "open to collaborate" in again[last.author.pk].reason
+    assert again[last.author.pk].score == pytest.approx(last.score / fit.CLOSED, rel=1e-3)
+    assert "open to collaborate" in again[last.author.pk].reason
 
 
 def test_the_profile_loads_suggestions_for_signed_in_visitors(people, client_for, chen):

@@ -27,31 +27,20 @@ class World:
 
 @pytest.fixture
 def world(people) -> World:
-    pending = Invitation.objects.create(
-        sender=people.claimed,
-        sender_author=people.b_record,
-        recipient=people.invitee,
-        recipient_author=people.c_record,
-        message="Talk?",
-        fit="Topics",
-    )
-    old = Invitation.objects.create(
-        sender=people.blocked,
-        sender_author=people.blocked_record,
-        recipient=people.invitee,
-        recipient_author=people.c_record,
-        message="Earlier",
-        fit="Earlier",
-        status="accepted",
-    )
-    declinable = Invitation.objects.create(
-        sender=people.blocked,
-        sender_author=people.blocked_record,
-        recipient=people.invitee,
-        recipient_author=people.c_record,
-        message="Again",
-        fit="Again",
-    )
+    def to_c(sender, record, text: str, status: str = "pending") -> Invitation:
+        return Invitation.objects.create(
+            sender=sender,
+            sender_author=record,
+            recipient=people.invitee,
+            recipient_author=people.c_record,
+            message=text,
+            fit=text,
+            status=status,
+        )
+
+    pending = to_c(people.claimed, people.b_record, "Talk?")
+    old = to_c(people.blocked, people.blocked_record, "Earlier", "accepted")
+    declinable = to_c(people.blocked, people.blocked_record, "Again")
     talk = Conversation.objects.create(invitation=old)
     said = Message.objects.create(conversation=talk, sender=people.blocked, body="Hello")
     item = reports.report(people.invitee, "rude", message=said)

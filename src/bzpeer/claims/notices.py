@@ -37,13 +37,16 @@ def _send(user_id: int | None, subject: str, body: str) -> None:
         log.exception("could not send %r to account %s", subject, user_id)
 
 
-def _name(text: str) -> str:
+def short_name(text: str) -> str:
+    """A name as a notice writes it: one line, at most 120 characters."""
     return " ".join(text.split())[:120]
 
 
 def claim_decided(claim: Claim) -> None:
     status = claim.get_status_display()
-    lines = [f"Your claim of the record “{_name(claim.author.display_name)}” is now: {status}."]
+    lines = [
+        f"Your claim of the record “{short_name(claim.author.display_name)}” is now: {status}."
+    ]
     if claim.level:
         lines.append(f"Verification level: {claim.level}.")
     if claim.reason:
@@ -54,7 +57,7 @@ def claim_decided(claim: Claim) -> None:
 
 
 def dispute_opened(claim: Claim) -> None:
-    name = _name(claim.author.display_name)
+    name = short_name(claim.author.display_name)
     _send(
         claim.user_id,
         "Your claim disputes another account's",
@@ -81,8 +84,8 @@ def merge_decided(request: MergeRequest) -> None:
     _send(
         request.user_id,
         f"Your merge request: {request.get_status_display()}",
-        f"Your request to merge “{_name(request.other.display_name)}” into "
-        f"“{_name(request.author.display_name)}” was {request.get_status_display()}."
+        f"Your request to merge “{short_name(request.other.display_name)}” into "
+        f"“{short_name(request.author.display_name)}” was {request.get_status_display()}."
         + (
             f"\n\nThe moderator's reason: {request.decision_reason}"
             if request.decision_reason
@@ -95,7 +98,7 @@ def suppression_decided(request: Suppression) -> None:
     _send(
         request.user_id,
         f"Your suppression request: {request.get_status_display()}",
-        f"Your request to take down the record “{_name(request.author.display_name)}” was "
+        f"Your request to take down the record “{short_name(request.author.display_name)}” was "
         f"{request.get_status_display()}."
         + (
             f"\n\nThe moderator's reason: {request.decision_reason}"

@@ -121,9 +121,6 @@ def deliver(now: datetime | None = None) -> Delivered:
 
 
 def _send(row: AlertSettings, works: list[Work], more: bool) -> bool:
-    to = address(row.user_id)
-    if not to:
-        return False
     site = settings.BZPEER_SITE_URL
     lines = [
         f"{len(works)}{'+' if more else ''} new work{'s' if len(works) != 1 else ''} "
@@ -133,23 +130,26 @@ def _send(row: AlertSettings, works: list[Work], more: bool) -> bool:
     for work in works:
         title = " ".join(work.title.split())[:300]
         lines += [f"- {title} ({work.year or 'undated'})", f"  {site}/works/{work.pk}"]
-    stop = unsubscribe_url(row.user_id)
-    lines += [
-        "",
-        f"Your feed: {site}/feed",
-        f"Alert settings: {site}/alerts",
-        f"Stop these e-mails (no sign-in needed): {stop}",
-    ]
+    lines += ["", f"Your feed: {site}/feed", f"Alert settings: {site}/alerts"]
+    return mail(row.user_id, "New works by what you follow", lines)
+
+
+def mail(user_id: int, subject: str, lines: list[str]) -> bool:
+    """Send ``lines`` to the account's verified address with the link that
+    stops every e-mail without signing in (also as ``List-Unsubscribe``);
+    False when it has no address or the mail server failed (logged)."""
+    to = address(user_id)
+    if not to:
+        return False
+    stop = unsubscribe_url(user_id)
+    body = "\n".join([*lines, "", f"Stop these e-mails (no sign-in needed): {stop}"])
     message = EmailMessage(
-        subject="New works by what you follow",
-        body="\n".join(lines) + "\n\n-- BZPEER\n",
-        to=[to],
-        headers={"List-Unsubscribe": f"<{stop}>"},
+        subject, body + "\n\n-- BZPEER\n", to=[to], headers={"List-Unsubscribe": f"<{stop}>"}
     )
     try:
         message.send()
     except OSError:
-        log.exception("could not send the alert to account %s", row.user_id)
+        log.exception("could not send %r to account %s", subject, user_id)
         return False
     return True
 

@@ -16,6 +16,17 @@ LISTINGS = (
 )
 
 
+def ensure_corpus(path: Path, works: int, *options: str) -> bool:
+    """Generate ``works`` synthetic OpenAlex works at ``path`` (bench/make_corpus.py,
+    seeded) unless the file is there; True when it was made now."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(HERE / "make_corpus.py"), "--works", str(works)]
+    subprocess.run([*command, "--out", str(path), *options], check=True)
+    return True
+
+
 def run_child(code: str, db: Path, *args: str) -> dict[str, float]:
     """Run ``code`` (which prints one JSON line last) in a fresh interpreter
     whose catalog is the SQLite file ``db``; return that line."""

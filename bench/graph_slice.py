@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import HERE, ensure_corpus
 
 SHAPES = {
     "slice (60 nodes)": {},
@@ -176,19 +176,7 @@ def main() -> None:
         report("demo data", run_stage("demo", args.corpus, args.requests))
     if args.works:
         corpus = Path(args.corpus)
-        if not corpus.exists():
-            corpus.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(HERE / "make_corpus.py"),
-                    "--works",
-                    str(args.works),
-                    "--out",
-                    str(corpus),
-                ],
-                check=True,
-            )
+        ensure_corpus(corpus, args.works)
         report(f"generated corpus {corpus.name}", run_stage("corpus", str(corpus), args.requests))
 
 

@@ -19,12 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from common import HERE, LISTINGS, run_child
+from common import LISTINGS, ensure_corpus, run_child
 
 CHILD = r"""
 import json, os, resource, sys, time
@@ -114,21 +112,8 @@ def main() -> None:
             corpus = Path(args.corpus) if args.corpus else Path(tmp) / "corpus.jsonl.gz"
             # A corpus kept from an earlier run says nothing of its titles: name the file.
             label = f"synthetic OpenAlex works, reused {corpus}"
-            if not corpus.exists():
+            if ensure_corpus(corpus, args.openalex_works, "--titles", args.titles):
                 label = f"synthetic OpenAlex works ({args.openalex_works:,}, {args.titles} titles)"
-                subprocess.run(
-                    [
-                        sys.executable,
-                        str(HERE / "make_corpus.py"),
-                        "--works",
-                        str(args.openalex_works),
-                        "--out",
-                        str(corpus),
-                        "--titles",
-                        args.titles,
-                    ],
-                    check=True,
-                )
             report(
                 label,
                 [one_run(corpus, "openalex", resolve) for _ in range(args.openalex_runs)],

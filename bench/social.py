@@ -46,7 +46,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from common import HERE, ensure_corpus
+
 PREFIX = "bench-social-"
 
 
@@ -141,7 +142,7 @@ def measure(follows: int, runs: int, warm: int) -> None:
         print(f"{'account follows':<22} {'median works':>12} {'sum of works':>12} {'in feed':>9}")
         for label, picked in chosen.items():
             (scope,) = raw_rows(
-                f"SELECT COUNT(*) FROM ({feeds._followed_works_sql()})",
+                f"SELECT COUNT(*) FROM ({feeds._FOLLOWED_IDS})",
                 [accounts[label].pk] * 3,
             )[0]
             works = [w for _, w in picked]
@@ -220,19 +221,7 @@ def main() -> None:
     if os.environ.get("DATABASE_URL"):
         sys.exit("SQLite only (the plans are SQLite's): unset DATABASE_URL")
     corpus = Path(args.corpus) if args.corpus else default_corpus(args.works)
-    if not corpus.exists():
-        corpus.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "make_corpus.py"),
-                "--works",
-                str(args.works),
-                "--out",
-                str(corpus),
-            ],
-            check=True,
-        )
+    ensure_corpus(corpus, args.works)
     home = tempfile.TemporaryDirectory()
     db = Path(args.db) if args.db else Path(home.name) / "bench.sqlite3"
     os.environ.update(

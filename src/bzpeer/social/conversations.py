@@ -74,7 +74,7 @@ def send_message(user: User, conversation: Conversation, body: str) -> Message:
 
 def thread(user: User, conversation: Conversation) -> list[Message]:
     """The conversation's messages, oldest first; reading them marks them read."""
-    messages = list(conversation.messages.select_related("sender").order_by("id"))
+    messages = list(conversation.messages.order_by("id"))
     if messages:
         mark_read(account_id(user), conversation.pk, messages[-1].pk)
     return messages

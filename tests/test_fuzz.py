@@ -452,6 +452,23 @@ def _routes() -> list[Route]:
     return [
         Route("home", ["/"], ["q"], {"q": ["tianlong", "a " * 300, "%", "_"]}),
         Route(
+            "search",
+            ["/search"],
+            ["q", "kind", "type", "from", "to", "topic", "institution", "open", "page"],
+            {
+                "q": ["tianlong", "chen", 'sp"arse*', "NEAR(a b)", "a " * 300, "10.1/x", "ü"],
+                "kind": ["works", "authors", "institutions", "topics", "sources", "WORKS"],
+                "from": ["2020", "0", "99999"],
+                "page": ["2", "9999"],
+            },
+        ),
+        Route(
+            "search_suggest",
+            ["/search/suggest"],
+            ["q"],
+            {"q": ["tia", "chen t", "'*", "OR AND", "ﬁ" * 50]},
+        ),
+        Route(
             "profile",
             [f"/researchers/{s}" for s in slugs + SLUGS_JUNK],
             ["page", "year", "type"],
@@ -602,6 +619,8 @@ def test_routes_cover_every_url_pattern():
 
     site = {
         "",
+        "search",
+        "search/suggest",
         "researchers/<slug:slug>",
         "works/<int:pk>",
         "topics/<int:pk>",

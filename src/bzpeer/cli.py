@@ -63,7 +63,32 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from bzpeer.search import index
+
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    if not index.is_built():  # a catalog from before the search index: index it once
+        _reindex(quiet=False)
+    return 0
+
+
+def _reindex(quiet: bool) -> None:
+    from functools import partial
+
+    from django.db.models import Model
+    from rich.progress import Progress
+
+    from bzpeer.search import index
+
+    with Progress(disable=quiet, transient=True) as bar:
+        for entity, doc in index.DOCUMENTS.items():
+            model: type[Model] = doc.model
+            task = bar.add_task(f"indexing {entity}", total=model._default_manager.count())
+            index.rebuild(entity, progress=partial(bar.advance, task))
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    """Build the search index again from the catalog."""
+    _reindex(args.quiet)
     return 0
 
 
@@ -371,6 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     enrich.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)
+    reindex = sub.add_parser("reindex", help="build the search index again from the catalog")
+    reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reindex.set_defaults(func=cmd_reindex)
     demo = sub.add_parser("demo", help="load the bundled demo data (once)")
     demo.add_argument("--force", action="store_true", help="load even if data exists")
     demo.add_argument("-q", "--quiet", action="store_true")

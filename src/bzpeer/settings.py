@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "bzpeer.social",
     "bzpeer.trust",
     "bzpeer.claims",
+    "bzpeer.search",
     "bzpeer.accounts",
 ]
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from bzpeer.api.v1 import api
 from bzpeer.exports import atom
-from bzpeer.web import views
+from bzpeer.web import search, views
 
 # The admin signs in through the site's own login form, so its lockout after
 # repeated wrong passwords covers the admin too.
@@ -12,6 +12,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search", search.search_page, name="search"),
+    path("search/suggest", search.suggest, name="search_suggest"),
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
     path("topics/<int:pk>", views.topic, name="topic"),

@@ -5,7 +5,8 @@ make them.
 obeys and applies it to the records; it runs nothing else. Here each
 operation also does what must follow: a removal's authorships are resolved
 onto other records at once, and the trust refresh of every record touched is
-queued once the transaction commits (trust reads corrections).
+queued once the transaction commits (trust reads corrections), and the search
+index told which records changed (`catalog.news.authors_changed`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from bzpeer.catalog import news
 from bzpeer.catalog.models import Author, AuthorCorrection
 from bzpeer.resolve import corrections as stored
 from bzpeer.resolve.authors import resolve_authors
@@ -61,3 +63,4 @@ def undo(correction: AuthorCorrection, actor: str) -> None:
 def _refresh_on_commit(author_ids: Iterable[int]) -> None:
     ids = sorted(set(author_ids))
     transaction.on_commit(lambda: schedule_refresh(ids))
+    transaction.on_commit(lambda: news.authors_changed(ids))

@@ -15,5 +15,6 @@ def resolve_and_refresh(progress: Callable[[int, int], None] | None = None) -> R
     """``resolve_authors``, and the touched records' trust snapshots queued."""
     stats = resolve_authors(progress)
     schedule_refresh(stats.touched_authors)
+    news.authors_changed(stats.touched_authors)
     news.settled()
     return stats

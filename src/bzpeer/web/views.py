@@ -17,11 +17,11 @@ from bzpeer.claims.services import is_moderator, profile_claim_state
 from bzpeer.claims.suppression import in_force, suppressed_ids
 from bzpeer.graph import slice as graph
 from bzpeer.resolve.corrections import survivor_of
-from bzpeer.search import queries as search
 from bzpeer.social import invitations
 from bzpeer.social.views import button_context
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
+from bzpeer.web.search import search_page
 
 # The rules the profile explains, read from the code that applies them.
 RULES = {
@@ -44,18 +44,16 @@ def _int(value: str | None) -> int | None:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
-    context: dict[str, object] = {"q": q}
-    if q:
-        context["authors"] = list(search.search_authors(q).exclude(pk__in=suppressed_ids())[:20])
-        context["works"] = list(search.search_works(q)[:20])
-    else:
-        context["authors"] = list(
+    if request.GET.get("q", "").strip():  # the search box of every page, without JavaScript
+        return search_page(request)
+    context: dict[str, object] = {
+        "authors": list(
             Author.objects.filter(merged_into=None)
             .exclude(pk__in=suppressed_ids())
             .order_by("-works_count", "id")[:12]
-        )
-        context["counts"] = {"works": Work.objects.count(), "authors": Author.objects.count()}
+        ),
+        "counts": {"works": Work.objects.count(), "authors": Author.objects.count()},
+    }
     return render(request, "web/home.html", context)
 
 

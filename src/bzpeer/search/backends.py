@@ -29,8 +29,13 @@ class Backend(Protocol):
     def drop(self, cursor: Any) -> None: ...
     def write(self, cursor: Any, entity: str, rows: Sequence[Row]) -> None: ...
     def clear(self, cursor: Any, entity: str) -> None: ...
-    def extra(self, entity: str, base: str, query: Query) -> dict[str, Any]: ...
-    def ids(self, entity: str, query: Query) -> tuple[str, list[Any]]: ...
+    def extra(
+        self, entity: str, base: str, query: Query, since: int | None = None
+    ) -> dict[str, Any]: ...
+    def ids(self, entity: str, query: Query, since: int | None = None) -> tuple[str, list[Any]]: ...
+    def count(self, entity: str, query: Query) -> int: ...
+    def cutoff(self, entity: str, query: Query, n: int) -> int | None: ...
+    def top(self, entity: str, query: Query, since: int | None, n: int) -> list[int]: ...
 
 
 class SQLite:
@@ -72,16 +77,54 @@ class SQLite:
             groups.append("(" + " OR ".join(alternatives) + ")")
         return " AND ".join(groups)
 
-    def ids(self, entity: str, query: Query) -> tuple[str, list[Any]]:
+    def ids(self, entity: str, query: Query, since: int | None = None) -> tuple[str, list[Any]]:
         table = self.table(entity)
-        return f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [self.expression(query)]
+        sql, params = f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [self.expression(query)]
+        if since is None:
+            return sql, params
+        return f"{sql} AND rowid >= %s", [*params, since]
 
-    def extra(self, entity: str, base: str, query: Query) -> dict[str, Any]:
+    def count(self, entity: str, query: Query) -> int:
         table = self.table(entity)
+        return (
+            _one(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [self.expression(query)])
+            or 0
+        )
+
+    def cutoff(self, entity: str, query: Query, n: int) -> int | None:
+        table = self.table(entity)
+        return _one(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH %s "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET %s",
+            [self.expression(query), n - 1],
+        )
+
+    def top(self, entity: str, query: Query, since: int | None, n: int) -> list[int]:
+        table = self.table(entity)
+        where = f"{table} MATCH %s"
+        params: list[Any] = [self.expression(query)]
+        if since is not None:
+            where += " AND rowid >= %s"
+            params.append(since)
+        return _column(
+            f"SELECT rowid FROM {table} WHERE {where} "
+            f"ORDER BY bm25({table}, 10.0, 3.0, 1.0), rowid DESC LIMIT %s",
+            [*params, n],
+        )
+
+    def extra(
+        self, entity: str, base: str, query: Query, since: int | None = None
+    ) -> dict[str, Any]:
+        table = self.table(entity)
+        where = [f"{table}.rowid = {base}.id", f"{table} MATCH %s"]
+        params: list[Any] = [self.expression(query)]
+        if since is not None:
+            where.append(f"{table}.rowid >= %s")
+            params.append(since)
         return {
             "tables": [table],
-            "where": [f"{table}.rowid = {base}.id", f"{table} MATCH %s"],
-            "params": [self.expression(query)],
+            "where": where,
+            "params": params,
             "select": {"relevance": f"-bm25({table}, 10.0, 3.0, 1.0)"},
         }
 
@@ -124,21 +167,65 @@ class Postgres:
             groups.append("(" + " | ".join(alternatives) + ")")
         return " & ".join(groups)
 
-    def ids(self, entity: str, query: Query) -> tuple[str, list[Any]]:
+    def ids(self, entity: str, query: Query, since: int | None = None) -> tuple[str, list[Any]]:
         table = self.table(entity)
         sql = f"SELECT id FROM {table} WHERE doc @@ to_tsquery('simple', %s)"
-        return sql, [self.expression(query)]
+        if since is None:
+            return sql, [self.expression(query)]
+        return f"{sql} AND id >= %s", [self.expression(query), since]
 
-    def extra(self, entity: str, base: str, query: Query) -> dict[str, Any]:
+    def count(self, entity: str, query: Query) -> int:
+        sql, params = self.ids(entity, query)
+        return _one(f"SELECT count(*) FROM ({sql}) AS found", params) or 0
+
+    def cutoff(self, entity: str, query: Query, n: int) -> int | None:
+        sql, params = self.ids(entity, query)
+        return _one(f"{sql} ORDER BY id DESC LIMIT 1 OFFSET %s", [*params, n - 1])
+
+    def top(self, entity: str, query: Query, since: int | None, n: int) -> list[int]:
         table = self.table(entity)
         expression = self.expression(query)
+        where = "doc @@ to_tsquery('simple', %s)"
+        params: list[Any] = [expression]
+        if since is not None:
+            where += " AND id >= %s"
+            params.append(since)
+        return _column(
+            f"SELECT id FROM {table} WHERE {where} "
+            "ORDER BY ts_rank(doc, to_tsquery('simple', %s)) DESC, id DESC LIMIT %s",
+            [*params, expression, n],
+        )
+
+    def extra(
+        self, entity: str, base: str, query: Query, since: int | None = None
+    ) -> dict[str, Any]:
+        table = self.table(entity)
+        expression = self.expression(query)
+        where = [f"{table}.id = {base}.id", f"{table}.doc @@ to_tsquery('simple', %s)"]
+        params: list[Any] = [expression]
+        if since is not None:
+            where.append(f"{table}.id >= %s")
+            params.append(since)
         return {
             "tables": [table],
-            "where": [f"{table}.id = {base}.id", f"{table}.doc @@ to_tsquery('simple', %s)"],
-            "params": [expression],
+            "where": where,
+            "params": params,
             "select": {"relevance": f"ts_rank({table}.doc, to_tsquery('simple', %s))"},
             "select_params": [expression],
         }
+
+
+def _one(sql: str, params: list[Any]) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+def _column(sql: str, params: list[Any]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def backend(conn: BaseDatabaseWrapper | None = None) -> Backend:

@@ -19,6 +19,7 @@ from bzpeer.search import queries as search
 
 PAGE_SIZE = 20
 MAX_RESULTS = 1000  # what paging reaches; a narrower query or a filter goes further
+FACET_WINDOW = 5000  # matches a broad query's facets count
 SIDE = 5  # records of the other kinds shown beside works
 NOUN = {
     "works": "work",
@@ -153,7 +154,14 @@ def _works(request: HttpRequest, q: str, hidden: set[int], context: dict[str, ob
         pk: [replace(a, slug=None) if a.author_id in hidden else a for a in people]
         for pk, people in queries.author_lists(ids).items()
     }
-    found = facets.work_facets(qs) if total else None
+    # facets over the newest FACET_WINDOW matches of a broad query: every
+    # match's rows read once per facet cost 400 ms for 27,000 matches
+    since = search.window("works", match, FACET_WINDOW) if total > FACET_WINDOW else None
+    counted = (
+        qs if since is None else facets.filter_works(search.newest("works", match, since), chosen)
+    )
+    context["facets_window"] = FACET_WINDOW if since is not None else None
+    found = facets.work_facets(counted) if total else None
     if found is not None:
         years = [(y, str(y), n) for y, n in found.years]
         context["facets"] = [

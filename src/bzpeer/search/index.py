@@ -1,9 +1,11 @@
 """Keeping the index in step with the catalog.
 
 - ``sync`` (after every import, via ``catalog.news``): works changed since the
-  last sync, authors and the small tables (institutions, topics, venues)
-  added since; the small tables are rewritten whole, their names can change
-  when a registry is imported again.
+  last sync, authors added since, and the small tables (institutions,
+  topics, venues) written whole (their names change when a registry is
+  imported again). Rows and words are written in one order (ids, then words
+  sorted), so two imports syncing at once wait for each other and never
+  deadlock.
 - ``refresh_authors`` (after resolution and every correction): the records
   whose names or mentions changed, and records a split created.
 - ``rebuild``: everything, from the catalog (``bzpeer reindex``).
@@ -93,11 +95,13 @@ def _count_terms(entity: str, rows: Iterable[Row]) -> None:
         terms.update({w for text in row[1:] for w in text.split() if len(w) <= 64})
     if not terms:
         return
+    # in one order everywhere: two imports syncing at once lock the same
+    # words in the same order and wait for each other instead of deadlocking
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_searchterm (entity, term, n) VALUES (%s, %s, %s) "
             "ON CONFLICT (entity, term) DO UPDATE SET n = search_searchterm.n + excluded.n",
-            [(entity, term, n) for term, n in terms.items()],
+            [(entity, term, n) for term, n in sorted(terms.items())],
         )
 
 
@@ -146,12 +150,17 @@ def sync() -> None:
     states = {s.entity: s for s in SearchState.objects.all()}
     for entity in DOCUMENTS:
         state = states.get(entity)
-        if state is None or state.synced_at is None or entity in SMALL:
+        if state is None or state.synced_at is None:
             rebuild(entity)
             continue
         started = timezone.now()
         model = DOCUMENTS[entity].model
-        if entity == "works":
+        if entity in SMALL:
+            # every row written again, nothing cleared first: an import syncing
+            # beside this one never finds the table or its words half-deleted
+            # (their counts grow alike, so the words' order stays)
+            write(entity)
+        elif entity == "works":
             write(entity, Work.objects.filter(updated_at__gte=state.synced_at))
         else:
             write(entity, model._default_manager.filter(pk__gt=state.last_id))

@@ -21,7 +21,15 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from bzpeer.catalog.models import Author, AuthorshipMention, Topic, Work, WorkIdentifier
+from bzpeer.catalog.models import (
+    Author,
+    AuthorshipMention,
+    Institution,
+    Topic,
+    Venue,
+    Work,
+    WorkIdentifier,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -426,6 +434,9 @@ def _routes() -> list[Route]:
     assert work is not None
     topic = Topic.objects.order_by("id").first()
     assert topic is not None
+    place = Institution.objects.filter(affiliation__isnull=False).order_by("id").first()
+    venue = Venue.objects.filter(works__isnull=False).order_by("id").first()
+    assert place is not None and venue is not None
     doi = WorkIdentifier.objects.filter(scheme="doi").first()
     arxiv = WorkIdentifier.objects.filter(scheme="arxiv").first()
     real_work_ids = [f"W{work.pk}", str(work.pk)]
@@ -477,6 +488,18 @@ def _routes() -> list[Route]:
         Route("work", [f"/works/{work.pk}"] + [f"/works/{i}" for i in PAGE_IDS], ["page", "id"]),
         Route(
             "topic", [f"/topics/{topic.pk}"] + [f"/topics/{i}" for i in PAGE_IDS], ["page", "id"]
+        ),
+        Route(
+            "institution",
+            [f"/institutions/{place.pk}"] + [f"/institutions/{i}" for i in PAGE_IDS],
+            ["page", "people"],
+            {"page": ["2", "0", "-1", "99999"], "people": ["2", "0", "x", "99999"]},
+        ),
+        Route(
+            "source",
+            [f"/sources/{venue.pk}"] + [f"/sources/{i}" for i in PAGE_IDS],
+            ["page"],
+            {"page": ["2", "0", "-1", "99999"]},
         ),
         Route("api-works", ["/api/v1/works"], list_keys, list_values, api=True),
         Route("api-authors", ["/api/v1/authors"], list_keys, list_values, api=True),
@@ -572,6 +595,8 @@ ROUTE_NAMES = [
     "profile",
     "work",
     "topic",
+    "institution",
+    "source",
     "api-works",
     "api-authors",
     "api-work",
@@ -624,6 +649,8 @@ def test_routes_cover_every_url_pattern():
         "researchers/<slug:slug>",
         "works/<int:pk>",
         "topics/<int:pk>",
+        "institutions/<int:pk>",
+        "sources/<int:pk>",
         "explore",
         "api/v1/",
         "researchers/<slug:slug>/feed.atom",

@@ -167,3 +167,35 @@ def test_api_works_of_an_author(client, chen):
     hundred = count(client, f"/api/v1/works?filter=author.id:A{chen.pk}&per_page=100")
     within(hundred, 7)
     assert hundred.total == default.total == ten.total, f"{ten}\n{hundred}"
+
+
+def test_institution_page_whatever_its_size(client):
+    from bzpeer.catalog.models import Institution
+
+    places = Institution.objects.annotate(n=Count("affiliation")).order_by("-n", "pk")
+    largest = places.first()
+    assert largest is not None and largest.n > 30
+    # as small, and like it in stating ROR relationships or not (one read of those)
+    small = next(
+        p for p in places.filter(n=1) if bool(p.relationships) == bool(largest.relationships)
+    )
+    big, one = (
+        count(client, f"/institutions/{largest.pk}"),
+        count(client, f"/institutions/{small.pk}"),
+    )
+    second = count(client, f"/institutions/{largest.pk}?people=2")
+    within(big, 8)
+    assert big.total == one.total == second.total, f"{big}\n{one}\n{second}"
+
+
+def test_venue_page_whatever_its_size(client):
+    from bzpeer.catalog.models import Venue
+
+    venues = Venue.objects.annotate(n=Count("works")).order_by("-n", "pk")
+    largest = venues.first()
+    small = venues.filter(n=1).order_by("pk").first()
+    assert largest is not None and small is not None and largest.n > 1000
+    big, one = count(client, f"/sources/{largest.pk}"), count(client, f"/sources/{small.pk}")
+    second = count(client, f"/sources/{largest.pk}?page=2")
+    within(big, 8)
+    assert big.total == one.total == second.total, f"{big}\n{one}\n{second}"

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from bzpeer.api.v1 import api
 from bzpeer.exports import atom
-from bzpeer.web import search, views
+from bzpeer.web import places, search, views
 
 # The admin signs in through the site's own login form, so its lockout after
 # repeated wrong passwords covers the admin too.
@@ -17,6 +17,8 @@ urlpatterns = [
     path("researchers/<slug:slug>", views.profile, name="profile"),
     path("works/<int:pk>", views.work, name="work"),
     path("topics/<int:pk>", views.topic, name="topic"),
+    path("institutions/<int:pk>", places.institution, name="institution"),
+    path("sources/<int:pk>", places.source, name="source"),
     path("explore", views.explore, name="explore"),
     path("researchers/<slug:slug>/feed.atom", atom.AuthorWorks(), name="author_atom"),
     path("topics/<int:pk>/feed.atom", atom.TopicWorks(), name="topic_atom"),

@@ -254,6 +254,8 @@ PAGES: tuple[Page, ...] = (
     *(Page(key, f"work:{record}") for key, record in WORKS.items()),
     Page("topic-hostile", "topic:openalex:T990001"),
     Page("topic-hostile-field", "topic:openalex:fields/999"),
+    Page("institution-hostile", "institution:I990000001"),  # from the OpenAlex authorships
+    Page("venue-hostile", "venue:S990000001"),
     Page("not-found", f"/{MARKER}/%3Cscript%3E{quote(PWN)}%3C/script%3E", status=404, shows=""),
     Page("not-found-researcher", f"/researchers/{MARKER.lower()}-nobody", status=404, shows=""),
     Page("login", "/accounts/login/", shows=""),
@@ -267,7 +269,14 @@ PAGES: tuple[Page, ...] = (
 
 def locate(target: str) -> str:
     """The path of a page named by what it shows (see ``Page.target``)."""
-    from bzpeer.catalog.models import Author, AuthorshipMention, SourceRecord, Topic
+    from bzpeer.catalog.models import (
+        Author,
+        AuthorshipMention,
+        Institution,
+        SourceRecord,
+        Topic,
+        Venue,
+    )
     from bzpeer.resolve.corrections import survivor_of
 
     if target.startswith("/"):
@@ -299,6 +308,10 @@ def locate(target: str) -> str:
         return f"/researchers/{survivor_of(author).slug}"
     if kind == "topic":
         return f"/topics/{Topic.objects.get(external_id=what).pk}"
+    if kind == "institution":
+        return f"/institutions/{Institution.objects.get(openalex_id=what).pk}"
+    if kind == "venue":
+        return f"/sources/{Venue.objects.get(openalex_id=what).pk}"
     if target == "demo:work":
         chen = Author.objects.get(slug="tianlong-chen")
         mention = AuthorshipMention.objects.filter(author=chen).order_by("work_id").first()

@@ -202,9 +202,12 @@ def topic_node(pk: int, name: str, weight: float) -> Node:
 
 
 def institution_node(institution: Institution, weight: float) -> Node:
-    url = f"https://ror.org/{institution.ror}" if institution.ror else ""
     return Node(
-        node_id("institution", institution.pk), "institution", institution.name[:200], weight, url
+        node_id("institution", institution.pk),
+        "institution",
+        institution.name[:200],
+        weight,
+        f"/institutions/{institution.pk}",
     )
 
 

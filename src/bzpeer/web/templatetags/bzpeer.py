@@ -117,16 +117,19 @@ def author_links(people: Sequence[AuthorLink], current_id: int | None = None) ->
 
 
 @register.filter
-def work_items(rows: Sequence[tuple[Work, Sequence[AuthorLink]]], current_id: int) -> SafeString:
-    """A profile's list of works, one ``<article>`` each: type, year, venue,
-    title linked to the work, authors (``author_links``) and the abstract."""
+def work_items(
+    rows: Sequence[tuple[Work, Sequence[AuthorLink]]], current_id: int | None = None
+) -> SafeString:
+    """A list of works (a profile's, an institution's, a venue's), one
+    ``<article>`` each: type, year, venue (linked to its page), title linked
+    to the work, authors (``author_links``, ``current_id``'s name bold) and
+    the abstract."""
     items = []
     for work, people in rows:
-        venue = (
-            f' <span class="venue">{_bdi(work.venue_name, LINE_LIMIT)}</span>'
-            if work.venue_name
-            else ""
-        )
+        venue = _bdi(work.venue_name, LINE_LIMIT) if work.venue_name else ""
+        if venue and work.venue_id is not None:  # the venue's page: no join, the id is here
+            venue = f'<a href="/sources/{work.venue_id}">{venue}</a>'
+        venue = f' <span class="venue">{venue}</span>' if venue else ""
         also = ' <span class="muted">· also on arXiv</span>' if work.also_preprint else ""
         abstract = (
             "<details><summary>Abstract</summary>"

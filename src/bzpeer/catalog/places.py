@@ -1,0 +1,205 @@
+"""Read queries of the institution and venue pages (``web/places.py``).
+
+An institution's works are those whose mentions a source or the affiliation
+matcher linked to it (``MentionInstitution``); its people are the records with
+an ``Affiliation`` to it. A venue's works are those whose canonical version
+names it (``Work.venue``). Every read below is bounded: the page's rows come
+from one query each, the counts and the works per year from one ``GROUP BY``
+(the total is their sum, so no ``COUNT`` runs beside it), whatever the size
+of the institution or venue (tests/test_query_counts.py; timings in
+docs/performance.md, bench/place_pages.py).
+
+Taken-down records are ``claims``' business: callers pass a subquery of their
+ids as ``hidden`` (``claims.suppression.suppressed_ids()``), which runs inside
+the page's own queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q, QuerySet
+
+from bzpeer.catalog.models import (
+    Affiliation,
+    Author,
+    AuthorshipMention,
+    Institution,
+    MentionInstitution,
+    Topic,
+    Venue,
+    Work,
+    WorkTopic,
+)
+from bzpeer.catalog.queries import raw_rows
+
+MENTION = AuthorshipMention._meta.db_table
+WORK = Work._meta.db_table
+WORK_TOPIC = WorkTopic._meta.db_table
+TOPIC = Topic._meta.db_table
+AUTHOR = Author._meta.db_table
+LINK = MentionInstitution._meta.db_table
+
+# The works of an institution, as a subquery with one parameter (its id).
+INSTITUTION_WORKS = (
+    f'SELECT m.work_id FROM "{MENTION}" m JOIN "{LINK}" mi ON mi.mention_id = m.id '
+    "WHERE mi.institution_id = %s"
+)
+# The works of a venue, likewise.
+VENUE_WORKS = f'SELECT id FROM "{WORK}" WHERE venue_id = %s'
+
+TOPICS_SHOWN = 15
+AUTHORS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Related:
+    """A relationship a ROR record states: ``institution`` when we hold the
+    other side, else only the label ROR gives."""
+
+    kind: str
+    label: str
+    institution: Institution | None
+
+
+@dataclass(frozen=True)
+class Output:
+    """What a place published: works per year (oldest first), the works
+    without a year, and the topics they are about (most works first)."""
+
+    by_year: list[tuple[int, int]]
+    undated: int
+    topics: list[tuple[int, str, int]] = field(default_factory=list)
+
+    @property
+    def works_count(self) -> int:
+        return sum(n for _, n in self.by_year) + self.undated
+
+    @property
+    def peak(self) -> int:
+        return max((n for _, n in self.by_year), default=0)
+
+
+def _output(works_of: str, pk: int, topics: int = TOPICS_SHOWN) -> Output:
+    """Works per year and top topics of the works ``works_of`` selects: two queries."""
+    by_year: list[tuple[int, int]] = []
+    undated = 0
+    for year, n in raw_rows(
+        f'SELECT year, COUNT(*) FROM "{WORK}" WHERE id IN ({works_of}) GROUP BY year', [pk]
+    ):
+        if year is None:
+            undated = n
+        else:
+            by_year.append((year, n))
+    rows = raw_rows(
+        f'SELECT wt.topic_id, t.name, COUNT(*) AS n FROM "{WORK_TOPIC}" wt '
+        f'JOIN "{TOPIC}" t ON t.id = wt.topic_id WHERE wt.work_id IN ({works_of}) '
+        "GROUP BY wt.topic_id, t.name ORDER BY n DESC, t.name ASC LIMIT %s",
+        [pk, topics],
+    )
+    return Output(sorted(by_year), undated, [(t, name, n) for t, name, n in rows])
+
+
+def newest_first(works: QuerySet[Work]) -> QuerySet[Work]:
+    return works.order_by(F("year").desc(nulls_last=True), "-id")
+
+
+# --- institutions ---------------------------------------------------------
+
+
+def institution_output(institution: Institution) -> Output:
+    return _output(INSTITUTION_WORKS, institution.pk)
+
+
+def institution_works(institution: Institution) -> QuerySet[Work]:
+    """The institution's works, newest first (a work once, however many of
+    its mentions name the institution)."""
+    mentions = MentionInstitution.objects.filter(institution=institution)
+    return newest_first(Work.objects.filter(id__in=mentions.values("mention__work_id")))
+
+
+def institution_people(institution: Institution, hidden: QuerySet) -> QuerySet[Affiliation]:
+    """Affiliations to the institution of live, shown records: current ones
+    (no end year) first, then by the year they ended, then by works."""
+    return (
+        Affiliation.objects.filter(institution=institution, author__merged_into=None)
+        .exclude(author_id__in=hidden)
+        .select_related("author")
+        .order_by(
+            F("end_year").desc(nulls_first=True),
+            "-author__works_count",
+            "author_id",
+        )
+    )
+
+
+def related_institutions(institution: Institution) -> list[Related]:
+    """The ROR relationships (parent, child, related...) the record states,
+    linked where we hold the other institution: one query, none without any."""
+    stated = [r for r in institution.relationships if isinstance(r, dict)]
+    rors = {str(r.get("ror") or "") for r in stated} - {""}
+    held = {i.ror: i for i in Institution.objects.filter(ror__in=rors)} if rors else {}
+    out = [
+        Related(
+            str(r.get("type") or "related").lower(),
+            str(r.get("label") or r.get("ror") or ""),
+            held.get(str(r.get("ror") or "")),
+        )
+        for r in stated
+    ]
+    order = {"parent": 0, "child": 1}
+    return sorted(out, key=lambda r: (order.get(r.kind, 2), r.kind, r.label))
+
+
+def other_names(institution: Institution) -> list[tuple[str, str]]:
+    """(kind, name) of the institution's aliases, acronyms and labels, each once."""
+    seen = {institution.name}
+    out: list[tuple[str, str]] = []
+    for kind, names in (
+        ("acronym", institution.acronyms),
+        ("alias", institution.aliases),
+        ("label", institution.labels),
+    ):
+        for entry in names or []:
+            # ROR v2 labels are {"value", "lang"}; older ones plain strings
+            name = (
+                str(entry.get("value") or entry.get("label") or "")
+                if isinstance(entry, dict)
+                else str(entry)
+            )
+            if name and name not in seen:
+                seen.add(name)
+                out.append((kind, name))
+    return out
+
+
+# --- venues ---------------------------------------------------------------
+
+
+def venue_output(venue: Venue) -> Output:
+    return _output(VENUE_WORKS, venue.pk)
+
+
+def venue_works(venue: Venue) -> QuerySet[Work]:
+    return newest_first(Work.objects.filter(venue=venue))
+
+
+def venue_authors(
+    venue: Venue, hidden: QuerySet, limit: int = AUTHORS_SHOWN
+) -> list[tuple[Author, int]]:
+    """The records with most works at the venue (most first), merged-away and
+    taken-down ones left out: one count over the venue's mentions (the topic
+    page's researchers read the same way), one read of the records."""
+    rows = raw_rows(
+        f'SELECT m.author_id, COUNT(DISTINCT m.work_id) AS n FROM "{MENTION}" m '
+        f"WHERE m.work_id IN ({VENUE_WORKS}) AND m.author_id IS NOT NULL "
+        f'AND m.author_id NOT IN (SELECT id FROM "{AUTHOR}" WHERE merged_into_id IS NOT NULL) '
+        "GROUP BY m.author_id ORDER BY n DESC, m.author_id ASC LIMIT %s",
+        [venue.pk, limit * 2],
+    )
+    people = Author.objects.exclude(Q(pk__in=hidden)).in_bulk([a for a, _ in rows])
+    return [(people[a], n) for a, n in rows if a in people][:limit]
+
+
+def venue_aliases(venue: Venue) -> list[str]:
+    return [str(a) for a in venue.aliases or [] if str(a) and str(a) != venue.name]

@@ -45,8 +45,11 @@ def test_institution_output_counts_each_work_once():
     )
     assert out.topics and all(counts[pk] == n for pk, _, n in out.topics)
     assert [n for _, _, n in out.topics] == sorted((n for _, _, n in out.topics), reverse=True)
-    listed = list(places.institution_works(place))
-    assert {w.pk for w in listed} == works and len(listed) == len(works)
+    assert set(out.newest) == works and len(out.newest) == len(works)
+    listed = places.works_by_id(out.newest)
+    assert [w.pk for w in listed] == out.newest
+    key = [(w.year is None, -(w.year or 0), -w.pk) for w in listed]
+    assert key == sorted(key)  # newest first, undated last
 
 
 def test_people_current_first_and_only_live_records():

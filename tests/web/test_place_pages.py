@@ -78,7 +78,7 @@ def test_institution_page_shows_every_section(client, berkeley):
     first = (
         Affiliation.objects.filter(institution=berkeley)
         .select_related("author")
-        .order_by("-end_year", "-author__works_count", "author_id")
+        .order_by("-end_year", "-works_count", "author_id")
         .first()
     )
     assert f'href="/researchers/{first.author.slug}"' in page

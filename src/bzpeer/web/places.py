@@ -17,16 +17,17 @@ from bzpeer.web.views import PAGE_SIZE, _int
 PEOPLE_PAGE_SIZE = 30
 
 
-def _works_page(request: HttpRequest, works: QuerySet[Work], count: int) -> Page:
-    paginator: Paginator = Paginator(works, PAGE_SIZE)
-    # the works per year already know how many there are: spare the COUNT query
-    paginator.__dict__["count"] = count
+def _page(
+    request: HttpRequest, items: QuerySet | list, size: int, key: str, count: int | None = None
+) -> Page:
+    paginator: Paginator = Paginator(items, size)
+    if count is not None:  # the works per year know how many there are: no COUNT query
+        paginator.__dict__["count"] = count
     # page 0, a word or nothing is the first page; past the end, the last
-    return paginator.get_page(_int(request.GET.get("page")) or 1)
+    return paginator.get_page(_int(request.GET.get(key)) or 1)
 
 
-def _rows(page: Page) -> list[tuple[Work, list[queries.AuthorLink]]]:
-    works: list[Work] = list(page.object_list)
+def _rows(works: list[Work]) -> list[tuple[Work, list[queries.AuthorLink]]]:
     lists = queries.author_lists([w.pk for w in works])
     return [(w, lists.get(w.pk, [])) for w in works]
 
@@ -34,10 +35,11 @@ def _rows(page: Page) -> list[tuple[Work, list[queries.AuthorLink]]]:
 def institution(request: HttpRequest, pk: int) -> HttpResponse:
     place = get_object_or_404(Institution, pk=pk)
     output = places.institution_output(place)
-    page = _works_page(request, places.institution_works(place), output.works_count)
-    people = Paginator(
-        places.institution_people(place, suppressed_ids()), PEOPLE_PAGE_SIZE
-    ).get_page(_int(request.GET.get("people")) or 1)
+    page = _page(request, output.newest, PAGE_SIZE, "page")
+    people = _page(
+        request, places.institution_people(place, suppressed_ids()), PEOPLE_PAGE_SIZE, "people"
+    )
+    people.object_list = places.with_authors(list(people.object_list))
     return render(
         request,
         "web/institution.html",
@@ -47,7 +49,7 @@ def institution(request: HttpRequest, pk: int) -> HttpResponse:
             "names": places.other_names(place),
             "related": places.related_institutions(place),
             "page": page,
-            "rows": _rows(page),
+            "rows": _rows(places.works_by_id(list(page.object_list))),
             "people": people,
             "chart": charts.works_per_year(output.by_year, output.peak),
             "follow": button_context(request.user, place),
@@ -58,7 +60,7 @@ def institution(request: HttpRequest, pk: int) -> HttpResponse:
 def source(request: HttpRequest, pk: int) -> HttpResponse:
     venue = get_object_or_404(Venue, pk=pk)
     output = places.venue_output(venue)
-    page = _works_page(request, places.venue_works(venue), output.works_count)
+    page = _page(request, places.venue_works(venue), PAGE_SIZE, "page", output.works_count)
     return render(
         request,
         "web/source.html",
@@ -68,7 +70,7 @@ def source(request: HttpRequest, pk: int) -> HttpResponse:
             "aliases": places.venue_aliases(venue),
             "authors": places.venue_authors(venue, suppressed_ids()),
             "page": page,
-            "rows": _rows(page),
+            "rows": _rows(list(page.object_list)),
             "chart": charts.works_per_year(output.by_year, output.peak),
         },
     )

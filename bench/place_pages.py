@@ -2,6 +2,7 @@
 p50 and p95, on the demo data and on a copy of a 1,000,000-work catalog.
 
     .venv/bin/python bench/place_pages.py [--catalog var/feed-1m.sqlite3] [--requests 10]
+        [--keep var/places-1m.sqlite3] [--prepared] [--skip-demo]
 
 The demo data is loaded into a temporary SQLite file. ``--catalog`` names a
 SQLite catalog built by bench/social.py or bench/graph_slice.py (generated
@@ -144,7 +145,7 @@ def child(args: argparse.Namespace) -> None:
         from bzpeer.demo import load_demo
 
         load_demo(show_progress=False)
-    else:
+    elif args.child == "catalog":
         add_institutions()
     print(json.dumps(measure(args.requests)))
 
@@ -162,6 +163,13 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, help="a 1M-work SQLite catalog to copy")
     parser.add_argument("--requests", type=int, default=10, help="timed requests per URL")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="--catalog already has the synthetic institutions (a copy this script made "
+        "with --keep): measure it in place",
+    )
+    parser.add_argument("--keep", type=Path, help="keep the prepared copy at this path")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -171,8 +179,10 @@ def main() -> None:
         results = {}
         if not args.skip_demo:
             results["demo data"] = run("demo", Path(tmp) / "demo.sqlite3", args.requests)
-        if args.catalog:
-            copy = Path(tmp) / "catalog.sqlite3"
+        if args.catalog and args.prepared:
+            results[str(args.catalog)] = run("prepared", args.catalog, args.requests)
+        elif args.catalog:
+            copy = args.keep or Path(tmp) / "catalog.sqlite3"
             begun = time.perf_counter()
             shutil.copyfile(args.catalog, copy)
             print(f"copied {args.catalog} in {time.perf_counter() - begun:.0f} s", flush=True)

@@ -3,11 +3,12 @@
 An institution's works are those whose mentions a source or the affiliation
 matcher linked to it (``MentionInstitution``); its people are the records with
 an ``Affiliation`` to it. A venue's works are those whose canonical version
-names it (``Work.venue``). Every read below is bounded: the page's rows come
-from one query each, the counts and the works per year from one ``GROUP BY``
-(the total is their sum, so no ``COUNT`` runs beside it), whatever the size
-of the institution or venue (tests/test_query_counts.py; timings in
-docs/performance.md, bench/place_pages.py).
+names it (``Work.venue``). Every read is bounded in statements, whatever the
+size of the institution or venue (tests/test_query_counts.py): an
+institution's works are found once, with their years, and counted, sorted
+and paged from that list; a venue's per-year counts are one ``GROUP BY``
+whose sum is the count, so no ``COUNT`` runs beside it. Timings on a
+1,000,000-work catalog: docs/performance.md (bench/place_pages.py).
 
 Taken-down records are ``claims``' business: callers pass a subquery of their
 ids as ``hidden`` (``claims.suppression.suppressed_ids()``), which runs inside

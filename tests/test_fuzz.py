@@ -455,6 +455,33 @@ def _routes() -> list[Route]:
         "search": ["tianlong chen", "a " * 300],
     }
     list_keys = ["filter", "search", "per_page", "page", "cursor"]
+    list_keys += ["per-page", "sort", "select", "group_by", "group-by", "sample", "seed"]
+    list_values |= {
+        "per-page": ["1", "200", "201", "0", "x"],
+        "sort": ["publication_year:desc", "works_count", "relevance_score", "x:up", ",", ":"],
+        "select": ["id", "id,display_name", "nothing", ",", "id," * 500],
+        "group_by": ["type", "publication_year", "topics.id", "has_orcid", "country_code", "x"],
+        "group-by": ["type", "authorships.author.id", "", "a" * 1000],
+        "sample": ["1", "10", "10000", "10001", "0", "-1", "x"],
+        "seed": ["1", "", "x" * 100, "x" * 1000],
+    }
+    list_values["filter"] += [
+        "publication_year:!2020|2021",
+        "publication_year:>2019,publication_year:<2022",
+        "type:!preprint",
+        "ids.openalex:W1|W2|https://openalex.org/W1|doi:10.1/x",
+        "country_code:us|!gb",
+        "works_count:>10",
+        "has_orcid:true",
+        "has_doi:maybe",
+        "from_publication_date:2020-13-45",
+        "default.search:!chen",
+        "ror:https://ror.org/",
+        "issn:1234-5678",
+        "x_bzpeer.level:topic",
+        "type:" + "|".join(["a"] * 101),
+    ]
+    entity_ids = ["I1", "T1", "S1", "ror:019wvm592", "issn:0000-0000", "openalex:I1"]
 
     def api_paths(prefix: str, ids: list[str]) -> list[str]:
         return [f"/api/v1/{prefix}/{quote(i, safe='/:')}" for i in ids]
@@ -507,6 +534,7 @@ def _routes() -> list[Route]:
             "api-work",
             api_paths("works", real_work_ids + API_IDS),
             ["select", "filter"],
+            {"select": ["id", "id,doi,topics", "abstract,nothing"]},
             api=True,
         ),
         Route(
@@ -514,6 +542,35 @@ def _routes() -> list[Route]:
             api_paths("authors", real_author_ids + API_IDS),
             ["select", "filter"],
             api=True,
+        ),
+        *[
+            Route(f"api-{entity}", [f"/api/v1/{entity}"], list_keys, list_values, api=True)
+            for entity in ("institutions", "topics", "sources")
+        ],
+        Route(
+            "api-entity",
+            [
+                f"/api/v1/{entity}/{quote(i, safe='/:')}"
+                for entity in ("institutions", "topics", "sources")
+                for i in [*entity_ids, *API_IDS[::4]]
+            ],
+            ["select"],
+            {"select": ["id", "counts_by_year", "nothing"]},
+            api=True,
+        ),
+        Route(
+            "api-autocomplete",
+            ["/api/v1/autocomplete", "/api/v1/autocomplete/works", "/api/v1/autocomplete/nope"]
+            + [f"/api/v1/autocomplete/{e}" for e in ("authors", "institutions", "topics")],
+            ["q"],
+            {"q": ["chen", "t", "a " * 300, "%", "_"]},
+            api=True,
+        ),
+        Route(
+            "short-ids",
+            [f"/{letter}{i}" for letter in "WAITS" for i in ["1", str(chen.pk), HUGE, "9" * 40]]
+            + ["/W", "/W-1", "/X1", "/W1/x"],
+            ["q"],
         ),
         Route("api-openapi", ["/api/v1/openapi.json"], ["format", "q"], api=True),
         Route("api-docs", ["/api/v1/docs", "/api/v1/docs/"], ["url", "q"], api=True),
@@ -601,6 +658,12 @@ ROUTE_NAMES = [
     "api-authors",
     "api-work",
     "api-author",
+    "api-institutions",
+    "api-topics",
+    "api-sources",
+    "api-entity",
+    "api-autocomplete",
+    "short-ids",
     "api-openapi",
     "api-docs",
     "api-unknown",
@@ -652,6 +715,11 @@ def test_routes_cover_every_url_pattern():
         "institutions/<int:pk>",
         "sources/<int:pk>",
         "explore",
+        "W<int:pk>",
+        "A<int:pk>",
+        "I<int:pk>",
+        "T<int:pk>",
+        "S<int:pk>",
         "api/v1/",
         "researchers/<slug:slug>/feed.atom",
         "topics/<int:pk>/feed.atom",
@@ -714,6 +782,14 @@ def test_routes_cover_every_url_pattern():
         "authors",
         "works/<path:work_id>",
         "works",
+        "institutions/<path:institution_id>",
+        "institutions",
+        "topics/<path:topic_id>",
+        "topics",
+        "sources/<path:source_id>",
+        "sources",
+        "autocomplete/<entity>",
+        "autocomplete",
         "graph",
         "coi",
         "",  # the API's root: api-unknown

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from bzpeer.api.v1 import api
 from bzpeer.exports import atom
-from bzpeer.web import places, search, views
+from bzpeer.web import places, search, short_ids, views
 
 # The admin signs in through the site's own login form, so its lockout after
 # repeated wrong passwords covers the admin too.
@@ -20,6 +20,12 @@ urlpatterns = [
     path("institutions/<int:pk>", places.institution, name="institution"),
     path("sources/<int:pk>", places.source, name="source"),
     path("explore", views.explore, name="explore"),
+    # the records' ids the API gives (http://<host>/W12), to their pages
+    path("W<int:pk>", short_ids.work, name="short_work"),
+    path("A<int:pk>", short_ids.author, name="short_author"),
+    path("I<int:pk>", short_ids.institution, name="short_institution"),
+    path("T<int:pk>", short_ids.topic, name="short_topic"),
+    path("S<int:pk>", short_ids.source, name="short_source"),
     path("researchers/<slug:slug>/feed.atom", atom.AuthorWorks(), name="author_atom"),
     path("topics/<int:pk>/feed.atom", atom.TopicWorks(), name="topic_atom"),
     path("institutions/<int:pk>/feed.atom", atom.InstitutionWorks(), name="institution_atom"),

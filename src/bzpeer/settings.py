@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bzpeer.web.security.ContentSecurityPolicyMiddleware",
     "bzpeer.api.errors.JsonErrorsMiddleware",
+    "bzpeer.api.cors.OpenReadsMiddleware",
     "bzpeer.web.security.RefuseNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

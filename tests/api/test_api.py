@@ -2,7 +2,7 @@
 
 import pytest
 
-from bzpeer.catalog.models import Author, WorkIdentifier
+from bzpeer.catalog.models import Author, Institution, Topic, Venue, WorkIdentifier
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,59 @@ def test_openapi_docs(client):
     assert client.get("/api/v1/docs").status_code == 200
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/works" in schema["paths"]
+
+
+def test_ids_redirect_to_the_records_pages(client, chen):
+    """``http://<host>/W12`` and its kin, the ids the API gives, lead to pages."""
+    work = WorkIdentifier.objects.get(scheme="arxiv", value="2106.10404").work
+    topic, institution, venue = (
+        Topic.objects.first(),
+        Institution.objects.first(),
+        Venue.objects.first(),
+    )
+    for path, page in (
+        (f"/W{work.pk}", f"/works/{work.pk}"),
+        (f"/A{chen.pk}", f"/researchers/{chen.slug}"),
+        (f"/T{topic.pk}", f"/topics/{topic.pk}"),
+        (f"/I{institution.pk}", f"/institutions/{institution.pk}"),
+        (f"/S{venue.pk}", f"/sources/{venue.pk}"),
+    ):
+        response = client.get(path)
+        assert (response.status_code, response["Location"]) == (302, page), path
+    assert client.get("/W999999999").status_code == 404
+    data = client.get(f"/api/v1/works/W{work.pk}").json()
+    assert (
+        client.get(data["id"].removeprefix("http://testserver"))["Location"] == f"/works/{work.pk}"
+    )
+
+
+def test_reads_are_open_to_other_sites(client):
+    for url in ("/api/v1/works", "/api/v1/works/W999999999", "/api/v1/autocomplete?q=x"):
+        assert client.get(url)["Access-Control-Allow-Origin"] == "*", url
+    assert "Access-Control-Allow-Origin" not in client.post("/api/v1/works")
+
+
+def test_openalex_parameter_spellings(client):
+    dashed = client.get("/api/v1/works?per-page=3&group-by=type").json()
+    assert dashed["meta"]["per_page"] == 3 and dashed["group_by"] and not dashed["results"]
+    assert dashed["meta"]["groups_count"] == len(dashed["group_by"])
+    assert dashed["meta"]["count"] == sum(g["count"] for g in dashed["group_by"])
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("/api/v1/works?filter=nonsense:1", "publication_year"),  # the valid ones are named
+        ("/api/v1/authors?sort=colour", "works_count"),
+        ("/api/v1/works?select=id,colour", "display_name"),
+        ("/api/v1/works?group_by=colour", "publication_year"),
+        ("/api/v1/works?sort=relevance_score:desc", "search"),
+        ("/api/v1/works?sample=5&cursor=*", "page"),
+        ("/api/v1/institutions?filter=ror:nope", "ROR"),
+    ],
+)
+def test_openalex_errors_say_what_is_valid(client, url, words):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["error"] == "Invalid query parameters error."
+    assert words in response.json()["message"]

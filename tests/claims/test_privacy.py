@@ -98,6 +98,8 @@ def test_an_approved_suppression_takes_the_record_down_everywhere(
     assert Client().get(f"/api/v1/authors/{slug}").status_code == 410
     listed = Client().get("/api/v1/authors", {"search": first_word, "per_page": 200}).json()
     assert other_author.pk not in {int(r["id"].rsplit("A", 1)[1]) for r in listed["results"]}
+    typed = Client().get("/api/v1/autocomplete/authors", {"q": first_word}).json()
+    assert other_author.pk not in {int(r["id"].rsplit("A", 1)[1]) for r in typed["results"]}
     assert f'/researchers/{slug}"'.encode() not in Client().get("/", {"q": first_word}).content
     assert f'/researchers/{slug}"'.encode() not in Client().get("/").content
 

@@ -154,6 +154,10 @@ class Work(models.Model):
             # newest first, undated last: what a feed reads backwards
             # (``social.feed``), so it stops after a page instead of sorting
             models.Index(Coalesce("year", Value(0)), "id", name="work_newest"),
+            # the API's commonest filters, publication_year and type, and
+            # group_by=type within years, answered from the index alone
+            # (docs/performance.md: 2 s to 30 ms on a million works)
+            models.Index(fields=["year", "type"], name="work_year_type"),
         ]
 
     def __str__(self) -> str:

@@ -173,3 +173,18 @@ def test_openalex_errors_say_what_is_valid(client, url, words):
     assert response.status_code == 400
     assert response.json()["error"] == "Invalid query parameters error."
     assert words in response.json()["message"]
+
+
+def test_docs_name_every_filter_sort_and_group_by():
+    """docs/api.md lists each entity's names; one declared without it fails here."""
+    from pathlib import Path
+
+    from bzpeer.api.authors import AUTHORS
+    from bzpeer.api.entities import INSTITUTIONS, SOURCES, TOPICS
+    from bzpeer.api.works import WORKS
+
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    for entity in (WORKS, AUTHORS, INSTITUTIONS, TOPICS, SOURCES):
+        section = text.split(f"**{entity.name}**:", 1)[1].split("\n\n", 1)[0]
+        for name in [*entity.filters, *entity.sorts, *entity.groups]:
+            assert f"`{name}`" in section, (entity.name, name)

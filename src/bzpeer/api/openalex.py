@@ -343,9 +343,14 @@ def window(params: ListParams) -> Window:
     return Window((page - 1) * per_page, per_page, None, page)
 
 
-def _meta(count: int, w: Window, groups: int | None = None) -> dict[str, Any]:
+def _meta(
+    count: int, w: Window, groups: int | None = None, reachable: int | None = None
+) -> dict[str, Any]:
+    """``reachable``: how many of ``count`` can be paged to, when fewer."""
     next_cursor = None
-    if w.cursor is not None and w.offset + w.per_page < count:
+    if w.cursor is not None and w.offset + w.per_page < (
+        count if reachable is None else min(count, reachable)
+    ):
         next_cursor = base64.urlsafe_b64encode(orjson.dumps({"o": w.offset + w.per_page})).decode()
     return {
         "count": count,
@@ -400,7 +405,10 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
     if ranked is not None:
         present = set(qs.values_list("pk", flat=True))
         ordered = [pk for pk in ranked if pk in present]
-        return Page(ordered[w.offset : w.offset + w.per_page], _meta(len(ordered), w), relevance)
+        # past the best MAX_SEARCHED, an unfiltered search still says how many match
+        total = found.total if not clauses and len(ordered) == len(ranked) else len(ordered)
+        meta = _meta(total, w, reachable=len(ordered))
+        return Page(ordered[w.offset : w.offset + w.per_page], meta, relevance)
     count = qs.count()
     ids = list(
         qs.order_by(*_order(entity, sorts)).values_list("pk", flat=True)[

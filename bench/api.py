@@ -53,6 +53,11 @@ def main() -> None:
         .order_by("-works_count", "id")
         .values_list("id", flat=True)[: args.requests]
     )
+    drawn = list(
+        Author.objects.filter(merged_into=None, works_count__gt=0)
+        .order_by("?")
+        .values_list("id", flat=True)[: args.requests]
+    )
     # the years that have works, busiest first
     years = list(
         Work.objects.exclude(year=None)
@@ -81,6 +86,11 @@ def main() -> None:
             "filtered",
             "authorships.author.id (busiest authors)",
             rotate(lambda i: f"/api/v1/works?filter=author.id:A{busy[i % len(busy)]}"),
+        ),
+        (
+            "filtered",
+            "authorships.author.id (authors at random)",
+            rotate(lambda i: f"/api/v1/works?filter=author.id:A{drawn[i % len(drawn)]}"),
         ),
         (
             "filtered",

@@ -100,6 +100,19 @@ def test_an_approved_suppression_takes_the_record_down_everywhere(
     assert other_author.pk not in {int(r["id"].rsplit("A", 1)[1]) for r in listed["results"]}
     typed = Client().get("/api/v1/autocomplete/authors", {"q": first_word}).json()
     assert other_author.pk not in {int(r["id"].rsplit("A", 1)[1]) for r in typed["results"]}
+    grouped = (
+        Client()
+        .get(
+            "/api/v1/works",
+            {
+                "filter": f"authorships.author.id:A{other_author.pk}",
+                "group_by": "authorships.author.id",
+            },
+        )
+        .json()
+    )
+    assert grouped["meta"]["count"] > 0
+    assert not [g for g in grouped["group_by"] if g["key"].endswith(f"/A{other_author.pk}")]
     assert f'/researchers/{slug}"'.encode() not in Client().get("/", {"q": first_word}).content
     assert f'/researchers/{slug}"'.encode() not in Client().get("/").content
 

@@ -450,6 +450,8 @@ def group_counts(entity: Entity, qs: QuerySet[Any], name: str, site: str) -> lis
         if key is None:
             out.append({"key": "unknown", "key_display_name": "unknown", "count": n})
             continue
+        if group.display is not None and key not in names:
+            continue  # a record not shown: taken down, or gone
         if key in names:
             short, shown = names[key]
             out.append({"key": f"{site}{short}", "key_display_name": shown, "count": n})

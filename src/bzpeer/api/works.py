@@ -23,6 +23,7 @@ from bzpeer.catalog.models import (
     WorkTopic,
     WorkType,
 )
+from bzpeer.claims.suppression import suppressed_ids
 
 from . import reads
 from .ids import id_q, is_malformed
@@ -134,6 +135,12 @@ def _names(model: type[Model], letter: str, field: str) -> Any:
     return display
 
 
+def _authors_shown(keys: list[Any]) -> dict[Any, tuple[str, str]]:
+    """Authors as group keys, taken-down records left out (as lists leave them)."""
+    rows = Author.objects.filter(pk__in=keys).exclude(pk__in=suppressed_ids())
+    return {pk: (f"A{pk}", name) for pk, name in rows.values_list("pk", "display_name")}
+
+
 WORKS = Entity(
     name="works",
     filters=FILTERS,
@@ -149,9 +156,7 @@ WORKS = Entity(
         "publication_year": Group("year"),
         "primary_location.source.id": Group("venue_id", _names(Venue, "S", "name")),
         "topics.id": Group("topic_id", _names(Topic, "T", "name"), (WorkTopic, "work")),
-        "authorships.author.id": Group(
-            "author_id", _names(Author, "A", "display_name"), (AuthorshipMention, "work")
-        ),
+        "authorships.author.id": Group("author_id", _authors_shown, (AuthorshipMention, "work")),
         "authorships.institutions.id": Group(
             "institution_id",
             _names(Institution, "I", "name"),

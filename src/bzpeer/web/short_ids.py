@@ -4,7 +4,7 @@ redirects to the record's page."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -28,14 +28,10 @@ def topic(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("topic", args=[get_object_or_404(Topic, pk=pk).pk]))
 
 
-# the institution and source pages (url names "institution" and "source")
 def institution(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    if not Institution.objects.filter(pk=pk).exists():
-        raise Http404("no such institution")
-    return HttpResponseRedirect(f"/institutions/{pk}")
+    place = get_object_or_404(Institution, pk=pk)
+    return HttpResponseRedirect(reverse("institution", args=[place.pk]))
 
 
 def source(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    if not Venue.objects.filter(pk=pk).exists():
-        raise Http404("no such source")
-    return HttpResponseRedirect(f"/sources/{pk}")
+    return HttpResponseRedirect(reverse("source", args=[get_object_or_404(Venue, pk=pk).pk]))

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 PER_ROUTE = 500
 HUGE = "9223372036854775807"  # the largest 64-bit integer
 HUGER = "9223372036854775808"
+EXPORT_FORMATS = ["bib", "ris", "json"]
 
 
 class Raw(str):
@@ -609,6 +610,22 @@ def _routes() -> list[Route]:
             ["page", "q"],
         ),
         Route(
+            "exports",
+            [f"/works/{i}/cite.{f}" for i in [str(work.pk), *PAGE_IDS] for f in EXPORT_FORMATS]
+            + [f"/researchers/{s}/works.{f}" for s in slugs + SLUGS_JUNK for f in EXPORT_FORMATS]
+            + [f"/search/works.{f}" for f in EXPORT_FORMATS],
+            ["q", "year", "type"],
+            {"q": ["sparse", "a " * 300, "%", "_", "10.1000/x"], "year": ["2021", "0", HUGER]},
+        ),
+        Route(
+            "sitemap",
+            ["/sitemap.xml", "/robots.txt"]
+            + [f"/sitemap-{s}.xml" for s in ["researchers", "works", "topics", "institutions"]]
+            + ["/sitemap-nothing.xml", "/sitemap-.xml", "/sitemap-%00.xml"],
+            ["p", "section"],
+            {"p": ["1", "2", "0", "-1", HUGER, "1e300"]},
+        ),
+        Route(
             "followers",
             [f"/researchers/{s}/followers" for s in slugs + SLUGS_JUNK]
             + [f"/follow/author/{chen.pk}", f"/follow/topic/{topic.pk}", "/follow/people/1"]
@@ -670,6 +687,8 @@ ROUTE_NAMES = [
     "explore",
     "api-graph",
     "atom",
+    "exports",
+    "sitemap",
     "followers",
     "unsubscribe",
     "api-coi",
@@ -767,6 +786,17 @@ def test_routes_cover_every_url_pattern():
         "moderation/suppressions",
         "moderation/suppressions/<int:pk>",
         "moderation/log",
+    }
+    # citations, the sitemap and robots.txt, included at "": fuzzed above
+    from bzpeer.exports.urls import urlpatterns as exports
+
+    assert {str(p.pattern) for p in exports} == {
+        "works/<int:pk>/cite.<export:fmt>",
+        "researchers/<slug:slug>/works.<export:fmt>",
+        "search/works.<export:fmt>",
+        "sitemap.xml",
+        "sitemap-<section>.xml",
+        "robots.txt",
     }
     from bzpeer.accounts.urls import urlpatterns as accounts
 

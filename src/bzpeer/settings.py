@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",  # its templates, for /sitemap.xml (exports.sitemaps)
     "bzpeer.web",  # first: its templates dress allauth's pages in the site's layout
     "allauth",
     "allauth.account",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("researchers/<slug:slug>/feed.atom", atom.AuthorWorks(), name="author_atom"),
     path("topics/<int:pk>/feed.atom", atom.TopicWorks(), name="topic_atom"),
     path("institutions/<int:pk>/feed.atom", atom.InstitutionWorks(), name="institution_atom"),
+    path("", include("bzpeer.exports.urls")),
     path("", include("bzpeer.claims.urls")),
     path("", include("bzpeer.social.urls")),
     path("", include("bzpeer.accounts.urls")),

@@ -14,6 +14,7 @@ from bzpeer.claims.fixes import actor_label, correction_log
 from bzpeer.claims.owner import owner_statements
 from bzpeer.claims.services import is_moderator, profile_claim_state
 from bzpeer.claims.suppression import in_force, suppressed_ids
+from bzpeer.exports import views as exports
 from bzpeer.graph import slice as graph
 from bzpeer.resolve.corrections import survivor_of
 from bzpeer.social import invitations
@@ -88,10 +89,12 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         author,
         claimed=claim_state in ("mine", "other") or trust.claim_state == "claimed",
     )
+    statements = owner_statements(author)
     return render(
         request,
         "web/profile.html",
         {
+            **exports.profile_context(request, overview, statements, year, work_type),
             "author": author,
             "o": overview,
             "trust": trust,
@@ -99,7 +102,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
             "follow": follow,
             "talk": talk,
             "talk_why": talk_why,
-            "statements": owner_statements(author),
+            "statements": statements,
             "can_fix": claim_state == "mine" or is_moderator(request.user),
             "log": [(c, actor_label(c.actor)) for c in correction_log(author)],
             "done": request.GET.get("done", "")[:20],
@@ -132,6 +135,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
             "references": cited,
             "authors": authors,
             "topics": topics,
+            **exports.work_context(request, item, authors, identifiers),
         },
     )
 

@@ -23,6 +23,9 @@
   const dangerous = ["javascript:", "data:", "vbscript:"];
   const linkAttrs = ["href", "xlink:href", "action", "formaction"];
   const framed = new Set(["IFRAME", "FRAME", "EMBED", "OBJECT", "SCRIPT"]);
+  // A data block (schema.org JSON-LD): the browser never runs it.
+  const dataBlock = (el) =>
+    ["application/ld+json", "application/json"].includes((el.getAttribute("type") || "").trim().toLowerCase());
   const badLinks = [];
   const injected = [];
   for (const el of all) {
@@ -45,7 +48,14 @@
         badLinks.push(`${where(el)} ${name}="${snippet(attr.value, 80)}" (text: "${snippet(el.textContent, 40)}")`);
       }
     }
-    if (el.tagName === "SCRIPT" && el.textContent.includes("__pwned")) {
+    if (el.tagName === "SCRIPT" && dataBlock(el)) {
+      // JSON-LD holds record text as data, never run: it must stay one JSON value
+      try {
+        JSON.parse(el.textContent);
+      } catch (error) {
+        injected.push(`${where(el)} is no longer JSON: ${snippet(el.textContent, 60)}`);
+      }
+    } else if (el.tagName === "SCRIPT" && el.textContent.includes("__pwned")) {
       injected.push(`${where(el)}: ${snippet(el.textContent, 60)}`);
     }
   }

@@ -8,8 +8,10 @@ The CSL-JSON export is what a CSL processor reads (tests/exports checks it)."""
 
 from __future__ import annotations
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 from bzpeer.catalog.models import WorkType
 
@@ -29,43 +31,59 @@ def initials(given: str) -> str:
 
 
 def person(p: Person) -> str:
-    family = f"{p.family}, {p.suffix}" if p.suffix else p.family
-    short = initials(p.given)
-    return f"{family}, {short}" if short else family
+    """``Doe, J.``; ``King, M. L., Jr.``"""
+    return ", ".join(x for x in (p.family, initials(p.given), p.suffix) if x)
 
 
-def authors(people: tuple[Person, ...]) -> str:
-    names = [person(p) for p in people]
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    from_record: bool = False  # a stranger's text: isolated in its own <bdi> on a page
+    italic: bool = False
+
+
+def _authors(people: tuple[Person, ...]) -> list[Piece]:
+    names = [Piece(person(p), True) for p in people]
     if len(names) > MAX_LISTED:
-        return ", ".join(names[: MAX_LISTED - 1]) + ", … " + names[-1]
-    if len(names) > 1:
-        return ", ".join(names[:-1]) + ", & " + names[-1]
-    return names[0] if names else ""
+        names = [*names[: MAX_LISTED - 1], Piece("…"), names[-1]]
+    out: list[Piece] = []
+    for i, name in enumerate(names):
+        if i:
+            last = i == len(names) - 1 and len(people) <= MAX_LISTED
+            out.append(Piece(", & " if last else ", "))
+        out.append(name)
+    return out
 
 
 def _end(text: str) -> str:
-    return text if text.endswith((".", "?", "!")) else text + "."
+    return "" if text.endswith((".", "?", "!")) else "."
 
 
-def parts(item: Citable) -> tuple[str, str, str, str]:
-    """Authors and year, title, venue, link: the plain text of each piece."""
+def pieces(item: Citable) -> list[Piece]:
+    """Authors (year). Title. *Venue*. Link."""
     year = str(item.year) if item.year else "n.d."
-    who = authors(item.authors)
-    lead = f"{_end(who)} ({year})." if who else f"({year})."
+    out = _authors(item.authors)
+    if out:
+        out.append(Piece(_end(out[-1].text) + " "))
+    out.append(Piece(f"({year}). "))
+    if item.title:
+        out += [Piece(item.title, True), Piece(_end(item.title) + " ")]
     venue = item.venue or ("arXiv" if item.type == WorkType.PREPRINT and item.arxiv else "")
-    return lead, _end(item.title) if item.title else "", venue, item.link
+    if venue:
+        out += [Piece(venue, True, italic=True), Piece(_end(venue) + " ")]
+    out.append(Piece(item.link, True))
+    return out
 
 
 def text(item: Citable) -> str:
-    lead, title, venue, link = parts(item)
-    return " ".join(p for p in (lead, title, _end(venue) if venue else "", link) if p)
+    return "".join(p.text for p in pieces(item))
 
 
 def html(item: Citable) -> SafeString:
-    """The reference as HTML: every record piece escaped, the venue in italics."""
-    lead, title, venue, link = parts(item)
-    if venue:
-        return format_html(
-            "{} {} <i>{}</i>{} {}", lead, title, venue, "" if venue.endswith(".") else ".", link
-        )
-    return format_html("{} {} {}", lead, title, link)
+    """The reference as HTML: each record piece escaped in its own ``<bdi>``,
+    the venue in italics."""
+    out = []
+    for p in pieces(item):
+        markup = f"<bdi>{escape(p.text)}</bdi>" if p.from_record else escape(p.text)
+        out.append(f"<i>{markup}</i>" if p.italic else markup)
+    return mark_safe("".join(out))

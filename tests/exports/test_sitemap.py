@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from bzpeer.catalog.models import Affiliation, Author, Institution, Topic, Work
+from bzpeer.catalog.models import Affiliation, Author, Institution, Topic, Venue, Work
 from bzpeer.claims.models import Suppression
 from bzpeer.exports import sitemaps
 
@@ -37,7 +37,7 @@ def test_the_index_lists_one_sitemap_per_kind(client):
     locs = _locs(client, "/sitemap.xml")
     assert locs == [
         f"http://testserver/sitemap-{name}.xml"
-        for name in ["researchers", "works", "topics", "institutions"]
+        for name in ["researchers", "works", "topics", "institutions", "venues"]
     ]
 
 
@@ -52,6 +52,10 @@ def test_the_sitemaps_list_every_page_once(client):
     linked = Institution.objects.filter(pk__in=Affiliation.objects.values("institution_id"))
     assert sorted(places) == sorted(f"http://testserver/institutions/{i.pk}" for i in linked)
     assert 0 < len(places) < Institution.objects.count() or len(places) == linked.count()
+    venues = _section(client, "venues")
+    used = Venue.objects.filter(pk__in=Work.objects.values("venue_id"))
+    assert sorted(venues) == sorted(f"http://testserver/sources/{v.pk}" for v in used)
+    assert venues and client.get(venues[0].removeprefix("http://testserver")).status_code == 200
 
 
 def test_merged_and_taken_down_researchers_are_left_out(client, reference_author):

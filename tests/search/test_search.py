@@ -124,6 +124,13 @@ def test_the_search_page_filters_with_counts(client):
     assert ranged.context["rows"] and all(w.year == year for w, _ in ranged.context["rows"])
 
 
+def test_the_works_found_can_be_exported(client):
+    page = client.get("/search", {"q": "sparse training"}).content.decode()
+    assert 'href="/search/works.bib?q=sparse%20training"' in page
+    exported = client.get("/search/works.bib", {"q": "sparse training"}).content.decode()
+    assert exported.count("@") == search.find("works", "sparse training").total
+
+
 def test_researchers_open_to_collaborate_filter(client):
     chen = Author.objects.get(slug="tianlong-chen")
     Author.objects.filter(pk=chen.pk).update(open_to_collaborate=True)

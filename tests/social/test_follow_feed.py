@@ -130,7 +130,8 @@ def test_atom_feeds_list_the_newest_works_without_an_account(people, client_for,
     topic = Topic.objects.filter(worktopic__isnull=False).order_by("id").first()
     assert client.get(f"/topics/{topic.pk}/feed.atom").status_code == 200
     place = Institution.objects.filter(mentioninstitution__isnull=False).order_by("id").first()
-    assert client.get(f"/institutions/{place.pk}/feed.atom").status_code == 200
+    feed = ElementTree.fromstring(client.get(f"/institutions/{place.pk}/feed.atom").content)
+    assert feed.find(f"{ATOM}link").get("href").endswith(f"/institutions/{place.pk}")
     assert client.get("/institutions/999999999/feed.atom").status_code == 404
     # the profile and the topic page point feed readers to them
     profile = client.get(f"/researchers/{chen.slug}").content.decode()

@@ -117,7 +117,7 @@ class InstitutionWorks(_Works):
         return f"New works from {_clean(obj.name, 200)} · BZPEER"
 
     def link(self, obj: Institution) -> str:
-        return f"{reverse('explore')}?focus=institution:I{obj.pk}"
+        return reverse("institution", args=[obj.pk])
 
     def subtitle(self, obj: Institution) -> str:
         return "The newest works of this institution's researchers in the BZPEER catalog."

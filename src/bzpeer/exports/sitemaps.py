@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef, QuerySet
 
-from bzpeer.catalog.models import Affiliation, Author, Institution, Topic, Work
+from bzpeer.catalog.models import Affiliation, Author, Institution, Topic, Venue, Work
 from bzpeer.claims.suppression import suppressed_ids
 
 PER_FILE = 50_000  # the protocol's limit of addresses in one file
@@ -68,9 +68,21 @@ class Institutions(_Pages):
         return Institution.objects.filter(Exists(someone)).order_by("pk").only("pk")
 
 
+class Venues(_Pages):
+    path = "/sources/{}"
+
+    def items(self) -> QuerySet[Venue]:
+        return (
+            Venue.objects.filter(Exists(Work.objects.filter(venue=OuterRef("pk"))))
+            .order_by("pk")
+            .only("pk")
+        )
+
+
 SITEMAPS: dict[str, type[Sitemap]] = {  # type: ignore[type-arg]
     "researchers": Researchers,
     "works": Works,
     "topics": Topics,
     "institutions": Institutions,
+    "venues": Venues,
 }

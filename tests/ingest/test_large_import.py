@@ -8,22 +8,25 @@ ends as a clean run does."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django_tasks_db.models import DBTaskResult
 
-from bzpeer.catalog.models import Author, AuthorshipMention
+from bzpeer.catalog.models import Author, AuthorshipMention, SourceRecord
 from bzpeer.ingest.models import ImportRun
 from bzpeer.ingest.pipeline import run_import
+from bzpeer.resolve import authors as resolution
 
 pytestmark = pytest.mark.django_db
 
@@ -153,9 +156,20 @@ def _new_mentions() -> Any:
     return AuthorshipMention.objects.filter(version__source_record__external_id__startswith="W77")
 
 
+def _queued_refresh() -> set[int]:
+    """The records whose trust refresh is queued (for ``bzpeer worker``)."""
+    queued: set[int] = set()
+    for args in DBTaskResult.objects.filter(task_path__endswith="refresh_trust").values_list(
+        "args_kwargs", flat=True
+    ):
+        queued.update(args["args"][0])
+    return queued
+
+
 def _end_state() -> dict[str, Any]:
     """What a clean run and a resumed one must agree on, ids aside (PostgreSQL's
-    sequences do not roll back): the records, their counts and their mentions."""
+    sequences do not roll back): the records, their counts and their mentions,
+    and their trust refresh queued."""
     clusters: dict[int, list[str]] = {}
     for author_id, external_id, position in _new_mentions().values_list(
         "author_id", "version__source_record__external_id", "position"
@@ -172,6 +186,8 @@ def _end_state() -> dict[str, Any]:
     ).hexdigest()
     return {
         "authors": Author.objects.count(),
+        # Records the import touched and whose trust refresh is not queued.
+        "not_queued": len(set(clusters) - _queued_refresh()),
         "assigned": AuthorshipMention.objects.filter(author__isnull=False).count(),
         "unassigned": AuthorshipMention.objects.filter(author__isnull=True).count(),
         "digest": digest,
@@ -206,3 +222,57 @@ def test_a_large_import_resolves_every_mention_within_the_limit(
     )
     assert found == {key.rsplit("/", 1)[1]: n for key, n in counts.items()}
     assert Author.objects.count() == authors_before + len(counts)
+
+
+class Killed(Exception):
+    pass
+
+
+def _kill_after(groups: int) -> Callable[..., None]:
+    """``_resolve_group`` that dies on its call after ``groups`` good ones."""
+    real = resolution._resolve_group
+    calls = {"n": 0}
+
+    def resolve_group(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] > groups:
+            raise Killed("killed mid-resolution")
+        real(*args, **kwargs)
+
+    return resolve_group
+
+
+def test_a_run_killed_mid_resolution_resumes_to_the_clean_end_state(
+    corpus: tuple[str, dict[str, int]],
+    few_variables: None,
+    small_batches: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path, _ = corpus
+    monkeypatch.setattr(resolution, "GROUP_BLOCKS", 300)  # several groups
+
+    class Discard(Exception):
+        pass
+
+    with contextlib.suppress(Discard), transaction.atomic():
+        run_import("openalex", [path], show_progress=False)
+        clean = _end_state()
+        raise Discard  # back to the demo catalog alone
+
+    assert not SourceRecord.objects.filter(external_id__startswith="W77").exists()
+    with monkeypatch.context() as patch:
+        patch.setattr(resolution, "_resolve_group", _kill_after(2))
+        with pytest.raises(Killed):
+            run_import("openalex", [path], show_progress=False)
+    run = ImportRun.objects.filter(source="openalex").latest("id")
+    assert run.status == ImportRun.Status.FAILED
+    partly = _new_mentions().filter(author__isnull=False).count()
+    assert 0 < partly < 3 * WORKS  # two groups landed, the rest did not
+
+    again = run_import("openalex", [path], show_progress=False)
+    assert again.run_id == run.pk  # the same run, carried on
+    assert again.stats.new == WORKS  # the counts of the first attempt, kept
+    assert ImportRun.objects.get(pk=run.pk).status == ImportRun.Status.DONE
+    assert _end_state() == clean
+    assert clean["unassigned"] == 0
+    assert clean["not_queued"] == 0

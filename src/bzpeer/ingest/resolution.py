@@ -12,9 +12,15 @@ from bzpeer.trust.tasks import schedule_refresh
 
 
 def resolve_and_refresh(progress: Callable[[int, int], None] | None = None) -> ResolveStats:
-    """``resolve_authors``, and the touched records' trust snapshots queued."""
-    stats = resolve_authors(progress)
-    schedule_refresh(stats.touched_authors)
-    news.authors_changed(stats.touched_authors)
+    """``resolve_authors``, and the touched records' trust snapshots queued.
+
+    Told group by group as each commits, so a run that fails part-way has
+    queued what it resolved, and the run that carries on needs only its own."""
+    stats = resolve_authors(progress, on_group=_touched)
     news.settled()
     return stats
+
+
+def _touched(author_ids: set[int]) -> None:
+    schedule_refresh(author_ids)
+    news.authors_changed(author_ids)

@@ -54,7 +54,9 @@ class ResolveStats:
 
 
 def resolve_authors(
-    progress: Callable[[int, int], None] | None = None, model: Classifier | None = None
+    progress: Callable[[int, int], None] | None = None,
+    model: Classifier | None = None,
+    on_group: Callable[[set[int]], None] | None = None,
 ) -> ResolveStats:
     """Assign every unresolved mention to an author record.
 
@@ -62,6 +64,12 @@ def resolve_authors(
     shipped one (``model.py``). The records it touched are in
     ``touched_authors``: their counts are refreshed here, their trust
     snapshots are for the caller to schedule.
+
+    Groups of blocks commit one at a time, each with its records' counts, so
+    a run that dies part-way keeps whole groups and the next run resolves the
+    rest. ``on_group`` is called with each group's touched records once the
+    group has committed: a caller that tells others (trust, the search index)
+    does so for what landed even if a later group fails.
     """
     stats = ResolveStats()
     blocks = sorted(
@@ -88,10 +96,16 @@ def resolve_authors(
             for pk, slug in Author.objects.filter(id__gt=seen).values_list("id", "slug"):
                 taken.add(slug)
                 seen = max(seen, pk)
-            _resolve_group(group, taken, key_owner, constraints, stats, model)
+            part = ResolveStats()
+            _resolve_group(group, taken, key_owner, constraints, part, model)
+            refresh_author_counts(part.touched_authors)
+        stats.assigned += part.assigned
+        stats.authors_created += part.authors_created
+        stats.touched_authors |= part.touched_authors
+        if on_group and part.touched_authors:
+            on_group(part.touched_authors)
         if progress:
             progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
-    refresh_author_counts(stats.touched_authors)
     return stats
 
 

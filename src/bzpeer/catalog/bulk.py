@@ -4,10 +4,10 @@ row than parsing does."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 
@@ -127,10 +127,22 @@ def dates_as_text() -> bool:
 
 
 SQLITE_VARIABLES = 999  # parameters per statement: SQLite's limit before 3.32, Django's too
+# Values per IN list: a statement never grows with the size of an import.
+IN_SLICE = 900
+
+T = TypeVar("T")
+
+
+def slices(values: Sequence[T], size: int = IN_SLICE) -> Iterator[Sequence[T]]:
+    """``values`` in consecutive slices of at most ``size``, for the ORM's
+    ``__in`` lookups over lists that grow with the input (``select_in`` does
+    the same for raw SQL)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def select_in(
-    sql: str, values: Sequence[Any], params: Sequence[Any] = (), size: int = 900
+    sql: str, values: Sequence[Any], params: Sequence[Any] = (), size: int = IN_SLICE
 ) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` for every value, run in slices: ``{in}`` in the query
     stands for the slice's placeholders and ``?`` for one parameter

@@ -5,10 +5,19 @@ whose versions changed, computed again (``refresh_works``)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from bzpeer.catalog.bulk import allocate_ids, dates_as_text, insert_rows, select_in, timestamp
+from bzpeer.catalog.bulk import (
+    allocate_ids,
+    dates_as_text,
+    insert_rows,
+    select_in,
+    slices,
+    timestamp,
+)
 from bzpeer.catalog.models import AuthorshipMention, Venue, Work, WorkVersion
 from bzpeer.catalog.titles import title_ends, title_words
 from bzpeer.resolve.works import VersionFacts, WorkFacts, summarize
@@ -125,35 +134,24 @@ def refresh_works(work_ids: set[int], ends: WorkEnds | None = None) -> None:
         ):
             ends.remove(pk, head, tail, year)
     names: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for version_id, position, name in AuthorshipMention.objects.filter(work_id__in=ids).values_list(
-        "version_id", "position", "raw_name"
-    ):
-        names[version_id].append((position if position is not None else 1 << 30, name))
-    venue_names = dict(
-        Venue.objects.values_list("id", "name").filter(
-            id__in=WorkVersion.objects.filter(work_id__in=ids).values("venue_id")
+    venue_names: dict[int, str] = {}
+    rows: list[WorkVersion] = []
+    # Ordered: versions that tie on rank are summarised in id order, the same
+    # on every engine. A batch's works IN_SLICE a statement, so a large batch
+    # (BZPEER_IMPORT_BATCH) never outgrows the database's parameter limit.
+    for part in slices(ids):
+        for version_id, position, name in AuthorshipMention.objects.filter(
+            work_id__in=part
+        ).values_list("version_id", "position", "raw_name"):
+            names[version_id].append((position if position is not None else 1 << 30, name))
+        venue_names.update(
+            Venue.objects.values_list("id", "name").filter(
+                id__in=WorkVersion.objects.filter(work_id__in=part).values("venue_id")
+            )
         )
-    )
+        rows.extend(_versions(part))
     grouped: dict[int, list[tuple[int, VersionFacts]]] = defaultdict(list)
-    # Ordered: versions that tie on rank are summarised in id order, the same on every engine.
-    for v in (
-        WorkVersion.objects.filter(work_id__in=ids)
-        .order_by("work_id", "id")
-        .only(
-            "id",
-            "work_id",
-            "source",
-            "title",
-            "abstract",
-            "year",
-            "date",
-            "type",
-            "venue_id",
-            "venue_raw",
-            "journal_ref",
-            "rank",
-        )
-    ):
+    for v in rows:
         grouped[v.work_id].append(
             (
                 v.rank,
@@ -192,3 +190,25 @@ def refresh_works(work_ids: set[int], ends: WorkEnds | None = None) -> None:
             authors_text=facts.authors_text,
             updated_at=timezone.now(),
         )
+
+
+def _versions(work_ids: Sequence[int]) -> QuerySet[WorkVersion]:
+    """The versions of these works, in work and then id order."""
+    return (
+        WorkVersion.objects.filter(work_id__in=work_ids)
+        .order_by("work_id", "id")
+        .only(
+            "id",
+            "work_id",
+            "source",
+            "title",
+            "abstract",
+            "year",
+            "date",
+            "type",
+            "venue_id",
+            "venue_raw",
+            "journal_ref",
+            "rank",
+        )
+    )

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bzpeer.catalog.bulk import lock_catalog, restore_indexes
+from bzpeer.catalog.bulk import lock_catalog, restore_indexes, slices
 from bzpeer.catalog.models import Quarantine
 
 from .batch import Stats
@@ -72,11 +72,9 @@ def _flush(
         writer.write(batch, stats)
         for chunk, reason in bad:
             _quarantine(chunk, reason)
-        if good:
+        for part in slices([c.locator[:500] for c in good]):
             Quarantine.objects.filter(
-                source=good[0].source,
-                locator__in=[c.locator[:500] for c in good],
-                resolved_at__isnull=True,
+                source=good[0].source, locator__in=part, resolved_at__isnull=True
             ).update(resolved_at=timezone.now())
         stats.quarantined += len(bad)
         ImportRun.objects.filter(pk=run.pk).update(

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 
 from django.db import connection
 
-from bzpeer.catalog.bulk import allocate_ids, insert_flat, insert_rows
+from bzpeer.catalog.bulk import allocate_ids, insert_flat, insert_rows, slices
 from bzpeer.catalog.models import (
     Author,
     AuthorshipMention,
@@ -150,10 +150,13 @@ def keep_authors(items: list[BatchItem]) -> None:
 
 def _rename_authors(lost: dict[int, set[str]]) -> None:
     """Authors named by a spelling (in ``lost``) none of their mentions has now."""
-    names = {name for spellings in lost.values() for name in spellings}
-    for author in Author.objects.filter(pk__in=list(lost), display_name__in=list(names)):
-        if author.display_name not in lost[author.pk]:
-            continue
+    authors = [
+        author
+        for part in slices(sorted(lost))
+        for author in Author.objects.filter(pk__in=part)
+        if author.display_name in lost[author.pk]
+    ]
+    for author in authors:
         now = Counter(
             AuthorshipMention.objects.filter(author_id=author.pk).values_list("raw_name", flat=True)
         )

@@ -30,7 +30,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from bzpeer.catalog.bulk import lock_catalog
+from bzpeer.catalog.bulk import lock_catalog, slices
 from bzpeer.catalog.models import Author, AuthorCorrection, AuthorshipMention
 from bzpeer.catalog.names import fullness
 from bzpeer.resolve.author_records import refresh_author_counts, unique_slug
@@ -103,9 +103,15 @@ def load_constraints() -> Constraints:
 
 def _keys(author: Author, work_ids: Iterable[int] | None = None) -> list[Authorship]:
     mentions = AuthorshipMention.objects.filter(author=author)
-    if work_ids is not None:
-        mentions = mentions.filter(work_id__in=list(work_ids))
-    return sorted(set(mentions.values_list("work_id", "name_key")))
+    if work_ids is None:
+        return sorted(set(mentions.values_list("work_id", "name_key")))
+    return sorted(
+        {
+            key
+            for part in slices(sorted(set(work_ids)))
+            for key in mentions.filter(work_id__in=part).values_list("work_id", "name_key")
+        }
+    )
 
 
 def _authorships(author: Author, work_ids: Iterable[int]) -> tuple[Author, list[Authorship]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from bzpeer.catalog.bulk import slices
 from bzpeer.catalog.collaboration import Edge
 from bzpeer.catalog.followers import follower_ids
 from bzpeer.catalog.models import (
@@ -27,12 +28,13 @@ def verified_users(user_ids: Iterable[int]) -> set[int]:
     """Accounts with a verified email address (django-allauth)."""
     from allauth.account.models import EmailAddress
 
-    ids = list(user_ids)
-    return set(
-        EmailAddress.objects.filter(user_id__in=ids, verified=True).values_list(
+    return {
+        user_id
+        for part in slices(sorted(set(user_ids)))
+        for user_id in EmailAddress.objects.filter(user_id__in=part, verified=True).values_list(
             "user_id", flat=True
         )
-    )
+    }
 
 
 def claim_facts(claims: list[ClaimRow]) -> ClaimFacts | None:
@@ -193,7 +195,8 @@ def snapshot_fields(author_id: int, facts: TrustFacts, digest: str) -> dict[str,
 def refresh(author_ids: Iterable[int]) -> int:
     """Bring the snapshots of these records up to date; returns how many changed."""
     changed = 0
-    for author in Author.objects.filter(pk__in=list(author_ids), merged_into=None).iterator():
-        latest = TrustSnapshot.objects.filter(author=author).order_by("-id").first()
-        changed += current(author).pk != (latest.pk if latest else None)
+    for part in slices(sorted(set(author_ids))):
+        for author in Author.objects.filter(pk__in=part, merged_into=None).iterator():
+            latest = TrustSnapshot.objects.filter(author=author).order_by("-id").first()
+            changed += current(author).pk != (latest.pk if latest else None)
     return changed

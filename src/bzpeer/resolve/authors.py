@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import orjson
 from django.db import connection, transaction
 
-from bzpeer.catalog.bulk import allocate_ids, insert_rows, lock_catalog, select_in
+from bzpeer.catalog.bulk import allocate_ids, insert_rows, lock_catalog
 from bzpeer.catalog.models import Author, AuthorshipMention, Work
 from bzpeer.catalog.names import fullness, parse_name_cached
 from bzpeer.resolve.author_records import refresh_author_counts, unique_slug
@@ -136,53 +136,64 @@ def _load(group: list[str]) -> dict[str, list[MentionRecord]]:
     # it: a collaboration's authors each list all the others.
     keys: dict[str, tuple[str, str] | None] = {}
     authors: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
-    # The group's mentions, IN_CHUNK name keys a statement, in id order as one
-    # statement would give them (the order new records are numbered in).
-    rows = select_in(
-        "SELECT m.id, m.work_id, m.raw_name, m.name_key, m.orcid, m.person_key, m.author_id, "
-        f'm.raw_affiliation, w.title, w.venue_name, w.year FROM "{table}" m '
-        f'JOIN "{work_table}" w ON w.id = m.work_id WHERE m.name_key IN ({{in}})',
-        group,
-        size=IN_CHUNK,
-    )
-    rows.sort(key=lambda row: row[0])
-    # Each touched work's authors once (joining each mention to the others
-    # gave n * (n - 1) rows for a work of n authors, 14 million on the arXiv
-    # listings); a mention's co-authors are those outside its block.
-    for work_id, key, raw in select_in(
-        f'SELECT work_id, name_key, raw_name FROM "{table}" WHERE work_id IN ({{in}})',
-        sorted({row[1] for row in rows}),
-        size=IN_CHUNK,
-    ):
-        try:
-            known = keys[raw]
-        except KeyError:
-            name = parse_name_cached(raw)
-            known = keys[raw] = (full_key(name), name.block_key) if name.surname else None
-        if known is not None:
-            authors[work_id].append((key, *known))
-    for row in rows:
-        pk, work_id, raw, key, orcid, person_key, author_id, org, title, venue, year = row
-        others = [a for a in authors[work_id] if a[0] != key]
-        blocks[key].append(
-            MentionRecord(
-                pk,
-                work_id,
-                raw,
-                orcid,
-                person_key,
-                author_id,
-                parse_name_cached(raw),
-                stored=author_id is not None,
-                coauthors={a[1] for a in others},
-                coauthor_keys={a[2] for a in others},
-                title=texts.setdefault(title, title),
-                venue=texts.setdefault(venue, venue),
-                affiliation=texts.setdefault(org, org),
-                year=year,
+    with connection.cursor() as cursor:
+        # IN_CHUNK name keys a statement, so no statement grows with the group.
+        for start in range(0, len(group), IN_CHUNK):
+            part = group[start : start + IN_CHUNK]
+            marks = ", ".join(["%s"] * len(part))
+            # Each touched work's authors once (joining each mention to the
+            # others gave n * (n - 1) rows for a work of n authors, 14 million
+            # on the arXiv listings); a mention's co-authors are those outside
+            # its block. A work an earlier slice read is skipped.
+            fresh: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+            cursor.execute(
+                f'SELECT o.work_id, o.name_key, o.raw_name FROM "{table}" o '
+                f'WHERE o.work_id IN (SELECT m.work_id FROM "{table}" m '
+                f"WHERE m.name_key IN ({marks}))",
+                part,
             )
-        )
-    return blocks
+            for work_id, key, raw in cursor:
+                if work_id in authors:
+                    continue
+                try:
+                    known = keys[raw]
+                except KeyError:
+                    name = parse_name_cached(raw)
+                    known = keys[raw] = (full_key(name), name.block_key) if name.surname else None
+                if known is not None:
+                    fresh[work_id].append((key, *known))
+            authors.update(fresh)
+            cursor.execute(
+                "SELECT m.id, m.work_id, m.raw_name, m.name_key, m.orcid, m.person_key, "
+                f'm.author_id, m.raw_affiliation, w.title, w.venue_name, w.year FROM "{table}" m '
+                f'JOIN "{work_table}" w ON w.id = m.work_id '
+                f"WHERE m.name_key IN ({marks}) ORDER BY m.id",
+                part,
+            )
+            for row in cursor:
+                pk, work_id, raw, key, orcid, person_key, author_id, org, title, venue, year = row
+                others = [a for a in authors[work_id] if a[0] != key]
+                blocks[key].append(
+                    MentionRecord(
+                        pk,
+                        work_id,
+                        raw,
+                        orcid,
+                        person_key,
+                        author_id,
+                        parse_name_cached(raw),
+                        stored=author_id is not None,
+                        coauthors={a[1] for a in others},
+                        coauthor_keys={a[2] for a in others},
+                        title=texts.setdefault(title, title),
+                        venue=texts.setdefault(venue, venue),
+                        affiliation=texts.setdefault(org, org),
+                        year=year,
+                    )
+                )
+    # Blocks in the order of their first mention, as one statement gave them
+    # (the order new records are numbered in).
+    return dict(sorted(blocks.items(), key=lambda item: item[1][0].id))
 
 
 def _resolve_group(

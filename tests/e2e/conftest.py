@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 CHECKS = (Path(__file__).parent / "checks.js").read_text(encoding="utf-8")
 # [index, href, whether to click it] for each link of a work's versions table.
 VERSION_LINKS = """(links, every) => links.map((a, i) => [i, a.getAttribute("href") || "",
@@ -87,6 +88,19 @@ def hostile_corpus(django_db_setup, django_db_blocker, tmp_path_factory) -> Impo
                     url=url
                 )
     return report
+
+
+@pytest.fixture
+def tab(browser, live_server) -> Iterator[tuple[object, list[str]]]:
+    """A desktop-sized page of its own, and the console errors it logs."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page, problems
+    context.close()
 
 
 @pytest.fixture(scope="session")

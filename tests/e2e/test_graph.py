@@ -6,7 +6,6 @@ address, and stays responsive at 2,000 nodes. No console errors anywhere."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.db.models import Count
@@ -14,8 +13,6 @@ from django.db.models import Count
 from bzpeer.catalog.models import Author, Topic
 
 pytestmark = pytest.mark.browser
-
-DESKTOP = {"width": 1280, "height": 900}
 
 # A co-author node far from the others (so the click lands on it), with its
 # position in the page.
@@ -66,18 +63,6 @@ def wait_for(page, locator, name: str, test, timeout: float = 20.0) -> int:
             return value
         assert time.monotonic() < deadline, f"{name}={value}"
         page.wait_for_timeout(100)
-
-
-@pytest.fixture
-def tab(browser, live_server) -> Iterator[tuple[object, list[str]]]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page, problems
-    context.close()
 
 
 def test_the_profile_draws_its_slice_and_a_click_opens_a_coauthor(tab, live_server):

@@ -4,25 +4,11 @@ for and a facet narrows the list; an identifier opens its record."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bzpeer.catalog.models import WorkIdentifier
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def tab(browser, live_server) -> Iterator[tuple[object, list[str]]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page, problems
-    context.close()
 
 
 def test_suggestions_as_one_types_lead_to_the_record(tab, live_server):

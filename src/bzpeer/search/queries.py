@@ -74,6 +74,7 @@ class Suggestion:
     display_name: str
     hint: str  # what tells two of the same name apart (works count, country, ...)
     works_count: int | None = None
+    slug: str = ""  # an author record's, for its profile's address
 
 
 @dataclass(frozen=True)
@@ -131,32 +132,21 @@ def _compile(
         ws = [w for i, w in enumerate(ws) if len(w) > 1 or (prefix_last and i == len(ws) - 1)]
     if not ws:
         return [], [], None
-    if not mend:
-        last = len(ws) - 1
-        words_only = [
-            [(w, (entity == "authors" and len(w) == 1) or (prefix_last and i == last))]
-            for i, w in enumerate(ws)
-        ]
-        return words_only, ws, None
-    known = set(
-        SearchTerm.objects.filter(entity=entity, term__in=ws).values_list("term", flat=True)
+    known = (
+        set(SearchTerm.objects.filter(entity=entity, term__in=ws).values_list("term", flat=True))
+        if mend
+        else set(ws)  # taken as typed: nothing to mend
     )
     query: Query = []
     understood: list[str] = []
-    mended = False
     for i, word in enumerate(ws):
         prefix = (entity == "authors" and len(word) == 1) or (prefix_last and i == len(ws) - 1)
-        group = [(word, prefix)]
+        alternatives: list[str] = []
         if not prefix and len(word) >= 3 and not word.isdigit() and (mend_all or word not in known):
             alternatives = _mends(entity, word)
-            group += [(a, False) for a in alternatives]
-            if alternatives and word not in known:
-                understood.append(alternatives[0])
-                mended = True
-                query.append(group)
-                continue
-        understood.append(word)
-        query.append(group)
+        query.append([(word, prefix), *((a, False) for a in alternatives)])
+        understood.append(alternatives[0] if alternatives else word)
+    mended = understood != ws
     return query, understood, " ".join(understood) if mended else None
 
 
@@ -276,19 +266,8 @@ def best_match(entity: Entity, text: str, **options: bool) -> tuple[Match, int]:
         again = matching(entity, text, mend_all=True, **options)
         again_total = count(entity, again)
         if again_total:
-            mended = " ".join(_first_alternatives(entity, again))
-            return Match(again.qs, again.words, mended or None, again.query), again_total
+            return again, again_total
     return match, total
-
-
-def _first_alternatives(entity: Entity, match: Match) -> list[str]:
-    """A suggestion for a query that matched only with every word mended: the
-    word of each group the records that match use most."""
-    out = []
-    for word in match.words:
-        alternatives = _mends(entity, word) if len(word) >= 3 and not word.isdigit() else []
-        out.append(alternatives[0] if alternatives else word)
-    return out
 
 
 def find(entity: Entity, text: str, limit: int = 1000, mend: bool = True) -> Found:
@@ -329,7 +308,9 @@ def autocomplete(entity: Entity, text: str, limit: int = 10) -> list[Suggestion]
         record = records.get(pk)
         if record is not None:
             hint, works = _hint(entity, record)
-            out.append(Suggestion(entity, pk, str(getattr(record, NAME[entity])), hint, works))
+            name = str(getattr(record, NAME[entity]))
+            slug = str(getattr(record, "slug", "")) if entity == "authors" else ""
+            out.append(Suggestion(entity, pk, name, hint, works, slug))
     return out
 
 
@@ -389,13 +370,3 @@ def _openalex(value: str) -> tuple[Entity, int] | None:
     entity, qs = tables[letter]
     pk = qs.values_list("pk", flat=True).first()
     return (entity, pk) if pk else None
-
-
-def search_authors(text: str) -> QuerySet[Author]:
-    """Author records matching ``text``, the most prolific first."""
-    return matching("authors", text).qs.order_by("-works_count", "id")
-
-
-def search_works(text: str) -> QuerySet[Work]:
-    """Works matching ``text``, the newest first."""
-    return matching("works", text).qs.order_by("-year", "-id")

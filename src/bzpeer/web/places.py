@@ -12,7 +12,8 @@ from bzpeer.catalog.models import Institution, Venue, Work
 from bzpeer.claims.suppression import suppressed_ids
 from bzpeer.social.views import button_context
 from bzpeer.web import charts
-from bzpeer.web.views import PAGE_SIZE, _int
+from bzpeer.web.params import small_int
+from bzpeer.web.views import PAGE_SIZE
 
 PEOPLE_PAGE_SIZE = 30
 
@@ -24,7 +25,7 @@ def _page(
     if count is not None:  # the works per year know how many there are: no COUNT query
         paginator.__dict__["count"] = count
     # page 0, a word or nothing is the first page; past the end, the last
-    return paginator.get_page(_int(request.GET.get(key)) or 1)
+    return paginator.get_page(small_int(request.GET.get(key)) or 1)
 
 
 def _rows(works: list[Work]) -> list[tuple[Work, list[queries.AuthorLink]]]:

@@ -16,6 +16,7 @@ from bzpeer.catalog.models import Author, Institution, Topic, Venue, Work
 from bzpeer.claims.suppression import suppressed_ids
 from bzpeer.search import facets
 from bzpeer.search import queries as search
+from bzpeer.web.params import small_int
 
 PAGE_SIZE = 20
 MAX_RESULTS = 1000  # what paging reaches; a narrower query or a filter goes further
@@ -37,13 +38,6 @@ KINDS = {
 }
 
 
-def _int(value: str | None, low: int = 0, high: int = 10**9) -> int | None:
-    if value and value.isascii() and value.isdigit() and len(value) < 10:
-        number = int(value)
-        return number if low <= number <= high else None
-    return None
-
-
 def entity_url(entity: str, pk: int) -> str:
     if entity == "works":
         return reverse("work", args=[pk])
@@ -59,7 +53,7 @@ def entity_url(entity: str, pk: int) -> str:
 
 def _page(request: HttpRequest, total: int) -> tuple[int, Paginator[int]]:
     paginator = Paginator(range(min(total, MAX_RESULTS)), PAGE_SIZE)
-    number = paginator.get_page(_int(request.GET.get("page")) or 1).number
+    number = paginator.get_page(small_int(request.GET.get("page")) or 1).number
     return number, paginator
 
 
@@ -136,10 +130,10 @@ def _links(request: HttpRequest, key: str, rows: Sequence[tuple[object, str, int
 def _works(request: HttpRequest, q: str, hidden: set[int], context: dict[str, object]) -> None:
     chosen = facets.WorkFilters(
         type=request.GET.get("type") or None,
-        year_from=_int(request.GET.get("from"), 1000, 3000),
-        year_to=_int(request.GET.get("to"), 1000, 3000),
-        topic=_int(request.GET.get("topic")),
-        institution=_int(request.GET.get("institution")),
+        year_from=small_int(request.GET.get("from"), 1000, 3000),
+        year_to=small_int(request.GET.get("to"), 1000, 3000),
+        topic=small_int(request.GET.get("topic")),
+        institution=small_int(request.GET.get("institution")),
     )
     match, total = search.best_match("works", q)
     qs = facets.filter_works(match.qs, chosen)
@@ -196,7 +190,7 @@ def _works(request: HttpRequest, q: str, hidden: set[int], context: dict[str, ob
 
 def _authors(request: HttpRequest, q: str, hidden: set[int], context: dict[str, object]) -> None:
     chosen = facets.AuthorFilters(
-        open=request.GET.get("open") == "1", institution=_int(request.GET.get("institution"))
+        open=request.GET.get("open") == "1", institution=small_int(request.GET.get("institution"))
     )
     match, total = search.best_match("authors", q)
     qs = facets.filter_authors(match.qs, chosen).exclude(pk__in=hidden)
@@ -245,13 +239,8 @@ def suggest(request: HttpRequest) -> HttpResponse:
                 for s in search.autocomplete(entity, q, n + extra)  # type: ignore[arg-type]
                 if not (entity == "authors" and s.id in hidden)
             ][:n]
-            slugs = (
-                dict(Author.objects.filter(pk__in=[s.id for s in found]).values_list("pk", "slug"))
-                if entity == "authors"
-                else {}
-            )
             items = [
-                (s, reverse("profile", args=[slugs[s.id]]) if slugs else entity_url(entity, s.id))
+                (s, reverse("profile", args=[s.slug]) if s.slug else entity_url(entity, s.id))
                 for s in found
             ]
             if items:

@@ -22,6 +22,7 @@ from bzpeer.social.views import button_context
 from bzpeer.trust.facts import current as current_trust
 from bzpeer.trust.score import FOLLOWER_CAP, UNCLAIMED_CEILING, tier_ranges
 from bzpeer.web import charts
+from bzpeer.web.params import small_int
 from bzpeer.web.search import search_page
 
 # The rules the profile explains, read from the code that applies them.
@@ -35,13 +36,6 @@ RULES = {
 }
 
 PAGE_SIZE = 20
-
-
-def _int(value: str | None) -> int | None:
-    """A small non-negative number written in ASCII digits, else None."""
-    if value and value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -68,7 +62,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
         return gone(request)
     overview = queries.author_overview(author)
     trust = current_trust(author, overview)
-    year = _int(request.GET.get("year"))
+    year = small_int(request.GET.get("year"))
     work_type = request.GET.get("type") or None
     if work_type not in WorkType.values:
         work_type = None
@@ -78,7 +72,7 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
     # The facet counts already know how many works match: spare the COUNT query.
     paginator.__dict__["count"] = overview.count(year, work_type)
     # page 0, a word or nothing is the first page; past the end, the last
-    page = paginator.get_page(_int(request.GET.get("page")) or 1)
+    page = paginator.get_page(small_int(request.GET.get("page")) or 1)
     lists = queries.author_lists([w.pk for w in page.object_list])
     rows = [(w, lists.get(w.pk, [])) for w in page.object_list]
     peak = max((n for _, n in overview.works_by_year), default=0)
@@ -160,7 +154,7 @@ EXPLORER_LIMIT = 300
 def explore(request: HttpRequest) -> HttpResponse:
     """The graph explorer; without JavaScript, the focus's nodes as a list."""
     focus = request.GET.get("focus", "")[:40]
-    limit = min(_int(request.GET.get("limit")) or EXPLORER_LIMIT, graph.MAX_LIMIT)
+    limit = min(small_int(request.GET.get("limit")) or EXPLORER_LIMIT, graph.MAX_LIMIT)
     depth = 2 if request.GET.get("depth") == "2" else 1
     context: dict[str, object] = {"focus": focus, "limit": limit, "depth": depth}
     try:

@@ -68,11 +68,19 @@ def test_demo_file_yields_every_publication_and_skips_person_pages():
     assert not any("homepages/" in locator or "www/" in locator for locator in chunks)
     types, errors = outcomes(list(chunks.values()))
     # 57 of the demo file's articles are technical reports (tr/ keys).
-    assert types == {WorkType.JOURNAL_ARTICLE: 232, WorkType.REPORT: 57, WorkType.THESIS: 2}
-    # the book tr/acm/CS2013 and the report tr/ibm/G320-6590 name no author or editor
-    assert errors == {"no authors": 2}
-    with pytest.raises(RecordError, match="tr/acm/CS2013: no authors"):
-        dblp.parse(chunks["demo#tr/acm/CS2013"])
+    # The book tr/acm/CS2013 and the report tr/ibm/G320-6590 name no author or
+    # editor: works all the same (a curriculum, a manual), with nobody credited.
+    assert types == {
+        WorkType.JOURNAL_ARTICLE: 232,
+        WorkType.REPORT: 58,
+        WorkType.THESIS: 2,
+        WorkType.BOOK: 1,
+    }
+    assert not errors
+    (curriculum,) = dblp.parse(chunks["demo#tr/acm/CS2013"])
+    assert curriculum.title == "Computer Science Curricula 2013"
+    assert (curriculum.year, curriculum.authors) == (2013, ())
+    assert ("doi", "10.1145/2534860") in curriculum.identifiers
 
 
 def test_demo_thesis_and_entities():
@@ -147,8 +155,9 @@ def test_sample_ends_broken_and_keeps_the_rest_for_quarantine():
     chunks = sample_chunks()
     assert len(chunks) == 92  # 91 records, then the unreadable end
     types, errors = outcomes(chunks)
-    assert types == {WorkType.JOURNAL_ARTICLE: 87}
-    assert errors == {"no authors": 4, "Premature end of data in tag dblp line 996": 1}
+    # four articles name nobody (dblp's anonymous "X" keys and one unsigned)
+    assert types == {WorkType.JOURNAL_ARTICLE: 91}
+    assert errors == {"Premature end of data in tag dblp line 996": 1}
     last = chunks[-1]
     assert last.locator == "sample#line994"
     assert last.text.endswith("</article>\n<dblp>\n")
@@ -223,7 +232,7 @@ def test_links_that_are_not_dois_are_ignored():
     assert work.url == "https://example.org/paper.pdf"
 
 
-def test_missing_title_and_missing_authors_are_record_errors():
+def test_missing_title_is_a_record_error_and_nobody_named_is_not():
     (untitled, anonymous) = read_chunks(
         document(
             '<article key="journals/j/NoTitle"><author>A B</author><year>2000</year></article>',
@@ -232,8 +241,27 @@ def test_missing_title_and_missing_authors_are_record_errors():
     )
     with pytest.raises(RecordError, match="missing title"):
         dblp.parse(untitled)
-    with pytest.raises(RecordError, match="no authors"):
-        dblp.parse(anonymous)
+    (work,) = dblp.parse(anonymous)
+    assert (work.title, work.authors) == ("T", ())
+
+
+def test_an_edited_volume_credits_its_editors_as_editors():
+    (volume, chapter) = read_chunks(
+        document(
+            '<proceedings key="conf/vldb/2000"><editor>Amr El Abbadi</editor>'
+            "<editor>Michael L. Brodie</editor><title>VLDB 2000.</title>"
+            "<year>2000</year></proceedings>",
+            '<incollection key="books/x/Y00"><author>Ann Lee</author><editor>Bo Ek</editor>'
+            "<title>A chapter.</title><year>2000</year></incollection>",
+        )
+    )
+    (work,) = dblp.parse(volume)
+    assert [(a.name, a.role, a.position) for a in work.authors] == [
+        ("Amr El Abbadi", "editor", 0),
+        ("Michael L. Brodie", "editor", 1),
+    ]
+    (part,) = dblp.parse(chapter)  # a chapter's authors are its contributors
+    assert [(a.name, a.role) for a in part.authors] == [("Ann Lee", "author")]
 
 
 def test_orcid_attribute_and_bad_orcid():

@@ -280,6 +280,9 @@ class AuthorshipMention(models.Model):
         db_index=False,  # the (author, work) index below serves author lookups
     )
     confidence = models.FloatField(default=0.0)
+    # What the person did for this version: "author", or "editor" for an edited
+    # volume that names only its editors (a dblp proceedings or report).
+    role = models.CharField(max_length=16, default="author")
 
     class Meta:
         indexes = [

@@ -32,6 +32,7 @@ class AuthorLink:
     slug: str | None
     author_id: int | None
     position: int | None
+    role: str = "author"  # "editor": an edited volume's editor
 
     @property
     def url(self) -> str | None:
@@ -270,7 +271,7 @@ def author_lists(work_ids: list[int]) -> dict[int, list[AuthorLink]]:
     """Ordered author list per work, from its version with the fullest list."""
     rows = select_in(
         "SELECT m.work_id, m.version_id, m.position, m.raw_name, m.author_id, a.slug, "
-        f'a.display_name, m.id FROM "{AuthorshipMention._meta.db_table}" m '
+        f'a.display_name, m.id, m.role FROM "{AuthorshipMention._meta.db_table}" m '
         f'LEFT JOIN "{Author._meta.db_table}" a ON a.id = m.author_id '
         "WHERE m.work_id IN ({in})",
         work_ids,
@@ -282,7 +283,7 @@ def author_lists(work_ids: list[int]) -> dict[int, list[AuthorLink]]:
     for work_id, versions in per_version.items():
         best = max(versions.values(), key=lambda v: (len(v), -min(r[7] for r in v)))
         best.sort(key=lambda r: (r[2] if r[2] is not None else 1 << 30, r[7]))
-        out[work_id] = [AuthorLink(r[6] or r[3], r[5], r[4], r[2]) for r in best]
+        out[work_id] = [AuthorLink(r[6] or r[3], r[5], r[4], r[2], r[8]) for r in best]
     return out
 
 

@@ -83,6 +83,8 @@ def entry(item: Citable) -> model.Entry:
     fields: list[tuple[str, str | int]] = []
     if item.authors:
         fields.append(("author", " and ".join(name(p) for p in item.authors)))
+    if item.editors:
+        fields.append(("editor", " and ".join(name(p) for p in item.editors)))
     if item.title:
         fields.append(("title", latex(item.title)))
     if item.venue:

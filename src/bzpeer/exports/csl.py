@@ -41,6 +41,8 @@ def item(work: Citable) -> dict[str, Any]:
     }
     if work.authors:
         out["author"] = [name(p) for p in work.authors]
+    if work.editors:
+        out["editor"] = [name(p) for p in work.editors]
     if work.date:
         out["issued"] = {"date-parts": [[work.date.year, work.date.month, work.date.day]]}
     elif work.year:

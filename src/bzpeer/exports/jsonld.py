@@ -81,7 +81,8 @@ def article(
         "headline": item.title[:110],
         "name": item.title,
     }
-    authors = []
+    authors: list[dict[str, Any]] = []
+    editors: list[dict[str, Any]] = []
     for link in people:
         p = split_name(link.name)
         if p is None:
@@ -91,9 +92,11 @@ def article(
             entry |= {"familyName": p.family, "givenName": p.given}
         if link.url and link.author_id not in hidden:
             entry["url"] = site + link.url
-        authors.append(entry)
+        (editors if link.role == "editor" else authors).append(entry)
     if authors:
         data["author"] = authors
+    if editors:
+        data["editor"] = editors
     if item.date:
         data["datePublished"] = item.date.isoformat()
     elif item.year:

@@ -146,6 +146,7 @@ class Citable:
     doi: str
     arxiv: str
     page: str  # the work's page on this site, absolute
+    editors: tuple[Person, ...] = ()  # an edited volume's, when it names no author
 
     @property
     def link(self) -> str:
@@ -163,7 +164,8 @@ def _ascii_word(text: str, limit: int) -> str:
 
 def base_key(item: Citable) -> str:
     """First author's surname, year, first title word: ``chen2021sparse``."""
-    surname = _ascii_word(item.authors[0].family, 24) if item.authors else ""
+    first = item.authors or item.editors
+    surname = _ascii_word(first[0].family, 24) if first else ""
     words = [_ascii_word(w, 24) for w in item.title.split()]
     word = next((w for w in words if w and w not in _STOP), "")
     return f"{surname or 'anon'}{item.year or 'nd'}{word}"
@@ -193,7 +195,12 @@ def citable(
 ) -> Citable:
     """One work from what a page already read: the work, its author list and
     identifiers (``{"doi": ..., "arxiv": ...}``). ``site`` is the scheme and host."""
-    authors = tuple(p for p in (split_name(x.name) for x in people) if p is not None)
+    authors = tuple(
+        p for p in (split_name(x.name) for x in people if x.role != "editor") if p is not None
+    )
+    editors = tuple(
+        p for p in (split_name(x.name) for x in people if x.role == "editor") if p is not None
+    )
     item = Citable(
         id=work.pk,
         key="",
@@ -206,6 +213,7 @@ def citable(
         doi=clean(identifiers.get("doi"), 300),
         arxiv=clean(identifiers.get("arxiv"), 100),
         page=f"{site}/works/{work.pk}",
+        editors=editors,
     )
     return _replace_key(item, base_key(item))
 

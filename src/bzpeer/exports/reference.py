@@ -63,6 +63,8 @@ def pieces(item: Citable) -> list[Piece]:
     """Authors (year). Title. *Venue*. Link."""
     year = str(item.year) if item.year else "n.d."
     out = _authors(item.authors)
+    if not out and item.editors:
+        out = [*_authors(item.editors), Piece(" (Eds.)" if len(item.editors) > 1 else " (Ed.)")]
     if out:
         out.append(Piece(_end(out[-1].text) + " "))
     out.append(Piece(f"({year}). "))

@@ -42,6 +42,8 @@ def record(item: Citable) -> dict[str, Any]:
     out: dict[str, Any] = {"type_of_reference": TYPES.get(item.type, "GEN"), "id": item.key}
     if item.authors:
         out["authors"] = [author(p) for p in item.authors]
+    if item.editors:  # A2: the editors of a book or a volume
+        out["secondary_authors"] = [author(p) for p in item.editors]
     if item.title:
         out["title"] = item.title
     if item.venue:

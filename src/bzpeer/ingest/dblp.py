@@ -179,9 +179,9 @@ def _work(record: Any) -> ParsedWork:
     title = _title(record)
     if not title:
         raise RecordError(f"{key}: missing title")
+    # dblp lists volumes, reports and anonymous columns with editors only, or
+    # with nobody: they are works all the same (OpenAlex holds such works too).
     authors = _people(record, key)
-    if not authors:
-        raise RecordError(f"{key}: no authors")
     journal = _field(record, "journal")
     if work_type == WorkType.JOURNAL_ARTICLE and journal == "CoRR":
         work_type = WorkType.PREPRINT
@@ -224,17 +224,23 @@ def _title(record: Any) -> str:
 
 
 def _people(record: Any, key: str) -> list[ParsedAuthor]:
-    """Authors in order; an edited volume without authors has its editors instead."""
-    nodes = record.findall("author") or record.findall("editor")
+    """Authors in order; an edited volume without authors has its editors
+    instead, in the role of editor."""
+    role = "author"
+    nodes = record.findall("author")
+    if not nodes:
+        role, nodes = "editor", record.findall("editor")
     people: list[ParsedAuthor] = []
     for node in nodes:
         full = _text(node)
         if full:
-            people.append(_person(full, node.get("orcid"), len(people), key))
+            people.append(_person(full, node.get("orcid"), len(people), key, role))
     return people
 
 
-def _person(full: str, raw_orcid: str | None, position: int, key: str) -> ParsedAuthor:
+def _person(
+    full: str, raw_orcid: str | None, position: int, key: str, role: str
+) -> ParsedAuthor:
     """'Werner Haas 0004' is shown as 'Werner Haas'; the full dblp name is the person key."""
     orcid = stated_id("orcid", raw_orcid, f"{key} ({full})") if raw_orcid is not None else None
     homonym = _HOMONYM.match(full)
@@ -243,6 +249,7 @@ def _person(full: str, raw_orcid: str | None, position: int, key: str) -> Parsed
         position=position,
         orcid=orcid,
         person_key=f"dblp:{full}",
+        role=role,
     )
 
 

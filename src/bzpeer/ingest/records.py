@@ -92,6 +92,7 @@ class ParsedAuthor:
     orcid: str | None = None
     person_key: str = ""
     institutions: tuple[InstitutionRef, ...] = ()
+    role: str = "author"  # or "editor": an edited volume naming only its editors
     # Derived at parse time, so parallel parsers do this work rather than the writer.
     name_key: str = field(init=False, default="")
 

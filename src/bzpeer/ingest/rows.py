@@ -39,7 +39,7 @@ from .records import (
 InstitutionFields = tuple[str, str | None, str | None, str, str]
 # An authorship as the writer inserts it: (position, raw name, name key,
 # raw affiliation, ORCID or "", person key, institutions).
-Mention = tuple[int | None, str, str, str, str, str, tuple[InstitutionFields, ...]]
+Mention = tuple[int | None, str, str, str, str, str, tuple[InstitutionFields, ...], str]
 # A topic as TopicRef's fields: (external id, name, score, parents).
 TopicFields = tuple[str, str, float, tuple[tuple[str, str, str], ...]]
 
@@ -173,6 +173,7 @@ def compact(record: ParsedWork) -> WorkRow:
                 tuple((i.name, i.ror, i.openalex_id, i.country, i.kind) for i in a.institutions)
                 if a.institutions
                 else (),
+                a.role,
             )
             for a in record.authors
         ),

@@ -52,7 +52,7 @@ def write_mentions(items: list[BatchItem], entities: Entities) -> None:
         for mention in item.record.mentions:
             pk = next(ids)
             values += mention[:6]
-            values += (pk, version_id, work_id, 0.0)
+            values += (pk, version_id, work_id, 0.0, mention[7])
             if mention[6]:  # institutions: most mentions name none
                 links.extend((pk, ref) for ref in mention[6])
             if item.written is not None:
@@ -70,6 +70,7 @@ def write_mentions(items: list[BatchItem], entities: Entities) -> None:
             "version_id",
             "work_id",
             "confidence",
+            "role",
         ],
         values,
     )

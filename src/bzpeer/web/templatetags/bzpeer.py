@@ -107,7 +107,10 @@ def _author_links(people: Sequence[AuthorLink], current_id: int | None) -> str:
             parts.append(f'<a href="{escape(person.url)}">{name}</a>')
         else:
             parts.append(name)
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if people and all(person.role == "editor" for person in people):
+        text += f" ({'eds.' if len(people) > 1 else 'ed.'})"
+    return text
 
 
 @register.filter

@@ -6,6 +6,14 @@ A record splits into one chunk for the person and one per work group. Each
 work becomes a version whose only known author is the record's owner, with
 the ORCID iD as hard evidence, so the ORCID record attaches to the author
 record it identifies and to the works other sources hold.
+
+Not every work on a record is the owner's: search-and-link tools import a
+whole profile from another database, which may hold a namesake's papers
+(Eliana Ferroni's record, an epidemiologist publishing since 2006, lists
+1959-1960 chemistry papers imported from Scopus). A work whose year lies
+more than ``CAREER_GAP`` years from every year of the record's main body of
+work keeps the owner's name but not the iD: resolution places it on the
+evidence of the work itself, as any other mention.
 """
 
 from __future__ import annotations
@@ -97,13 +105,17 @@ def _xml_chunks(label: str, text: str, options: tuple[tuple[str, str], ...]) -> 
     owner = _xml_name(root)
     base = (*options, ("format", "xml"), ("orcid", orcid), ("owner", owner))
     yield Chunk(SOURCE, f"{label}#person", text, (*base, ("part", "person")))
-    groups = root.iterfind("activities:activities-summary/activities:works/activities:group", NS)
-    for number, group in enumerate(groups, start=1):
+    groups = list(
+        root.iterfind("activities:activities-summary/activities:works/activities:group", NS)
+    )
+    years = [_year(g.find("work:work-summary", NS), "common:publication-date") for g in groups]
+    detached = detached_years(years)
+    for number, (group, year) in enumerate(zip(groups, years, strict=True), start=1):
         yield Chunk(
             SOURCE,
             f"{label}#work-{number}",
             etree.tostring(group, encoding="unicode"),
-            (*base, ("part", "work")),
+            (*base, ("part", "work"), *_detached_option(year, detached)),
         )
 
 
@@ -121,13 +133,44 @@ def _json_chunks(label: str, text: str, options: tuple[tuple[str, str], ...]) ->
     base = (*options, ("format", "json"), ("orcid", orcid), ("owner", owner))
     yield Chunk(SOURCE, f"{label}#person", text, (*base, ("part", "person")))
     works = ((data.get("activities-summary") or {}).get("works") or {}).get("group") or []
-    for number, group in enumerate(works, start=1):
+    years = [
+        _json_year(((group.get("work-summary") or [{}])[0] or {}).get("publication-date"))
+        for group in works
+    ]
+    detached = detached_years(years)
+    for number, (group, year) in enumerate(zip(works, years, strict=True), start=1):
         yield Chunk(
             SOURCE,
             f"{label}#work-{number}",
             item_json(group),
-            (*base, ("part", "work")),
+            (*base, ("part", "work"), *_detached_option(year, detached)),
         )
+
+
+CAREER_GAP = 25  # years without a work that split a record's works in two bodies
+
+
+def detached_years(years: list[int | None]) -> set[int]:
+    """The years of a record's works that lie apart from its main body: the
+    years sorted are cut wherever two neighbours are more than ``CAREER_GAP``
+    apart, and every part but the one with the most works is detached (a
+    tie keeps the latest part: the record's owner is active now)."""
+    known = sorted(y for y in years if y is not None)
+    if not known:
+        return set()
+    parts: list[list[int]] = [[known[0]]]
+    for year in known[1:]:
+        if year - parts[-1][-1] > CAREER_GAP:
+            parts.append([])
+        parts[-1].append(year)
+    if len(parts) == 1:
+        return set()
+    main = max(range(len(parts)), key=lambda i: (len(parts[i]), i))
+    return {year for i, part in enumerate(parts) if i != main for year in part}
+
+
+def _detached_option(year: int | None, detached: set[int]) -> tuple[tuple[str, str], ...]:
+    return (("detached", "1"),) if year in detached else ()
 
 
 # --- parsing ----------------------------------------------------------------
@@ -148,7 +191,9 @@ def parse(chunk: Chunk) -> list[Parsed]:
             _person_xml(orcid, owner, chunk.text) if xml else _person_json(orcid, owner, chunk.text)
         ]
     summary = _work_xml(chunk.text) if xml else _work_json(chunk.text)
-    return [_work(orcid, owner, summary)] if summary else []
+    if not summary:
+        return []
+    return [_work(orcid, owner, summary, detached=chunk.option("detached") == "1")]
 
 
 def _xml_name(root: etree._Element) -> str:
@@ -311,7 +356,7 @@ def _work_json(text: str) -> Summary | None:
     )
 
 
-def _work(orcid: str, owner: str, summary: Summary) -> ParsedWork:
+def _work(orcid: str, owner: str, summary: Summary, detached: bool = False) -> ParsedWork:
     put_code, title, kind, year, venue, ids = summary
     if not title:
         raise RecordError(f"ORCID {orcid} work {put_code}: missing title")
@@ -330,7 +375,11 @@ def _work(orcid: str, owner: str, summary: Summary) -> ParsedWork:
         title=title,
         year=year,
         type=_TYPES.get(kind.lower(), WorkType.OTHER),
-        authors=(ParsedAuthor(owner, None, orcid=orcid, person_key=f"orcid:{orcid}"),),
+        authors=(
+            ParsedAuthor(owner, None)
+            if detached  # the owner's name only: see ``detached_years``
+            else ParsedAuthor(owner, None, orcid=orcid, person_key=f"orcid:{orcid}"),
+        ),
         venue=venue,
         identifiers=tuple(dict.fromkeys(identifiers)),
         url=f"https://orcid.org/{orcid}",

@@ -142,3 +142,36 @@ def test_work_page_counts_references(client):
     work = WorkIdentifier.objects.get(scheme="doi", value="10.1007/s10270-017-0613-x").work
     text = _text(client.get(f"/works/{work.pk}"))
     assert "Cites 34 works" in text
+
+
+# The nine works his own listing names without authors or venue, as public
+# BibTeX (demo/data/reference-profile/listing-works-citations.bib) gives them.
+LISTED = {
+    "Anti-Oversmoothing in Deep Vision Transformers": ("ICLR", "Peihao Wang"),
+    "Triple Wins: Boosting Accuracy": ("ICLR", "Ting-Kuei Hu"),
+    "Training Your Sparse Neural Network Better": ("International Conference", "Ajay Jaiswal"),
+    "APP: Anytime Progressive Pruning": ("arXiv", "Diganta Misra"),
+    "Focus Longer to See Better": ("CVPR", "Prateek Shroff"),
+    "AutoSpeech: Neural Architecture Search": ("arXiv", "Shaojin Ding"),
+    "Towards Lifelong Learning of Multilingual": ("ICASSP", "Mu Yang"),
+    "Sparse-to-Sparse GAN Training": ("International Journal of Computer Vision", "Shiwei Liu"),
+    "Metacognitive Self-Correction for Multi-Agent": ("Findings of the Association", "Xu Shen"),
+}
+
+
+@pytest.mark.parametrize("title", LISTED)
+def test_reference_profile_lists_his_listed_works_with_venue_and_coauthors(
+    client, reference_author, title
+):
+    venue, coauthor = LISTED[title]
+    (work,) = Work.objects.filter(title__icontains=title)
+    assert AuthorshipMention.objects.filter(work=work, author=reference_author).exists()
+    page = _text(client.get(f"/works/{work.pk}"))
+    assert coauthor in page and "Tianlong Chen" in page and venue in page
+    # on his profile, in its year, with the venue and the co-author beside it
+    listed = ""
+    for number in range(1, 6):
+        listed += _text(client.get(f"/researchers/tianlong-chen?year={work.year}&page={number}"))
+    entry = re.search(rf"{work.year} ([^·]*?) (?:· also on arXiv )?{re.escape(work.title)}", listed)
+    assert entry and venue in entry.group(1), title
+    assert coauthor in listed[entry.end() : entry.end() + 400]

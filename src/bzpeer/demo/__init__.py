@@ -15,7 +15,14 @@ STEPS: tuple[tuple[str, tuple[str, ...], dict[str, str]], ...] = (
     ("dblp", ("dblp",), {}),
     ("arxiv", ("arxiv/abs", "arxiv/snapshot", "arxiv/oai", "arxiv/listings"), {}),
     ("orcid", ("orcid",), {}),
-    ("bibtex", ("reference-profile/vita_readme_citations_tianlong_chen.bib",), {"owner": OWNER}),
+    (
+        "bibtex",
+        (
+            "reference-profile/vita_readme_citations_tianlong_chen.bib",
+            "reference-profile/listing-works-citations.bib",
+        ),
+        {"owner": OWNER},
+    ),
     ("manual", ("reference-profile/requested_papers.json",), {"owner": OWNER}),
     ("listing", ("reference-profile/works-as-listed.jsonl",), {"owner": OWNER}),
 )

@@ -175,3 +175,26 @@ def test_reference_profile_lists_his_listed_works_with_venue_and_coauthors(
     entry = re.search(rf"{work.year} ([^·]*?) (?:· also on arXiv )?{re.escape(work.title)}", listed)
     assert entry and venue in entry.group(1), title
     assert coauthor in listed[entry.end() : entry.end() + 400]
+
+
+def test_work_page_lists_cited_works_here_and_counts_citing_ones(client):
+    from bzpeer.catalog.models import WorkReference
+
+    cited, other, citing = Work.objects.order_by("pk")[:3]
+    WorkIdentifier.objects.create(work=cited, scheme="doi", value="10.9999/cited.1")
+    WorkIdentifier.objects.create(work=other, scheme="arxiv", value="9999.00001")
+    for scheme, value in [("doi", "10.9999/cited.1"), ("arxiv", "9999.00001"), ("doi", "10.9/x")]:
+        WorkReference.objects.create(work=citing, scheme=scheme, value=value)
+    page = client.get(f"/works/{citing.pk}").content.decode()
+    text = _text(client.get(f"/works/{citing.pk}"))
+    assert "Cites 3 works, of which here:" in text
+    assert f'href="/works/{cited.pk}"' in page and f'href="/works/{other.pk}"' in page
+    mine = set(cited.identifiers.values_list("scheme", "value"))
+    citing_works = {
+        r.work_id for r in WorkReference.objects.all() if (r.scheme, r.value) in mine
+    }
+    assert citing.pk in citing_works
+    n = len(citing_works)
+    assert f"cited by {n} work{'s' if n > 1 else ''} in this catalog" in _text(
+        client.get(f"/works/{cited.pk}")
+    )

@@ -281,8 +281,10 @@ class AuthorshipMention(models.Model):
     )
     confidence = models.FloatField(default=0.0)
     # What the person did for this version: "author", or "editor" for an edited
-    # volume that names only its editors (a dblp proceedings or report).
-    role = models.CharField(max_length=16, default="author")
+    # volume that names only its editors (a dblp proceedings or report). The
+    # database default lets an upgrade add the column in place, without
+    # copying a large catalog's mentions table.
+    role = models.CharField(max_length=16, default="author", db_default="author")
 
     class Meta:
         indexes = [

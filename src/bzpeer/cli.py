@@ -33,7 +33,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 # Commands that work without a migrated database.
-_NO_DATABASE = {"init", "migrate", "evaluate", "serve"}
+_NO_DATABASE = {"init", "migrate", "evaluate", "serve", "restore", "digest"}
 
 
 def _database_missing() -> str:
@@ -66,6 +66,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from bzpeer.search import index
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
+    call_command("createcachetable", verbosity=0)  # settings.CACHES: shared by the workers
     if not index.is_built():  # a catalog from before the search index: index it once
         _reindex(quiet=False)
     return 0
@@ -305,6 +306,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bzpeer.backup import BackupError, backup
+
+    try:
+        backup(Path(args.path))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up to {args.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bzpeer.backup import BackupError, restore
+
+    if not args.yes:
+        print("error: restore replaces everything in the database; add --yes", file=sys.stderr)
+        return 2
+    try:
+        restore(Path(args.path))
+    except BackupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"restored from {args.path}")
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from bzpeer.backup import digest
+
+    for table, rows, sha in digest():
+        print(f"{table}\t{rows}\t{sha}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
@@ -430,6 +466,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="ROR dump files (v1 or v2; default: the institutions in the catalog)",
     )
     aff.set_defaults(func=cmd_evaluate, format="ror")
+    back = sub.add_parser("backup", help="copy the whole database to a file")
+    back.add_argument("path", help="the backup file (SQLite database or pg_dump archive)")
+    back.set_defaults(func=cmd_backup)
+    rest = sub.add_parser("restore", help="replace the database with a backup")
+    rest.add_argument("path", help="a file `bzpeer backup` wrote")
+    rest.add_argument("--yes", action="store_true", help="yes, replace everything")
+    rest.set_defaults(func=cmd_restore)
+    sub.add_parser(
+        "digest", help="row count and sha256 of every table (compare a restore)"
+    ).set_defaults(func=cmd_digest)
     serve = sub.add_parser("serve", help="serve the site with gunicorn")
     serve.add_argument("--bind", default=settings.BZPEER_BIND)
     serve.add_argument("--workers", type=int, default=settings.BZPEER_WORKERS)

@@ -151,6 +151,21 @@ def _database() -> dict[str, object]:
 
 DATABASES = {"default": _database()}
 
+# One cache for every web worker, in the database they share: allauth counts
+# failed logins and sign-ups there, and a per-process cache would give each
+# of N workers its own count (N times the attempts). ``bzpeer migrate``
+# creates the table.
+# PostgreSQL's client programs for `bzpeer backup` / `restore` (else Debian's
+# /usr/lib/postgresql/*/bin, then PATH).
+BZPEER_PG_BIN = env_str("PG_BIN")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "bzpeer_cache",
+    }
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("BZPEER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

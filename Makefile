@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The test suite also needs the cluster extra (tests/cluster starts a local Dask cluster).
+CLUSTER_STAMP := $(VENV)/.installed-cluster
 SECRET := var/secret_key
 PG_BIN := /usr/lib/postgresql/15/bin
 # The graph's JavaScript, bundled from frontend/ (npm packages, esbuild).
@@ -22,6 +24,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the project
+
+$(CLUSTER_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,cluster]'
+	touch $(CLUSTER_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -48,13 +54,13 @@ demo: $(STAMP) $(SECRET) ## load the bundled demo data
 
 test: test-sqlite test-postgres ## the whole suite on SQLite, then on PostgreSQL
 
-test-sqlite: $(STAMP) $(SECRET) $(BUNDLE) ## ruff, mypy and the suite on SQLite
+test-sqlite: $(CLUSTER_STAMP) $(SECRET) $(BUNDLE) ## ruff, mypy and the suite on SQLite
 	bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	$(BIN)/pytest
 
-test-postgres: $(STAMP) $(SECRET) $(BUNDLE) ## the suite on a throwaway PostgreSQL cluster
+test-postgres: $(CLUSTER_STAMP) $(SECRET) $(BUNDLE) ## the suite on a throwaway PostgreSQL cluster
 	bash scripts/ensure-chromium.sh
 	bash scripts/with-postgres.sh $(BIN)/pytest
 

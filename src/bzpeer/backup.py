@@ -77,27 +77,53 @@ def restore(path: Path) -> None:
     )
 
 
-def digest() -> list[tuple[str, int, str]]:
+# Tables whose rows record when and how a run went, not what it built.
+RUN_TABLES = ("ingest_importrun", "django_migrations", "django_session", "bzpeer_cache")
+
+
+def digest(content_only: bool = False) -> list[tuple[str, int, str]]:
     """(table, rows, sha256 of its rows in key order), every table, sorted
-    by name; on PostgreSQL also ``("sequence <name>", next value, "")``."""
+    by name; on PostgreSQL also ``("sequence <name>", next value, "")``.
+
+    ``content_only``: what two runs of the same input must agree on, wherever
+    they ran: without the run tables (``RUN_TABLES``, the task queue's),
+    without date-time columns (when a row was written) and sequences."""
+    columns = _columns_without_times() if content_only else {}
     out: list[tuple[str, int, str]] = []
     with connection.cursor() as cursor:
         tables = sorted(connection.introspection.table_names(cursor))
         for table in tables:
+            if content_only and (table in RUN_TABLES or table.startswith("django_tasks")):
+                continue
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted} ORDER BY 1")
+            select = ", ".join(map(connection.ops.quote_name, columns.get(table, []))) or "*"
+            cursor.execute(f"SELECT {select} FROM {quoted} ORDER BY 1")
             sha = hashlib.sha256()
             rows = 0
             for row in cursor:
                 sha.update(repr(tuple(map(_plain, row))).encode("utf-8"))
                 rows += 1
             out.append((table, rows, sha.hexdigest()))
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and not content_only:
             cursor.execute(
                 "SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2"
             )
             for schema, name, last in cursor.fetchall():
                 out.append((f"sequence {schema}.{name}", int(last or 0), ""))
+    return out
+
+
+def _columns_without_times() -> dict[str, list[str]]:
+    """Each model's table -> its columns but the date-times, key first."""
+    from django.apps import apps
+    from django.db import models
+
+    out: dict[str, list[str]] = {}
+    for model in apps.get_models(include_auto_created=True):
+        fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.DateTimeField)]
+        key = model._meta.pk
+        ordered = [key, *(f for f in fields if f is not key)] if key is not None else fields
+        out[model._meta.db_table] = [f.column for f in ordered]
     return out
 
 

@@ -109,11 +109,22 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
         print(f"queued import run #{run.pk}; a worker runs it: bzpeer worker")
         return 0
+    engine: dict[str, Any] = {}
     try:
-        result = run_import(args.source, args.paths, _options(args), show_progress=not args.quiet)
+        engine = _cluster(args.cluster)
+        on = {k: v for k, v in engine.items() if k in ("parse", "clusterer")}
+        result = run_import(
+            args.source, args.paths, _options(args), show_progress=not args.quiet, **on
+        )
     except FileNotFoundError as exc:
         console.print(f"[red]error:[/] {exc}")
         return 2
+    except _ClusterError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
+    finally:
+        if engine:
+            engine["client"].close()
     s = result.stats
     rate = s.records / result.seconds if result.seconds else 0.0
     print(
@@ -208,10 +219,37 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
+class _ClusterError(Exception):
+    pass
+
+
+def _cluster(address: str) -> dict[str, Any]:
+    """run_import's ``parse`` and ``clusterer`` on a Dask cluster (and the
+    client, to close), or nothing without an address."""
+    if not address:
+        return {}
+    from bzpeer.cluster.engine import ClusterError, cluster_on, connect, parse_on
+
+    try:
+        client = connect(address)
+    except ClusterError as exc:
+        raise _ClusterError(str(exc)) from exc
+    return {"client": client, "parse": parse_on(client), "clusterer": cluster_on(client)}
+
+
 def cmd_resolve(args: argparse.Namespace) -> int:
     from bzpeer.ingest.resolution import resolve_and_refresh
 
-    stats = resolve_and_refresh()
+    try:
+        engine = _cluster(args.cluster)
+    except _ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        stats = resolve_and_refresh(clusterer=engine.get("clusterer"))
+    finally:
+        if engine:
+            engine["client"].close()
     print(f"{stats.assigned} mentions assigned, {stats.authors_created} author records created")
     return 0
 
@@ -336,7 +374,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_digest(args: argparse.Namespace) -> int:
     from bzpeer.backup import digest
 
-    for table, rows, sha in digest():
+    for table, rows, sha in digest(content_only=args.content):
         print(f"{table}\t{rows}\t{sha}")
     return 0
 
@@ -387,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--owner", help="whose publication list this is (bibtex, manual, listing)")
     imp.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     imp.add_argument("--background", action="store_true", help="queue it for `bzpeer worker`")
+    imp.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=settings.BZPEER_CLUSTER,
+        help="parse and cluster on this Dask scheduler (the [cluster] extra; BZPEER_CLUSTER)",
+    )
     imp.set_defaults(func=cmd_import)
     syn = sub.add_parser("sync", help="fetch new records from a live source and import them")
     syn.add_argument("source", choices=SYNC_SOURCES)
@@ -407,9 +451,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run queued imports (django-tasks db_worker)")
     worker.add_argument("--batch", action="store_true", help="run what is queued, then exit")
     worker.set_defaults(func=cmd_worker)
-    sub.add_parser("resolve", help="assign unresolved mentions to author records").set_defaults(
-        func=cmd_resolve
+    res = sub.add_parser("resolve", help="assign unresolved mentions to author records")
+    res.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=settings.BZPEER_CLUSTER,
+        help="cluster name blocks on this Dask scheduler (BZPEER_CLUSTER)",
     )
+    res.set_defaults(func=cmd_resolve)
     authors = sub.add_parser(
         "authors",
         help="correct author records: merge, move (split), remove, undo, list",
@@ -473,9 +522,13 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("path", help="a file `bzpeer backup` wrote")
     rest.add_argument("--yes", action="store_true", help="yes, replace everything")
     rest.set_defaults(func=cmd_restore)
-    sub.add_parser(
-        "digest", help="row count and sha256 of every table (compare a restore)"
-    ).set_defaults(func=cmd_digest)
+    dig = sub.add_parser("digest", help="row count and sha256 of every table (compare a restore)")
+    dig.add_argument(
+        "--content",
+        action="store_true",
+        help="what two runs of one input must share: no run tables, times or sequences",
+    )
+    dig.set_defaults(func=cmd_digest)
     serve = sub.add_parser("serve", help="serve the site with gunicorn")
     serve.add_argument("--bind", default=settings.BZPEER_BIND)
     serve.add_argument("--workers", type=int, default=settings.BZPEER_WORKERS)

@@ -158,6 +158,10 @@ DATABASES = {"default": _database()}
 # failed logins and sign-ups there, and a per-process cache would give each
 # of N workers its own count (N times the attempts). ``bzpeer migrate``
 # creates the table.
+# A Dask scheduler for `bzpeer import` and `bzpeer resolve` (bzpeer.cluster;
+# the [cluster] extra), e.g. tcp://10.0.0.5:8786; empty: this machine alone.
+BZPEER_CLUSTER = env_str("BZPEER_CLUSTER")
+
 # PostgreSQL's client programs for `bzpeer backup` / `restore` (else Debian's
 # /usr/lib/postgresql/*/bin, then PATH).
 BZPEER_PG_BIN = env_str("PG_BIN")

@@ -18,7 +18,7 @@ import pickle
 import queue
 import threading
 import traceback
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -105,6 +105,20 @@ def all_chunks(
                     yield (index, number), chunk
             done += counter.count
             position.bytes = done
+
+
+# ``parse_input``'s shape: a cluster's (``bzpeer.cluster``) stands in for it.
+ParseInput = Callable[
+    [
+        Source,
+        list[Path],
+        tuple[tuple[str, str], ...],
+        list[tuple[Chunk, str]],
+        Position,
+        tuple[int, int],
+    ],
+    Iterator[tuple[tuple[int, int], Chunk, Outcome]],
+]
 
 
 def parse_input(

@@ -15,6 +15,7 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import orjson
 from django.conf import settings
@@ -28,11 +29,14 @@ from bzpeer.catalog.models import Quarantine
 from .batch import Stats
 from .files import expand, total_size
 from .models import ImportRun
-from .parsers import Position, parse_chunk, parse_input
+from .parsers import ParseInput, Position, parse_chunk, parse_input
 from .records import Chunk, Parsed
 from .rows import WorkRow
 from .sources import SOURCES
 from .writer import Writer
+
+if TYPE_CHECKING:  # the resolver's modules load numpy: not while importing
+    from bzpeer.resolve.authors import Clusterer
 
 
 @dataclass(frozen=True)
@@ -99,12 +103,16 @@ def run_import(
     show_progress: bool = True,
     resolve: bool = True,
     run: ImportRun | None = None,
+    parse: ParseInput = parse_input,
+    clusterer: Clusterer | None = None,
 ) -> ImportResult:
     """Import files of one source; then resolve authors of the new mentions.
 
     The run is recorded as an ImportRun. An earlier run of the same input that
     stopped part-way (killed, crashed) is resumed from its checkpoint instead
-    of starting over.
+    of starting over. ``parse`` and ``clusterer`` put the parsing and the
+    clustering of name blocks on a cluster (``bzpeer.cluster``); the writes
+    stay here.
     """
     source = SOURCES[source_name]
     opts = tuple(sorted((options or {}).items()))
@@ -138,7 +146,7 @@ def run_import(
         with progress, _few_collections(), _small_page_cache():
             task = progress.add_task("import", total=total_size(files), records=0, rate=0.0)
             position = Position()
-            for where, chunk, (parsed, reason, digest) in parse_input(
+            for where, chunk, (parsed, reason, digest) in parse(
                 source, files, opts, bad, position, start
             ):
                 if reason:
@@ -176,7 +184,7 @@ def run_import(
 
             _set_status(run, ImportRun.Status.RESOLVING)
             begun = time.perf_counter()
-            resolve_authors()
+            resolve_authors(clusterer=clusterer)
             resolve_seconds = time.perf_counter() - begun
     except BaseException as exc:
         # Counts and checkpoint stay as the last committed batch left them.

@@ -53,10 +53,19 @@ class ResolveStats:
     touched_authors: set[int] = field(default_factory=set)  # their trust inputs changed
 
 
+# What clusters a group's blocks: ``clustering.cluster_blocks`` in this
+# process and its forks, or the same function's work shared out over a
+# cluster (``bzpeer.cluster``).
+Clusterer = Callable[
+    [list[list[MentionRecord]], Classifier | None], list[list[list[MentionRecord]]]
+]
+
+
 def resolve_authors(
     progress: Callable[[int, int], None] | None = None,
     model: Classifier | None = None,
     on_group: Callable[[set[int]], None] | None = None,
+    clusterer: Clusterer | None = None,
 ) -> ResolveStats:
     """Assign every unresolved mention to an author record.
 
@@ -97,7 +106,9 @@ def resolve_authors(
                 taken.add(slug)
                 seen = max(seen, pk)
             part = ResolveStats()
-            _resolve_group(group, taken, key_owner, constraints, part, model)
+            _resolve_group(
+                group, taken, key_owner, constraints, part, model, clusterer or cluster_blocks
+            )
             refresh_author_counts(part.touched_authors)
         stats.assigned += part.assigned
         stats.authors_created += part.authors_created
@@ -203,6 +214,7 @@ def _resolve_group(
     constraints: Constraints,
     stats: ResolveStats,
     model: Classifier | None,
+    clusterer: Clusterer,
 ) -> None:
     blocks = _load(group)
     wanted = {m.person_key for ms in blocks.values() for m in ms if m.person_key} - set(key_owner)
@@ -247,7 +259,7 @@ def _resolve_group(
             )
     # One batch: the learned stage scores every block's cluster pairs together.
     keys = list(blocks)
-    clustered = cluster_blocks([blocks[k] for k in keys], model)
+    clustered = clusterer([blocks[k] for k in keys], model)
     for block_key, clusters in zip(keys, clustered, strict=True):
         for members in clusters:
             if all(m.stored for m in members):

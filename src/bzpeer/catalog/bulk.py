@@ -53,6 +53,9 @@ def insert_rows(
     if connection.vendor == "sqlite":
         insert_flat(model, columns, list(chain.from_iterable(rows)), ignore_conflicts)
         return
+    if not ignore_conflicts:
+        _copy(model, columns, rows)
+        return
     head, one, suffix = _insert_sql(model, columns, ignore_conflicts, "%s")
     connection.ensure_connection()
     raw = connection.connection
@@ -84,7 +87,10 @@ def insert_flat(
     try:
         if not sqlite:
             rows = [values[i : i + width] for i in range(0, len(values), width)]
-            cursor.executemany(head + one + suffix, rows)
+            if ignore_conflicts:
+                cursor.executemany(head + one + suffix, rows)
+            else:
+                _copy(model, columns, rows)
             return
         per = max(1, SQLITE_VARIABLES // width)
         step = per * width
@@ -99,6 +105,21 @@ def insert_flat(
             cursor.execute(head + ", ".join([one] * rest) + suffix, values[full:])
     finally:
         cursor.close()
+
+
+def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: the rows through ``COPY ... FROM STDIN`` (psycopg's row
+    writer), the fastest way in; an INSERT that must skip conflicts cannot
+    use it."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(
+        f'COPY "{model._meta.db_table}" ({cols}) FROM STDIN'
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_sql(

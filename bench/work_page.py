@@ -4,7 +4,7 @@
 
 In-process with Django's test client (routing, the queries, the template),
 after one warm-up request: ``--works`` random works of the catalog (seeded),
-plus the works with the most versions, the most authors and the most
+plus the five works with the most versions and the five with the most
 references, each requested ``--rounds`` times. The baseline in the same run
 is ``/robots.txt`` (the framework's floor: middleware, routing, a
 template). The catalog is only read; run ``bzpeer migrate`` on it first.

@@ -507,13 +507,18 @@ def build_parser() -> argparse.ArgumentParser:
                 help="folds by name for gold names the model trains on (default 5)",
             )
         one.set_defaults(func=cmd_evaluate)
-    aff = kinds.add_parser("affiliations", help="ROR gold: raw affiliation string -> ROR ids")
-    aff.add_argument("path", help="the gold JSON (Springer ror_ids, or names ror-id)")
+    aff = kinds.add_parser("affiliations", help="gold: raw affiliation string -> ROR ids")
+    aff.add_argument(
+        "path",
+        help="the gold file: ROR JSON (Springer, names) or CSV (Crossref/Springer/logs "
+        "affiliation,ror_id; S2AFF; AffilGood)",
+    )
     aff.add_argument(
         "--registry",
         nargs="+",
-        help="ROR dump files (v1 or v2; default: the institutions in the catalog)",
+        help="ROR dump files (v1 or v2; default: the registry the project ships)",
     )
+    aff.add_argument("--split", help="only the rows of this split (S2AFF: train, val, test)")
     aff.set_defaults(func=cmd_evaluate, format="ror")
     back = sub.add_parser("backup", help="copy the whole database to a file")
     back.add_argument("path", help="the backup file (SQLite database or pg_dump archive)")

@@ -1,4 +1,10 @@
-"""Institutions for authorships that state only a raw affiliation string."""
+"""Institutions for authorships that state only a raw affiliation string.
+
+The strings are matched against the ROR registry the project ships, and
+against the catalog's own ROR institutions the registry lacks; an
+institution matched from the registry that the catalog does not hold yet is
+added to it from the registry's record.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +12,33 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
-from bzpeer.catalog.models import AuthorshipMention, MentionInstitution
+from bzpeer.catalog.models import AuthorshipMention, Institution, MentionInstitution
 from bzpeer.resolve.affiliations import InstitutionIndex, Match
 from bzpeer.resolve.author_records import refresh_affiliations
+from bzpeer.resolve.ror_registry import read_registry, shipped_index
 
-MIN_CONFIDENCE = 0.7
+MIN_CONFIDENCE = 0.6
 
 
 @dataclass(frozen=True)
 class AffiliationReport:
-    registry: int  # ROR institutions in the catalog
+    registry: int  # ROR institutions matched against (shipped registry and catalog)
     mentions: int  # authorships with a raw affiliation and no institution
     strings: int  # distinct raw strings among them
     linked: int  # authorships given an institution
+    added: int = 0  # institutions added to the catalog from the registry
 
 
 def enrich_affiliations() -> AffiliationReport:
-    """Match raw affiliation strings to the catalog's ROR institutions and link
-    the authorships (confidence >= 0.7); rebuild the authors' affiliation history."""
-    index = InstitutionIndex.from_catalog()
-    if not index.orgs:
-        return AffiliationReport(0, 0, 0, 0)
+    """Match raw affiliation strings to ROR institutions and link the
+    authorships (confidence >= 0.6); rebuild the authors' affiliation history."""
+    registry = shipped_index()
+    catalog = {
+        str(ror): pk for ror, pk in Institution.objects.exclude(ror=None).values_list("ror", "id")
+    }
+    own = InstitutionIndex(
+        o for o in InstitutionIndex.from_catalog().orgs.values() if o.ror not in registry.by_ror
+    )
     mention = AuthorshipMention._meta.db_table
     link = MentionInstitution._meta.db_table
     with connection.cursor() as cursor:
@@ -37,22 +49,60 @@ def enrich_affiliations() -> AffiliationReport:
         )
         rows = cursor.fetchall()
     found: dict[str, list[Match]] = {}
-    links: list[MentionInstitution] = []
-    authors: set[int] = set()
-    for mention_id, raw, author_id in rows:
+    for _, raw, _ in rows:
         if raw not in found:
-            found[raw] = [m for m in index.match(raw) if m.confidence >= MIN_CONFIDENCE]
-        for match in found[raw]:
-            links.append(
-                MentionInstitution(
-                    mention_id=mention_id,
-                    institution_id=match.org.id,
-                    confidence=round(match.confidence, 3),
-                )
-            )
-            if author_id:
-                authors.add(author_id)
+            matches = registry.match(raw) + (own.match(raw) if own.orgs else [])
+            found[raw] = [m for m in matches if m.confidence >= MIN_CONFIDENCE]
+    wanted = {m.org.ror for matches in found.values() for m in matches}
     with transaction.atomic():
+        added = _add_institutions(wanted - catalog.keys(), catalog)
+        links: list[MentionInstitution] = []
+        authors: set[int] = set()
+        for mention_id, raw, author_id in rows:
+            for match in found[raw]:
+                links.append(
+                    MentionInstitution(
+                        mention_id=mention_id,
+                        institution_id=catalog[match.org.ror],
+                        confidence=round(match.confidence, 3),
+                    )
+                )
+                if author_id:
+                    authors.add(author_id)
         MentionInstitution.objects.bulk_create(links, batch_size=2000)
         refresh_affiliations(sorted(authors))
-    return AffiliationReport(len(index.orgs), len(rows), len(found), len(links))
+    return AffiliationReport(
+        len(registry.orgs) + len(own.orgs), len(rows), len(found), len(links), added
+    )
+
+
+def _add_institutions(rors: set[str], catalog: dict[str, int]) -> int:
+    """Catalog rows for the registry records ``rors``; their ids go into ``catalog``."""
+    if not rors:
+        return 0
+    new = []
+    for r in read_registry():
+        if r["id"] in rors:
+            types = [str(t) for t in r["types"]]
+            new.append(
+                Institution(
+                    ror=str(r["id"]),
+                    name=str(r["name"])[:500],
+                    country=str(r["country"]),
+                    kind=types[0].lower() if types else "",
+                    aliases=r["aliases"],
+                    acronyms=r["acronyms"],
+                    labels=r["labels"],
+                    types=types,
+                    relationships=[
+                        {"type": kind, "ror": target, "label": label}
+                        for kind, target, label in r["relationships"]
+                    ],
+                    status=str(r["status"]),
+                    city=str(r["city"])[:200],
+                )
+            )
+    Institution.objects.bulk_create(new, batch_size=500)
+    held = Institution.objects.filter(ror__in=[i.ror for i in new]).values_list("ror", "id")
+    catalog.update((str(ror), pk) for ror, pk in held)
+    return len(new)

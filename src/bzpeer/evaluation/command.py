@@ -28,12 +28,12 @@ def evaluate(args: argparse.Namespace) -> int:
     report: Report | PairReport | WorksReport
     if args.kind == "affiliations":
         try:
-            found = evaluate_affiliations(args.path, args.registry or [])
+            found = evaluate_affiliations(args.path, args.registry or [], args.split)
         except FileNotFoundError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            print(f"error: {args.path} is not ROR affiliation gold data: {exc}", file=sys.stderr)
+            print(f"error: {args.path} is not affiliation gold data: {exc}", file=sys.stderr)
             return 2
         print(f"affiliations {args.path}")
         print(format_affiliations(found))

@@ -4,21 +4,31 @@
 its institution in one comma-separated part, and often its country in the
 last. The matcher:
 
-1. splits the string into affiliations (";") and parts (",");
-2. reads the country from the parts (pycountry names and common variants);
+1. splits the string into affiliations (";") and parts (",", dashes, a
+   number between words as in "University of Arizona 3 Department of
+   Medicine"); a part with " and " is also read as its two halves, and an
+   acronym in brackets on its own ("German Center for Infection Research
+   (DZIF)");
+2. reads the country from the parts (pycountry names and common variants,
+   also a country closing or opening a part: "Switzerland email ...");
 3. looks every part (and every two adjacent parts, for "University of
-   California, Berkeley") up among the registry's names, aliases, labels and
-   acronyms, normalised (ASCII, lower case, "Univ." = "University", no "the");
-4. failing an exact name: a registry name ending the part ("School of
-   Business at the University of South Australia"), the part inside exactly
-   one registry name ("Swinburne University"), or a name a few characters
-   away in the same word order (rapidfuzz ratio >= 93; "University of Bonn"
-   is not "Bond University");
-5. keeps, per affiliation, the best match; a country that disagrees with the
-   institution's rules it out, one that agrees adds confidence.
+   California, Berkeley") up among the registry's names, aliases, labels in
+   other languages and acronyms, normalised (ASCII, lower case, "Univ." =
+   "University", no "the"): an exact name, a registry name ending the part
+   ("School of Business at the University of South Australia"), the part
+   inside a few registry names ("Swinburne University"), or a name a few
+   characters away in the same word order ("University of Bonn" is not
+   "Bond University");
+4. never keeps an institution of another country than the one the string
+   names;
+5. scores every candidate with ``affiliation_rank`` (a logistic model over
+   how it was found, where in the string, country and city agreement, the
+   registry's parent/child links between the candidates) and keeps, per
+   affiliation, the best one and any other clearly named one.
 
 Pure functions over ``Org`` records; ``InstitutionIndex.from_catalog`` loads
-them from the database.
+them from the database, ``ror_registry.shipped_index`` from the registry the
+project ships.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pycountry
@@ -38,6 +48,11 @@ from bzpeer.catalog.models import Institution
 
 _ABBREVIATIONS = {
     "univ": "university",
+    "universite": "university",
+    "universitat": "university",
+    "universita": "university",
+    "universidad": "university",
+    "universidade": "university",
     "inst": "institute",
     "dept": "department",
     "dep": "department",
@@ -55,6 +70,7 @@ _ABBREVIATIONS = {
     "st": "saint",
 }
 _NOISE = {"the", "of", "and", "at", "de", "la", "di", "del", "der", "fur", "und", "for", "in"}
+_NOISE |= {"du", "des", "le", "les", "da", "do", "dos", "degli", "della", "e", "y", "et", "d", "l"}
 _COUNTRY_VARIANTS = {
     "usa": "US",
     "u s a": "US",
@@ -70,6 +86,7 @@ _COUNTRY_VARIANTS = {
     "p r china": "CN",
     "pr china": "CN",
     "peoples republic of china": "CN",
+    "people s republic of china": "CN",
     "korea": "KR",
     "south korea": "KR",
     "republic of korea": "KR",
@@ -81,9 +98,38 @@ _COUNTRY_VARIANTS = {
     "turkey": "TR",
     "the netherlands": "NL",
     "holland": "NL",
+    "deutschland": "DE",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "espana": "ES",
+    "italia": "IT",
+    "brasil": "BR",
+    "osterreich": "AT",
 }
+# Two-letter US state codes, which a last part "CA" may mean rather than a country.
+# fmt: off
+_STATES = frozenset((
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL",
+    "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT",
+    "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI",
+    "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
+))
+# fmt: on
+# "Hong Kong, China" names an institution ROR places in HK.
+_GREATER = {"CN": frozenset(["CN", "HK", "MO", "TW"])}
 MIN_FUZZY = 93
 MAX_POOL = 500  # names sharing a word more common than this are not scanned for it
+MAX_AROUND = 6  # a part inside more registry names than this names none of them
+
+# How a candidate was found; ``affiliation_rank`` weighs each.
+EXACT, PAIR, ACRONYM, ACRONYM_WORD = "exact", "pair", "acronym", "acronym_word"
+ENDING, STARTING, WITHIN, AROUND, FUZZY = "ending", "starting", "within", "around", "fuzzy"
+SHUFFLED = "shuffled"
+MAX_ACRONYM_IDS = 12  # an acronym inside a part that many records share names none
+
+
+def _sorted(key: str) -> str:
+    return " ".join(sorted(set(key.split())))
 
 
 def normalise(text: str) -> str:
@@ -101,18 +147,54 @@ def _countries() -> dict[str, str]:
         for attr in ("name", "official_name", "common_name"):
             value = getattr(country, attr, None)
             if value:
-                names[" ".join(re.findall(r"[a-z]+", unidecode(value).lower()))] = country.alpha_2
+                names[_country_key(value)] = country.alpha_2
     names.update(_COUNTRY_VARIANTS)
     return names
 
 
+def _country_key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z]+", unidecode(text).lower()))
+
+
 def country_of(part: str) -> str | None:
     """The ISO code a part names, if it names a country ("PR China", "USA")."""
-    key = " ".join(re.findall(r"[a-z]+", unidecode(part).lower()))
-    return _countries().get(key)
+    return _countries().get(_country_key(part))
 
 
-@dataclass(frozen=True)
+def country_in(part: str) -> str | None:
+    """The country a part names, or names in its first or last words beside
+    a number or an address ("Switzerland email x@y.ch", "75005 Paris France");
+    not "University of Georgia"."""
+    found = country_of(part)
+    if found or not re.search(r"[0-9@]", part):
+        return found
+    words = _country_key(part).split()
+    names = _countries()
+    for size in (3, 2, 1):
+        if len(words) > size:
+            for key in (" ".join(words[-size:]), " ".join(words[:size])):
+                if key in names and (size > 1 or len(key) > 3):
+                    return names[key]
+    return None
+
+
+def countries_of(parts: list[str]) -> frozenset[str]:
+    """The countries an affiliation's parts may name, the last one naming one
+    first: {"CH"} for "..., Gland, Switzerland"; a last part of two capitals
+    is an ISO code, or a US state ("Berkeley, CA" is {"CA", "US"})."""
+    for part in reversed(parts):
+        found = country_in(part)
+        if found:
+            return _GREATER.get(found, frozenset([found]))
+    code = parts[-1].strip(". ") if parts else ""
+    if len(parts) > 1 and len(code) == 2 and code.isupper() and code.isalpha():
+        country = pycountry.countries.get(alpha_2=code)
+        if country is not None:
+            return frozenset([country.alpha_2, "US"] if code in _STATES else [country.alpha_2])
+    return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class Org:
     """An institution as the matcher sees it."""
 
@@ -123,35 +205,107 @@ class Org:
     aliases: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    city: str = ""
+    types: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()  # ROR ids of the records this one is part of
+    children: int = 0  # how many records are part of this one
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Match:
     org: Org
     confidence: float
     evidence: str
 
 
+@dataclass
+class Candidate:
+    """One institution a piece of an affiliation may name."""
+
+    org: Org
+    how: str
+    strength: float  # 1 for an exact name; a fuzzy ratio; 1/n for one of n names around
+    position: float  # 0 for the first part of the affiliation, 1 for the last
+    piece: str
+    ambiguity: int = 1  # records sharing the matched name
+    name_share: float = 1.0  # how much of the part the matched name covers
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Affiliation:
+    """One affiliation of a raw string: its text, country and candidates."""
+
+    text: str
+    countries: frozenset[str]  # what the string names; empty when it names none
+    candidates: list[Candidate]
+
+
+_SPLIT = re.compile(r",|\n|\s[-\u2013\u2014/]\s|\u2014|\s\d{1,2}\s(?=[A-Z,])|\s\|\s")
+_MARKUP = re.compile(r"<[^<>]{1,40}>|#TAB#")
+_BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_HALVES = re.compile(r"\s(?:and|&|und|et|y|e)\s", re.IGNORECASE)
+
+
+def split_parts(affiliation: str) -> list[str]:
+    """The comma-and-dash separated parts of one affiliation, brackets dropped."""
+    parts = []
+    for part in _SPLIT.split(affiliation):
+        part = " ".join(_BRACKETS.sub(" ", part).split()).strip(" .;:")
+        if part:
+            parts.append(part)
+    return parts
+
+
 class InstitutionIndex:
     def __init__(self, orgs: Iterable[Org]) -> None:
         self.orgs: dict[int, Org] = {}
-        self.names: dict[str, set[int]] = defaultdict(set)
-        self.acronyms: dict[str, set[int]] = defaultdict(set)
-        self.words: dict[str, set[str]] = defaultdict(set)  # word -> normalised names
+        self.by_ror: dict[str, int] = {}
+        names: dict[str, set[int]] = defaultdict(set)
+        shuffled: dict[str, set[int]] = defaultdict(set)  # the name's words, sorted
+        acronyms: dict[str, set[int]] = defaultdict(set)
+        words: dict[str, set[str]] = defaultdict(set)  # word -> normalised names
         for org in orgs:
             self.orgs[org.id] = org
+            if org.ror:
+                self.by_ror[org.ror] = org.id
             for name in (org.name, *org.aliases, *org.labels):
                 key = normalise(name)
                 if key:
-                    self.names[key].add(org.id)
+                    names[key].add(org.id)
+                    shuffled[_sorted(key)].add(org.id)
                     for word in key.split():
-                        self.words[word].add(key)
+                        words[word].add(key)
             for acronym in org.acronyms:
                 if acronym.strip():
-                    self.acronyms[acronym.strip().upper()].add(org.id)
+                    acronyms[acronym.strip().upper()].add(org.id)
+        # Tuples, not sets: a third of the memory, and built once.
+        self.names = {k: tuple(v) for k, v in names.items()}
+        self.shuffled = {k: tuple(v) for k, v in shuffled.items()}
+        self.acronyms = {k: tuple(v) for k, v in acronyms.items()}
+        self.words = {k: tuple(v) for k, v in words.items()}
 
     @classmethod
     def from_catalog(cls) -> InstitutionIndex:
+        children: dict[str, int] = defaultdict(int)
+        rows = list(
+            Institution.objects.exclude(ror=None).only(
+                "id",
+                "ror",
+                "name",
+                "country",
+                "aliases",
+                "acronyms",
+                "labels",
+                "city",
+                "types",
+                "relationships",
+            )
+        )
+        for i in rows:
+            for rel in i.relationships or []:
+                if isinstance(rel, dict) and rel.get("type") == "parent" and rel.get("ror"):
+                    children[str(rel["ror"])] += 1
         return cls(
             Org(
                 i.pk,
@@ -161,86 +315,143 @@ class InstitutionIndex:
                 tuple(i.aliases),
                 tuple(i.acronyms),
                 tuple(i.labels),
+                i.city,
+                tuple(i.types or ()),
+                tuple(
+                    str(r["ror"])
+                    for r in i.relationships or []
+                    if isinstance(r, dict) and r.get("type") == "parent" and r.get("ror")
+                ),
+                children[i.ror or ""],
             )
-            for i in Institution.objects.exclude(ror=None).only(
-                "id", "ror", "name", "country", "aliases", "acronyms", "labels"
-            )
+            for i in rows
         )
 
     def match(self, raw: str) -> list[Match]:
-        """The institutions a raw affiliation string names, best first, one per
-        affiliation (split on ";")."""
+        """The institutions a raw affiliation string names, best first."""
+        from .affiliation_rank import choose
+
         out: dict[int, Match] = {}
-        for affiliation in raw.split(";"):
-            found = self._one(affiliation)
-            if found and (
-                found.org.id not in out or out[found.org.id].confidence < found.confidence
-            ):
-                out[found.org.id] = found
+        for affiliation in self.read(raw):
+            for found in choose(self, affiliation):
+                if found.org.id not in out or out[found.org.id].confidence < found.confidence:
+                    out[found.org.id] = found
         return sorted(out.values(), key=lambda m: -m.confidence)
 
-    def _one(self, affiliation: str) -> Match | None:
-        parts = [p.strip() for p in re.split(r",|\n|\s[-\u2013\u2014]\s|\u2014", affiliation)]
-        parts = [p for p in parts if p]
-        if not parts:
-            return None
-        country = next((c for c in map(country_of, reversed(parts)) if c), None)
-        # Two adjacent parts name one institution only exactly ("University of
-        # California, Berkeley"); the looser rules read one part at a time.
-        candidates = [(p, False) for p in parts]
-        candidates += [(f"{a} {b}", True) for a, b in itertools.pairwise(parts)]
-        best: Match | None = None
-        for part, exact_only in candidates:
-            for found in self._part(part, exact_only):
-                if country and found.org.country and found.org.country != country:
-                    continue
-                bonus = 0.04 if country and found.org.country == country else 0.0
-                scored = Match(found.org, min(1.0, found.confidence + bonus), found.evidence)
-                if best is None or scored.confidence > best.confidence:
-                    best = scored
-        return best
+    def read(self, raw: str) -> list[Affiliation]:
+        """Every affiliation of the string (split on ";") with its candidates."""
+        raw = _MARKUP.sub(" ", raw)
+        return [a for a in map(self._candidates, raw.split(";")) if a.candidates]
 
-    def _part(self, part: str, exact_only: bool = False) -> list[Match]:
+    def _candidates(self, affiliation: str) -> Affiliation:
+        parts = split_parts(affiliation)
+        countries = countries_of(parts)
+        last = max(len(parts) - 1, 1)
+        pieces: list[tuple[int, str, bool]] = [(i, p, False) for i, p in enumerate(parts)]
+        for i, part in enumerate(parts):
+            halves = _HALVES.split(part)
+            if len(halves) == 2 and all(len(normalise(h).split()) >= 2 for h in halves):
+                pieces += [(i, h, False) for h in halves]
+        for (i, a), (_, b) in itertools.pairwise(enumerate(parts)):
+            pieces.append((i, f"{a} {b}", True))
+        for inner in _BRACKETS.findall(affiliation):
+            text = (inner[0] or inner[1]).strip()
+            if text.isupper() and 2 <= len(text) <= 12:
+                pieces.append((0, text, False))
+        best: dict[int, Candidate] = {}
+        for i, piece, pair in pieces:
+            if country_of(piece) or (i == last and len(piece) <= 2):
+                continue
+            for found in self._piece(piece, pair):
+                if countries and found.org.country and found.org.country not in countries:
+                    continue  # never an institution of another country than the string's
+                found.position = i / last
+                old = best.get(found.org.id)
+                if old is None or (found.strength, found.name_share) > (
+                    old.strength,
+                    old.name_share,
+                ):
+                    best[found.org.id] = found
+        return Affiliation(affiliation.strip(), countries, list(best.values()))
+
+    def _acronym_words(self, part: str) -> list[Candidate]:
+        """Acronyms among a part's words: "UCL Great Ormond Street Institute"."""
+        out = []
+        for word in set(re.findall(r"\b[A-Z][A-Za-z0-9&]{1,7}\b", part)):
+            if sum(ch.isupper() for ch in word) < 3 or country_of(word):
+                continue
+            ids = self.acronyms.get(word.upper(), ())
+            if len(ids) <= MAX_ACRONYM_IDS:
+                out += [Candidate(self.orgs[i], ACRONYM_WORD, 1.0, 0, word, len(ids)) for i in ids]
+        return out
+
+    def _piece(self, part: str, pair: bool = False) -> list[Candidate]:
         key = normalise(part)
-        if not key:
+        if len(key) < 3:
             return []
         exact = self.names.get(key)
         if exact:
-            return [Match(self.orgs[i], 0.95, f"name {part!r}") for i in exact]
-        if exact_only:
+            how = PAIR if pair else EXACT
+            return [Candidate(self.orgs[i], how, 1.0, 0, part, len(exact)) for i in exact]
+        if pair:
             return []
-        acronym = part.strip().strip("()").upper()
-        if acronym in self.acronyms and len(acronym) >= 2 and part.strip().isupper():
-            return [Match(self.orgs[i], 0.8, f"acronym {acronym}") for i in self.acronyms[acronym]]
-        words = key.split()
-        pools = [self.words.get(w, set()) for w in set(words)]
-        nearby = set().union(*(p for p in pools if len(p) <= MAX_POOL)) if pools else set()
-        # A registry name ending the part: "School of Business at the University
-        # of South Australia" (not "Victoria University of Wellington", another
-        # institution); the longest one wins.
-        padded = f" {key}"
-        inside = [n for n in nearby if n.count(" ") >= 1 and padded.endswith(f" {n}")]
-        if inside:
-            name = max(inside, key=len)
+        shuffled = self.shuffled.get(_sorted(key))
+        if shuffled:  # "Bonn University", "Research Centre Jülich"
             return [
-                Match(self.orgs[i], 0.85, f"name {name!r} in {part!r}") for i in self.names[name]
+                Candidate(self.orgs[i], SHUFFLED, 1.0, 0, part, len(shuffled)) for i in shuffled
             ]
-        # The part inside exactly one registry name: "Swinburne University".
+        acronym = part.strip().upper()
+        if (
+            acronym in self.acronyms
+            and 2 <= len(acronym) <= 12
+            and part.strip().isupper()
+            and not country_of(acronym)
+        ):
+            ids = self.acronyms[acronym]
+            return [Candidate(self.orgs[i], ACRONYM, 1.0, 0, part, len(ids)) for i in ids]
+        out = self._acronym_words(part)
+        words = key.split()
+        # Registry names inside the part, two words or more and not inside a
+        # longer one: "Yale University School of Medicine", "School of Business
+        # at the University of South Australia".
+        spans: list[tuple[int, int]] = []
+        for size in range(len(words) - 1, 1, -1):
+            for begin in range(len(words) - size + 1):
+                end = begin + size
+                if any(b <= begin and end <= e for b, e in spans):
+                    continue
+                name = " ".join(words[begin:end])
+                within = self.names.get(name) or self.shuffled.get(_sorted(name)) or ()
+                if within:
+                    spans.append((begin, end))
+                    how = ENDING if end == len(words) else STARTING if begin == 0 else WITHIN
+                    share = len(name) / len(key)
+                    out += [
+                        Candidate(self.orgs[i], how, 1.0, 0, part, len(within), share)
+                        for i in within
+                    ]
+        if spans:
+            return out
+        pools = [self.words.get(w, ()) for w in set(words)]
+        nearby = set().union(*(p for p in pools if len(p) <= MAX_POOL)) if pools else set()
+        # The part inside a few registry names: "Swinburne University".
         if len(words) >= 2:
             around = [n for n in nearby if f" {key} " in f" {n} "]
-            ids = {i for n in around for i in self.names[n]}
-            if len(ids) == 1:
-                (only,) = ids
-                return [Match(self.orgs[only], 0.7, f"{part!r} part of {around[0]!r}")]
+            held = {i for n in around for i in self.names[n]}
+            if 0 < len(held) <= MAX_AROUND:
+                share = len(key) / min(len(n) for n in around)
+                out += [
+                    Candidate(self.orgs[i], AROUND, 1 / len(held), 0, part, len(held), share)
+                    for i in held
+                ]
         # A few characters apart, in the same word order ("University of Bonn" is
         # not "Bond University").
-        out: list[Match] = []
         if len(key) >= 12:
             for name in nearby:
                 ratio = fuzz.ratio(key, name)
                 if ratio >= MIN_FUZZY:
-                    out.extend(
-                        Match(self.orgs[i], 0.9 * ratio / 100, f"similar name {part!r}")
-                        for i in self.names[name]
-                    )
+                    ids = self.names[name]
+                    out += [
+                        Candidate(self.orgs[i], FUZZY, ratio / 100, 0, part, len(ids)) for i in ids
+                    ]
         return out

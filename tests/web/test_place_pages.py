@@ -51,21 +51,21 @@ def people_count(place: Institution) -> int:
 
 
 @pytest.fixture
-def berkeley() -> Institution:
+def busiest() -> Institution:
     """The demo's institution with most affiliated records (more than a page of people)."""
-    place = Institution.objects.get(ror="01an7q238")
+    place = Institution.objects.get(ror="05dxps055")
     assert Affiliation.objects.filter(institution=place).count() > PEOPLE_PAGE_SIZE
     return place
 
 
-def test_institution_page_shows_every_section(client, berkeley):
-    response = client.get(f"/institutions/{berkeley.pk}")
+def test_institution_page_shows_every_section(client, busiest):
+    response = client.get(f"/institutions/{busiest.pk}")
     assert response.status_code == 200
     page, text = response.content.decode(), _text(response)
-    assert "University of California, Berkeley" in text
+    assert "California Institute of Technology" in text
     assert "US" in text
-    assert 'href="https://ror.org/01an7q238"' in page
-    works = _works_of(berkeley)
+    assert 'href="https://ror.org/05dxps055"' in page
+    works = _works_of(busiest)
     assert f"{len(works)} works" in text
     # works, newest first, each with its linked author list
     years = _years(page)
@@ -76,7 +76,7 @@ def test_institution_page_shows_every_section(client, berkeley):
     assert f'href="/researchers/{somebody.author.slug}"' in page
     # people: affiliated records with their works counts
     first = (
-        Affiliation.objects.filter(institution=berkeley)
+        Affiliation.objects.filter(institution=busiest)
         .select_related("author")
         .order_by("-end_year", "-works_count", "author_id")
         .first()
@@ -94,22 +94,22 @@ def test_institution_page_shows_every_section(client, berkeley):
     assert f'href="/topics/{topic["topic_id"]}"' in page
     # works per year, following, the feed and the explorer
     assert "Works per year" in text and '<svg class="chart"' in page
-    assert f'action="/follow/institution/{berkeley.pk}"' in page
-    assert f'href="/institutions/{berkeley.pk}/feed.atom"' in page
-    assert f'href="/explore?focus=institution:I{berkeley.pk}"' in page
+    assert f'action="/follow/institution/{busiest.pk}"' in page
+    assert f'href="/institutions/{busiest.pk}/feed.atom"' in page
+    assert f'href="/explore?focus=institution:I{busiest.pk}"' in page
 
 
-def test_people_are_paged_current_first(client, berkeley):
-    people = Affiliation.objects.filter(institution=berkeley).select_related("author")
+def test_people_are_paged_current_first(client, busiest):
+    people = Affiliation.objects.filter(institution=busiest).select_related("author")
     current = people.order_by("author__works_count", "author_id").first()
     current.end_year = None
     current.save()
-    first = client.get(f"/institutions/{berkeley.pk}").content.decode()
+    first = client.get(f"/institutions/{busiest.pk}").content.decode()
     listed = re.findall(
         r'<li><a href="/researchers/([^"]+)">', first.split("institution-people")[1]
     )
     assert listed[0] == current.author.slug and len(listed) == PEOPLE_PAGE_SIZE
-    second = client.get(f"/institutions/{berkeley.pk}?people=2").content.decode()
+    second = client.get(f"/institutions/{busiest.pk}?people=2").content.decode()
     rest = re.findall(r'<li><a href="/researchers/([^"]+)">', second.split("institution-people")[1])
     assert len(rest) == people.count() - PEOPLE_PAGE_SIZE
     assert not set(rest) & set(listed)
@@ -135,9 +135,9 @@ def test_works_are_paged_newest_first(client, reference_author):
     assert "?page=2" in first
 
 
-def test_taken_down_and_merged_records_are_not_among_the_people(client, berkeley):
+def test_taken_down_and_merged_records_are_not_among_the_people(client, busiest):
     people = list(
-        Affiliation.objects.filter(institution=berkeley)
+        Affiliation.objects.filter(institution=busiest)
         .select_related("author")
         .order_by("author_id")[:2]
     )
@@ -146,12 +146,12 @@ def test_taken_down_and_merged_records_are_not_among_the_people(client, berkeley
     survivor = Author.objects.exclude(pk__in=[hidden.pk, merged.pk]).first()
     merged.merged_into = survivor
     merged.save()
-    listed = "".join(_people(client.get(f"/institutions/{berkeley.pk}?people={n}")) for n in (1, 2))
+    listed = "".join(_people(client.get(f"/institutions/{busiest.pk}?people={n}")) for n in (1, 2))
     assert f'href="/researchers/{hidden.slug}"' not in listed
     assert f'href="/researchers/{merged.slug}"' not in listed
-    assert listed.count('href="/researchers/') == people_count(berkeley) - 2
-    total = Affiliation.objects.filter(institution=berkeley).count()
-    assert f"{total - 2} researchers" in _text(client.get(f"/institutions/{berkeley.pk}"))
+    assert listed.count('href="/researchers/') == people_count(busiest) - 2
+    total = Affiliation.objects.filter(institution=busiest).count()
+    assert f"{total - 2} researchers" in _text(client.get(f"/institutions/{busiest.pk}"))
 
 
 def test_parent_and_child_link_to_each_other(client):
@@ -257,7 +257,7 @@ def test_work_page_links_its_venue(client):
     assert f'href="/sources/{work.venue_id}"' in page
 
 
-def test_explorer_institution_nodes_open_the_institution_page(client, berkeley):
-    page = client.get("/explore", {"focus": f"institution:I{berkeley.pk}"}).content.decode()
-    assert f'href="/institutions/{berkeley.pk}"' in page
-    assert f'action="/follow/institution/{berkeley.pk}"' in page
+def test_explorer_institution_nodes_open_the_institution_page(client, busiest):
+    page = client.get("/explore", {"focus": f"institution:I{busiest.pk}"}).content.decode()
+    assert f'href="/institutions/{busiest.pk}"' in page
+    assert f'action="/follow/institution/{busiest.pk}"' in page

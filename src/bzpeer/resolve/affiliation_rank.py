@@ -31,6 +31,7 @@ from .affiliations import (
     ENDING,
     EXACT,
     FUZZY,
+    JOINED,
     PAIR,
     SHUFFLED,
     STARTING,
@@ -47,7 +48,8 @@ MIN_SCORE = 0.3
 MIN_SECOND = 0.1
 WHOLE_PART = (EXACT, PAIR, SHUFFLED, ACRONYM)
 TYPES = ("education", "healthcare", "facility", "company", "government", "nonprofit", "funder")
-HOWS = (EXACT, PAIR, SHUFFLED, ACRONYM, ACRONYM_WORD, ENDING, STARTING, WITHIN, AROUND, FUZZY)
+HOWS: tuple[str, ...] = (EXACT, PAIR, JOINED, SHUFFLED, ACRONYM, ACRONYM_WORD)
+HOWS += (ENDING, STARTING, WITHIN, AROUND, FUZZY)
 FEATURES = (
     "bias",
     *(f"how_{h}" for h in HOWS),
@@ -67,6 +69,7 @@ FEATURES = (
     "most_children_of_namesakes",
     "candidates",
     "institution_word",
+    "inside_longer_name",
     *(f"type_{t}" for t in TYPES),
 )
 # Words that make a part an institution's name rather than a place's.
@@ -117,6 +120,7 @@ def features(index: InstitutionIndex, affiliation: Affiliation) -> list[list[flo
             float(org.children >= namesakes[c.piece]),
             math.log(len(cands)),
             float(not _INSTITUTION_WORDS.isdisjoint(normalise(c.piece).split())),
+            float(_shadowed(c, cands)),
             *(float(t in types) for t in TYPES),
         ]
         rows.append(row)
@@ -153,11 +157,21 @@ def choose(index: InstitutionIndex, affiliation: Affiliation) -> list[Match]:
         if rank == 0:
             if p < MIN_SCORE:
                 return []
-        elif p < extra and not (p >= MIN_SECOND and _another(cand, kept)):
+        elif _shadowed(cand, affiliation.candidates) or (
+            p < extra and not (p >= MIN_SECOND and _another(cand, kept))
+        ):
             continue
         kept.append(cand)
         out.append(Match(cand.org, round(p, 4), _evidence(cand)))
     return out
+
+
+def _shadowed(c: Candidate, cands: list[Candidate]) -> bool:
+    """The name matched is part of a longer one matched: "University of
+    California" in "University of California, Berkeley"."""
+    return bool(c.name) and any(
+        o.name != c.name and f" {c.name} " in f" {o.name} " for o in cands if o.name
+    )
 
 
 def _another(cand: Candidate, kept: list[Candidate]) -> bool:

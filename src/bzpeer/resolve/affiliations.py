@@ -124,7 +124,7 @@ MAX_AROUND = 6  # a part inside more registry names than this names none of them
 # How a candidate was found; ``affiliation_rank`` weighs each.
 EXACT, PAIR, ACRONYM, ACRONYM_WORD = "exact", "pair", "acronym", "acronym_word"
 ENDING, STARTING, WITHIN, AROUND, FUZZY = "ending", "starting", "within", "around", "fuzzy"
-SHUFFLED = "shuffled"
+SHUFFLED, JOINED = "shuffled", "joined"
 MAX_ACRONYM_IDS = 12  # an acronym inside a part that many records share names none
 
 
@@ -229,6 +229,7 @@ class Candidate:
     piece: str
     ambiguity: int = 1  # records sharing the matched name
     name_share: float = 1.0  # how much of the part the matched name covers
+    name: str = ""  # the normalised name matched, when the part holds it whole
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -347,22 +348,23 @@ class InstitutionIndex:
         parts = split_parts(affiliation)
         countries = countries_of(parts)
         last = max(len(parts) - 1, 1)
-        pieces: list[tuple[int, str, bool]] = [(i, p, False) for i, p in enumerate(parts)]
+        # (part number, text, where a pair of parts joins: 0 for one part)
+        pieces: list[tuple[int, str, int]] = [(i, p, 0) for i, p in enumerate(parts)]
         for i, part in enumerate(parts):
             halves = _HALVES.split(part)
             if len(halves) == 2 and all(len(normalise(h).split()) >= 2 for h in halves):
-                pieces += [(i, h, False) for h in halves]
+                pieces += [(i, h, 0) for h in halves]
         for (i, a), (_, b) in itertools.pairwise(enumerate(parts)):
-            pieces.append((i, f"{a} {b}", True))
+            pieces.append((i, f"{a} {b}", len(normalise(a).split())))
         for inner in _BRACKETS.findall(affiliation):
             text = (inner[0] or inner[1]).strip()
             if text.isupper() and 2 <= len(text) <= 12:
-                pieces.append((0, text, False))
+                pieces.append((0, text, 0))
         best: dict[int, Candidate] = {}
-        for i, piece, pair in pieces:
+        for i, piece, joint in pieces:
             if country_of(piece) or (i == last and len(piece) <= 2):
                 continue
-            for found in self._piece(piece, pair):
+            for found in self._piece(piece, joint):
                 if countries and found.org.country and found.org.country not in countries:
                     continue  # never an institution of another country than the string's
                 found.position = i / last
@@ -385,20 +387,56 @@ class InstitutionIndex:
                 out += [Candidate(self.orgs[i], ACRONYM_WORD, 1.0, 0, word, len(ids)) for i in ids]
         return out
 
-    def _piece(self, part: str, pair: bool = False) -> list[Candidate]:
+    def _within(
+        self, part: str, key: str, joint: int = 0
+    ) -> tuple[list[Candidate], list[tuple[int, int]]]:
+        """Registry names inside the part, two words or more and not inside a
+        longer one: "Yale University School of Medicine", "School of Business
+        at the University of South Australia"; across the join of two parts
+        when ``joint`` says where it is."""
+        words = key.split()
+        out: list[Candidate] = []
+        spans: list[tuple[int, int]] = []
+        for size in range(len(words) - 1, 1, -1):
+            for begin in range(len(words) - size + 1):
+                end = begin + size
+                if joint and not begin < joint < end:
+                    continue
+                if any(b <= begin and end <= e for b, e in spans):
+                    continue
+                name = " ".join(words[begin:end])
+                ids = self.names.get(name) or self.shuffled.get(_sorted(name)) or ()
+                if ids:
+                    spans.append((begin, end))
+                    if joint:
+                        how = JOINED
+                    else:
+                        how = ENDING if end == len(words) else STARTING if begin == 0 else WITHIN
+                    share = len(name) / len(key)
+                    out += [
+                        Candidate(self.orgs[i], how, 1.0, 0, part, len(ids), share, name)
+                        for i in ids
+                    ]
+        return out, spans
+
+    def _piece(self, part: str, joint: int = 0) -> list[Candidate]:
+        """Candidates for one part, or (``joint`` > 0) for two adjacent parts
+        joined, whose names must then span the join ("... Management University
+        of California, Berkeley Berkeley CA")."""
         key = normalise(part)
         if len(key) < 3:
             return []
         exact = self.names.get(key)
         if exact:
-            how = PAIR if pair else EXACT
-            return [Candidate(self.orgs[i], how, 1.0, 0, part, len(exact)) for i in exact]
-        if pair:
-            return []
+            how = PAIR if joint else EXACT
+            return [Candidate(self.orgs[i], how, 1.0, 0, part, len(exact), 1.0, key) for i in exact]
+        if joint:
+            return self._within(part, key, joint)[0]
         shuffled = self.shuffled.get(_sorted(key))
         if shuffled:  # "Bonn University", "Research Centre Jülich"
             return [
-                Candidate(self.orgs[i], SHUFFLED, 1.0, 0, part, len(shuffled)) for i in shuffled
+                Candidate(self.orgs[i], SHUFFLED, 1.0, 0, part, len(shuffled), 1.0, key)
+                for i in shuffled
             ]
         acronym = part.strip().upper()
         if (
@@ -411,25 +449,8 @@ class InstitutionIndex:
             return [Candidate(self.orgs[i], ACRONYM, 1.0, 0, part, len(ids)) for i in ids]
         out = self._acronym_words(part)
         words = key.split()
-        # Registry names inside the part, two words or more and not inside a
-        # longer one: "Yale University School of Medicine", "School of Business
-        # at the University of South Australia".
-        spans: list[tuple[int, int]] = []
-        for size in range(len(words) - 1, 1, -1):
-            for begin in range(len(words) - size + 1):
-                end = begin + size
-                if any(b <= begin and end <= e for b, e in spans):
-                    continue
-                name = " ".join(words[begin:end])
-                within = self.names.get(name) or self.shuffled.get(_sorted(name)) or ()
-                if within:
-                    spans.append((begin, end))
-                    how = ENDING if end == len(words) else STARTING if begin == 0 else WITHIN
-                    share = len(name) / len(key)
-                    out += [
-                        Candidate(self.orgs[i], how, 1.0, 0, part, len(within), share)
-                        for i in within
-                    ]
+        within, spans = self._within(part, key)
+        out += within
         if spans:
             return out
         pools = [self.words.get(w, ()) for w in set(words)]

@@ -26,6 +26,7 @@ class AffiliationReport:
     mentions: int  # authorships with a raw affiliation and no institution
     strings: int  # distinct raw strings among them
     linked: int  # authorships given an institution
+    links: int = 0  # authorship-institution links made (a string may name several)
     added: int = 0  # institutions added to the catalog from the registry
 
 
@@ -71,8 +72,9 @@ def enrich_affiliations() -> AffiliationReport:
                     authors.add(author_id)
         MentionInstitution.objects.bulk_create(links, batch_size=2000)
         refresh_affiliations(sorted(authors))
+    linked = len({link.mention_id for link in links})
     return AffiliationReport(
-        len(registry.orgs) + len(own.orgs), len(rows), len(found), len(links), added
+        len(registry.orgs) + len(own.orgs), len(rows), len(found), linked, len(links), added
     )
 
 

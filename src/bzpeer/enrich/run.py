@@ -64,7 +64,7 @@ def summary(report: EnrichReport) -> str:
     lines.append(
         f"affiliations: {a.mentions:,} authorships with only a raw affiliation "
         f"({a.strings:,} distinct strings) matched against {a.registry:,} ROR institutions: "
-        f"{a.linked:,} linked"
+        f"{a.linked:,} linked ({a.links:,} links, {a.added:,} institutions added)"
     )
     lines.append(
         f"trust: {report.authors:,} records, {report.snapshots:,} new snapshots "

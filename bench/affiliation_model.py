@@ -81,7 +81,7 @@ def train() -> None:
                 continue  # the gold institution is not in the registry: nothing to learn
             for affiliation in index.read(text):
                 start = len(rows)
-                rows += features(index, affiliation)
+                rows += features(affiliation)
                 labels += [int(c.org.ror in ids) for c in affiliation.candidates]
                 groups.append((number, list(range(start, len(rows))), ids))
     x, y = np.array(rows), np.array(labels)

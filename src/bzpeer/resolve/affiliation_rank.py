@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from .affiliations import (
+from .affiliation_names import (
     ACRONYM,
     ACRONYM_WORD,
     AROUND,
@@ -38,7 +38,6 @@ from .affiliations import (
     WITHIN,
     Affiliation,
     Candidate,
-    InstitutionIndex,
     Match,
     normalise,
 )
@@ -86,7 +85,7 @@ _INSTITUTION_WORDS = frozenset((
 # fmt: on
 
 
-def features(index: InstitutionIndex, affiliation: Affiliation) -> list[list[float]]:
+def features(affiliation: Affiliation) -> list[list[float]]:
     """One row of ``FEATURES`` per candidate of the affiliation."""
     cands = affiliation.candidates
     rors = {c.org.ror: c for c in cands}
@@ -141,14 +140,14 @@ def score(row: list[float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
 
-def choose(index: InstitutionIndex, affiliation: Affiliation) -> list[Match]:
+def choose(affiliation: Affiliation) -> list[Match]:
     """The institutions one affiliation names: the best candidate, and any
     other scoring at least the learned ``extra`` threshold."""
     if not affiliation.candidates:
         return []
     _, extra = _weights()
     scored = sorted(
-        zip(map(score, features(index, affiliation)), affiliation.candidates, strict=True),
+        zip(map(score, features(affiliation)), affiliation.candidates, strict=True),
         key=lambda pair: -pair[0],
     )
     out: list[Match] = []

@@ -6,19 +6,21 @@ last. The matcher:
 
 1. splits the string into affiliations (";") and parts (",", dashes, a
    number between words as in "University of Arizona 3 Department of
-   Medicine"); a part with " and " is also read as its two halves, and an
-   acronym in brackets on its own ("German Center for Infection Research
-   (DZIF)");
-2. reads the country from the parts (pycountry names and common variants,
-   also a country closing or opening a part: "Switzerland email ...");
+   Medicine"); a part with " and " between two names is also read as its
+   halves, an acronym in brackets on its own ("German Center for Infection
+   Research (DZIF)");
+2. reads the country from the last part naming one (pycountry names and
+   common variants, also beside an address: "Switzerland email ..."; a last
+   "CA" is Canada or California);
 3. looks every part (and every two adjacent parts, for "University of
    California, Berkeley") up among the registry's names, aliases, labels in
    other languages and acronyms, normalised (ASCII, lower case, "Univ." =
-   "University", no "the"): an exact name, a registry name ending the part
-   ("School of Business at the University of South Australia"), the part
-   inside a few registry names ("Swinburne University"), or a name a few
-   characters away in the same word order ("University of Bonn" is not
-   "Bond University");
+   "University", no "the"): an exact name, the same words in another order
+   ("Bonn University"), an acronym, registry names inside the part ("Yale
+   University School of Medicine") or across two parts, the part inside a
+   few registry names ("Swinburne University"), or a name a few characters
+   away in the same word order ("University of Bonn" is not "Bond
+   University");
 4. never keeps an institution of another country than the one the string
    names;
 5. scores every candidate with ``affiliation_rank`` (a logistic model over
@@ -37,7 +39,6 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pycountry
@@ -46,31 +47,26 @@ from unidecode import unidecode
 
 from bzpeer.catalog.models import Institution
 
-_ABBREVIATIONS = {
-    "univ": "university",
-    "universite": "university",
-    "universitat": "university",
-    "universita": "university",
-    "universidad": "university",
-    "universidade": "university",
-    "inst": "institute",
-    "dept": "department",
-    "dep": "department",
-    "natl": "national",
-    "hosp": "hospital",
-    "lab": "laboratory",
-    "labs": "laboratories",
-    "sch": "school",
-    "coll": "college",
-    "ctr": "center",
-    "centre": "center",
-    "tech": "technology",
-    "acad": "academy",
-    "sci": "sciences",
-    "st": "saint",
-}
-_NOISE = {"the", "of", "and", "at", "de", "la", "di", "del", "der", "fur", "und", "for", "in"}
-_NOISE |= {"du", "des", "le", "les", "da", "do", "dos", "degli", "della", "e", "y", "et", "d", "l"}
+from .affiliation_names import (
+    ACRONYM,
+    ACRONYM_WORD,
+    AROUND,
+    ENDING,
+    EXACT,
+    FUZZY,
+    JOINED,
+    PAIR,
+    SHUFFLED,
+    STARTING,
+    WITHIN,
+    Affiliation,
+    Candidate,
+    Match,
+    Org,
+    normalise,
+)
+from .affiliation_rank import choose
+
 _COUNTRY_VARIANTS = {
     "usa": "US",
     "u s a": "US",
@@ -121,23 +117,11 @@ MIN_FUZZY = 93
 MAX_POOL = 500  # names sharing a word more common than this are not scanned for it
 MAX_AROUND = 6  # a part inside more registry names than this names none of them
 
-# How a candidate was found; ``affiliation_rank`` weighs each.
-EXACT, PAIR, ACRONYM, ACRONYM_WORD = "exact", "pair", "acronym", "acronym_word"
-ENDING, STARTING, WITHIN, AROUND, FUZZY = "ending", "starting", "within", "around", "fuzzy"
-SHUFFLED, JOINED = "shuffled", "joined"
 MAX_ACRONYM_IDS = 12  # an acronym inside a part that many records share names none
 
 
 def _sorted(key: str) -> str:
     return " ".join(sorted(set(key.split())))
-
-
-def normalise(text: str) -> str:
-    """ASCII, lower case, abbreviations spelled out, punctuation and filler gone."""
-    if not text.isascii():
-        text = unidecode(text)
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return " ".join(_ABBREVIATIONS.get(w, w) for w in words if w not in _NOISE)
 
 
 @lru_cache(maxsize=1)
@@ -192,54 +176,6 @@ def countries_of(parts: list[str]) -> frozenset[str]:
         if country is not None:
             return frozenset([country.alpha_2, "US"] if code in _STATES else [country.alpha_2])
     return frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class Org:
-    """An institution as the matcher sees it."""
-
-    id: int
-    ror: str
-    name: str
-    country: str = ""
-    aliases: tuple[str, ...] = ()
-    acronyms: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    city: str = ""
-    types: tuple[str, ...] = ()
-    parents: tuple[str, ...] = ()  # ROR ids of the records this one is part of
-    children: int = 0  # how many records are part of this one
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    org: Org
-    confidence: float
-    evidence: str
-
-
-@dataclass
-class Candidate:
-    """One institution a piece of an affiliation may name."""
-
-    org: Org
-    how: str
-    strength: float  # 1 for an exact name; a fuzzy ratio; 1/n for one of n names around
-    position: float  # 0 for the first part of the affiliation, 1 for the last
-    piece: str
-    ambiguity: int = 1  # records sharing the matched name
-    name_share: float = 1.0  # how much of the part the matched name covers
-    name: str = ""  # the normalised name matched, when the part holds it whole
-    extra: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Affiliation:
-    """One affiliation of a raw string: its text, country and candidates."""
-
-    text: str
-    countries: frozenset[str]  # what the string names; empty when it names none
-    candidates: list[Candidate]
 
 
 _SPLIT = re.compile(r",|\n|\s[-\u2013\u2014/]\s|\u2014|\s\d{1,2}\s(?=[A-Z,])|\s\|\s")
@@ -330,11 +266,9 @@ class InstitutionIndex:
 
     def match(self, raw: str) -> list[Match]:
         """The institutions a raw affiliation string names, best first."""
-        from .affiliation_rank import choose
-
         out: dict[int, Match] = {}
         for affiliation in self.read(raw):
-            for found in choose(self, affiliation):
+            for found in choose(affiliation):
                 if found.org.id not in out or out[found.org.id].confidence < found.confidence:
                     out[found.org.id] = found
         return sorted(out.values(), key=lambda m: -m.confidence)

@@ -61,7 +61,8 @@ def registry_orgs(path: Path = REGISTRY) -> list[Org]:
 
 def _key(path: Path) -> str:
     digest = hashlib.sha256(path.read_bytes())
-    digest.update(Path(__file__).with_name("affiliations.py").read_bytes())
+    for module in ("affiliation_names.py", "affiliations.py"):  # what the pickle holds
+        digest.update(Path(__file__).with_name(module).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -477,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     authors.add_argument("--by", help="who makes it (default: cli:<login>)")
     authors.set_defaults(func=cmd_authors)
     enrich = sub.add_parser(
-        "enrich", help="predict topics for unlabelled works; recompute trust snapshots"
+        "enrich", help="place works in the topic taxonomy; link affiliations; recompute trust"
     )
     enrich.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     enrich.set_defaults(func=cmd_enrich)

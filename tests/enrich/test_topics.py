@@ -1,12 +1,12 @@
-"""Topics: the classifier, predicted topics for unlabelled works, topic pages,
-researchers' topics on the profile."""
+"""Topics: words, the former naive Bayes (kept as the baseline), topic pages,
+researchers' topics on the profile. Placing works in OpenAlex's taxonomy:
+tests/enrich/test_placing.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from bzpeer.catalog.models import Author, Topic, WorkTopic
-from bzpeer.enrich.assign import enrich_topics
+from bzpeer.catalog.models import Author, Topic
 from bzpeer.enrich.topics import held_out, train, words
 
 ASTRO = "galaxy cluster redshift survey dark matter halo stellar mass"
@@ -40,20 +40,6 @@ def test_a_class_with_too_few_examples_is_not_learned():
 def test_held_out_split_is_fixed_and_about_a_fifth():
     share = sum(held_out(k) for k in range(10_000)) / 10_000
     assert 0.15 < share < 0.25 and held_out(12345) == held_out(12345)
-
-
-@pytest.mark.django_db
-def test_unlabelled_works_get_a_predicted_topic_and_accuracy_is_measured():
-    reports = enrich_topics()
-    arxiv = next(r for r in reports if r.scheme == "arxiv")
-    assert arxiv.labelled > 1000 and arxiv.held_out > 100
-    assert 0.4 < arxiv.accuracy <= 1.0  # 57 categories; chance is under 0.1
-    predicted = WorkTopic.objects.filter(origin="model")
-    assert predicted.count() == arxiv.assigned > 0
-    assert all(p.score >= 0.7 for p in predicted[:50])
-    # Works with a stated topic keep only their stated ones.
-    stated = set(WorkTopic.objects.filter(origin="source").values_list("work_id", flat=True))
-    assert not stated & set(predicted.values_list("work_id", flat=True))
 
 
 @pytest.mark.django_db

@@ -26,8 +26,12 @@ GROUPS = {
 }
 
 NAMES = {
+    # Computer Science
     "cs.AI": "Artificial Intelligence",
     "cs.AR": "Hardware Architecture",
+    "cs.CC": "Computational Complexity",
+    "cs.CE": "Computational Engineering, Finance, and Science",
+    "cs.CG": "Computational Geometry",
     "cs.CL": "Computation and Language",
     "cs.CR": "Cryptography and Security",
     "cs.CV": "Computer Vision and Pattern Recognition",
@@ -37,6 +41,9 @@ NAMES = {
     "cs.DL": "Digital Libraries",
     "cs.DM": "Discrete Mathematics",
     "cs.DS": "Data Structures and Algorithms",
+    "cs.ET": "Emerging Technologies",
+    "cs.FL": "Formal Languages and Automata Theory",
+    "cs.GL": "General Literature",
     "cs.GR": "Graphics",
     "cs.GT": "Computer Science and Game Theory",
     "cs.HC": "Human-Computer Interaction",
@@ -46,55 +53,174 @@ NAMES = {
     "cs.LO": "Logic in Computer Science",
     "cs.MA": "Multiagent Systems",
     "cs.MM": "Multimedia",
+    "cs.MS": "Mathematical Software",
+    "cs.NA": "Numerical Analysis",
     "cs.NE": "Neural and Evolutionary Computing",
     "cs.NI": "Networking and Internet Architecture",
+    "cs.OH": "Other Computer Science",
+    "cs.OS": "Operating Systems",
+    "cs.PF": "Performance",
     "cs.PL": "Programming Languages",
     "cs.RO": "Robotics",
+    "cs.SC": "Symbolic Computation",
     "cs.SD": "Sound",
     "cs.SE": "Software Engineering",
     "cs.SI": "Social and Information Networks",
     "cs.SY": "Systems and Control",
-    "stat.ML": "Machine Learning (Statistics)",
-    "stat.ME": "Methodology",
-    "stat.CO": "Computation",
-    "math.OC": "Optimization and Control",
-    "math.NA": "Numerical Analysis",
-    "math.PR": "Probability",
-    "math.ST": "Statistics Theory",
-    "math.CO": "Combinatorics",
-    "math.AG": "Algebraic Geometry",
-    "math.MP": "Mathematical Physics",
+    # Economics
+    "econ.EM": "Econometrics",
+    "econ.GN": "General Economics",
+    "econ.TH": "Theoretical Economics",
+    # Electrical Engineering and Systems Science
     "eess.AS": "Audio and Speech Processing",
     "eess.IV": "Image and Video Processing",
     "eess.SP": "Signal Processing",
     "eess.SY": "Systems and Control",
-    "q-bio.QM": "Quantitative Methods",
-    "q-bio.BM": "Biomolecules",
+    # Mathematics
+    "math.AC": "Commutative Algebra",
+    "math.AG": "Algebraic Geometry",
+    "math.AP": "Analysis of PDEs",
+    "math.AT": "Algebraic Topology",
+    "math.CA": "Classical Analysis and ODEs",
+    "math.CO": "Combinatorics",
+    "math.CT": "Category Theory",
+    "math.CV": "Complex Variables",
+    "math.DG": "Differential Geometry",
+    "math.DS": "Dynamical Systems",
+    "math.FA": "Functional Analysis",
+    "math.GM": "General Mathematics",
+    "math.GN": "General Topology",
+    "math.GR": "Group Theory",
+    "math.GT": "Geometric Topology",
+    "math.HO": "History and Overview",
+    "math.IT": "Information Theory",
+    "math.KT": "K-Theory and Homology",
+    "math.LO": "Logic",
+    "math.MG": "Metric Geometry",
+    "math.MP": "Mathematical Physics",
+    "math.NA": "Numerical Analysis",
+    "math.NT": "Number Theory",
+    "math.OA": "Operator Algebras",
+    "math.OC": "Optimization and Control",
+    "math.PR": "Probability",
+    "math.QA": "Quantum Algebra",
+    "math.RA": "Rings and Algebras",
+    "math.RT": "Representation Theory",
+    "math.SG": "Symplectic Geometry",
+    "math.SP": "Spectral Theory",
+    "math.ST": "Statistics Theory",
+    # Astrophysics
     "astro-ph.CO": "Cosmology and Nongalactic Astrophysics",
     "astro-ph.EP": "Earth and Planetary Astrophysics",
     "astro-ph.GA": "Astrophysics of Galaxies",
     "astro-ph.HE": "High Energy Astrophysical Phenomena",
     "astro-ph.IM": "Instrumentation and Methods for Astrophysics",
     "astro-ph.SR": "Solar and Stellar Astrophysics",
-    "cond-mat.stat-mech": "Statistical Mechanics",
+    # Condensed Matter
+    "cond-mat.dis-nn": "Disordered Systems and Neural Networks",
+    "cond-mat.mes-hall": "Mesoscale and Nanoscale Physics",
     "cond-mat.mtrl-sci": "Materials Science",
-    "physics.optics": "Optics",
-    "physics.flu-dyn": "Fluid Dynamics",
-    "physics.space-ph": "Space Physics",
-    "physics.plasm-ph": "Plasma Physics",
+    "cond-mat.other": "Other Condensed Matter",
+    "cond-mat.quant-gas": "Quantum Gases",
+    "cond-mat.soft": "Soft Condensed Matter",
+    "cond-mat.stat-mech": "Statistical Mechanics",
+    "cond-mat.str-el": "Strongly Correlated Electrons",
+    "cond-mat.supr-con": "Superconductivity",
+    # Nonlinear Sciences
+    "nlin.AO": "Adaptation and Self-Organizing Systems",
+    "nlin.CD": "Chaotic Dynamics",
+    "nlin.CG": "Cellular Automata and Lattice Gases",
+    "nlin.PS": "Pattern Formation and Solitons",
+    "nlin.SI": "Exactly Solvable and Integrable Systems",
+    # Physics
+    "physics.acc-ph": "Accelerator Physics",
     "physics.ao-ph": "Atmospheric and Oceanic Physics",
+    "physics.app-ph": "Applied Physics",
+    "physics.atm-clus": "Atomic and Molecular Clusters",
+    "physics.atom-ph": "Atomic Physics",
+    "physics.bio-ph": "Biological Physics",
+    "physics.chem-ph": "Chemical Physics",
+    "physics.class-ph": "Classical Physics",
     "physics.comp-ph": "Computational Physics",
     "physics.data-an": "Data Analysis, Statistics and Probability",
+    "physics.ed-ph": "Physics Education",
+    "physics.flu-dyn": "Fluid Dynamics",
+    "physics.gen-ph": "General Physics",
+    "physics.geo-ph": "Geophysics",
+    "physics.hist-ph": "History and Philosophy of Physics",
+    "physics.ins-det": "Instrumentation and Detectors",
+    "physics.med-ph": "Medical Physics",
+    "physics.optics": "Optics",
+    "physics.plasm-ph": "Plasma Physics",
+    "physics.pop-ph": "Popular Physics",
     "physics.soc-ph": "Physics and Society",
+    "physics.space-ph": "Space Physics",
+    # Quantitative Biology
+    "q-bio.BM": "Biomolecules",
+    "q-bio.CB": "Cell Behavior",
+    "q-bio.GN": "Genomics",
+    "q-bio.MN": "Molecular Networks",
+    "q-bio.NC": "Neurons and Cognition",
+    "q-bio.OT": "Other Quantitative Biology",
+    "q-bio.PE": "Populations and Evolution",
+    "q-bio.QM": "Quantitative Methods",
+    "q-bio.SC": "Subcellular Processes",
+    "q-bio.TO": "Tissues and Organs",
+    # Quantitative Finance
+    "q-fin.CP": "Computational Finance",
+    "q-fin.EC": "Economics",
+    "q-fin.GN": "General Finance",
+    "q-fin.MF": "Mathematical Finance",
+    "q-fin.PM": "Portfolio Management",
+    "q-fin.PR": "Pricing of Securities",
+    "q-fin.RM": "Risk Management",
+    "q-fin.ST": "Statistical Finance",
+    "q-fin.TR": "Trading and Market Microstructure",
+    # Statistics
+    "stat.AP": "Applications",
+    "stat.CO": "Computation",
+    "stat.ME": "Methodology",
+    "stat.ML": "Machine Learning (Statistics)",
+    "stat.OT": "Other Statistics",
+    "stat.TH": "Statistics Theory",
+    # Archives arXiv has since folded into others; old papers still carry them.
+    "acc-phys": "Accelerator Physics",
+    "adap-org": "Adaptation, Noise, and Self-Organizing Systems",
+    "alg-geom": "Algebraic Geometry",
+    "ao-sci": "Atmospheric-Oceanic Sciences",
+    "atom-ph": "Atomic, Molecular and Optical Physics",
+    "bayes-an": "Bayesian Analysis",
+    "chao-dyn": "Chaotic Dynamics",
+    "chem-ph": "Chemical Physics",
+    "cmp-lg": "Computation and Language",
+    "comp-gas": "Cellular Automata and Lattice Gases",
+    "dg-ga": "Differential Geometry",
+    "funct-an": "Functional Analysis",
+    "mtrl-th": "Materials Theory",
+    "patt-sol": "Pattern Formation and Solitons",
+    "plasm-ph": "Plasma Physics",
+    "q-alg": "Quantum Algebra and Topology",
+    "solv-int": "Exactly Solvable and Integrable Systems",
+    "supr-con": "Superconductivity",
 }
 
 
+UNKNOWN = "Other arXiv category"
+
+
 def category_name(code: str) -> str:
-    """``cs.LG`` -> ``Machine Learning``; an archive alone -> its group name."""
-    return NAMES.get(code) or GROUPS.get(code) or code
+    """``cs.LG`` -> ``Machine Learning``; an archive alone -> its group name.
+
+    Never the code itself: a category arXiv adds after this table was written
+    is named by its archive (``physics.new-ph`` -> ``Physics``), and a code
+    of an unknown archive is "Other arXiv category"."""
+    if code in NAMES:
+        return NAMES[code]
+    group = code.split(".", 1)[0]
+    return GROUPS.get(group, UNKNOWN)
 
 
 def group_of(code: str) -> tuple[str, str]:
     """(group code, group name) of a category: ``cs.LG`` -> (``cs``, Computer Science)."""
     group = code.split(".", 1)[0]
-    return group, GROUPS.get(group, group)
+    return group, GROUPS.get(group, UNKNOWN)

@@ -1,4 +1,20 @@
-"""Train the topic models on labelled works, measure them, label the rest."""
+"""Give every work a place in OpenAlex's taxonomy when its sources give none,
+measure how often the shown places are right, and store them.
+
+Evidence, strongest first, for a work no OpenAlex record labels:
+
+1. its primary arXiv category, where it maps clearly (``catalog.openalex_fields``);
+2. its venue's name ("Oman Medical Journal" -> Medicine), refined to a
+   subfield of that field when the model is sure of one;
+3. the model over title, abstract and venue words (``enrich.classify``), only
+   above the thresholds chosen for 90 % precision on held-out labelled works,
+   and never for a work far from every training example.
+
+The labelled works are those an OpenAlex record places (their primary topic's
+subfield) and those whose primary arXiv category maps. A fixed fifth of them
+is held out to measure, another fifth to choose the thresholds; the model
+that labels the rest learns from all of them.
+"""
 
 from __future__ import annotations
 
@@ -9,123 +25,305 @@ from django.db import connection, transaction
 
 from bzpeer.catalog.bulk import allocate_ids, insert_rows
 from bzpeer.catalog.models import Topic, Work, WorkTopic
+from bzpeer.catalog.openalex_fields import (
+    DOMAINS,
+    FIELDS,
+    arxiv_target,
+    field_of,
+    target_name,
+    venue_target,
+)
 
-from .topics import Model, held_out, train, words
+from . import topics as naive_bayes
+from .classify import Classifier, Guess, Thresholds, choose_thresholds, decide, train
+from .topics import words
 
-MIN_LABELLED = 200  # fewer labelled works than this: no model for the taxonomy
-MIN_SCORE = 0.7  # a prediction below this probability is not stored
-EVAL_SAMPLE = 5000  # held-out works scored for the accuracy figure
+MIN_LABELLED = 200  # fewer labelled works than this: no model
+NAIVE_BAYES_SCORE = 0.7  # the old rule, measured beside the new one
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Topics shown on held-out labelled works, and how many were right."""
+
+    shown: int
+    correct: int
+    held_out: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.shown if self.shown else 0.0
+
+    @property
+    def coverage(self) -> float:
+        return self.shown / self.held_out if self.held_out else 0.0
 
 
 @dataclass(frozen=True)
 class TopicReport:
-    scheme: str
-    level: str
     labelled: int
+    from_openalex: int  # labelled by an OpenAlex record
     classes: int
-    held_out: int
-    accuracy: float  # top-1 on held-out labelled works
-    confident: float  # share of held-out works predicted with probability >= MIN_SCORE
-    confident_accuracy: float  # top-1 accuracy on those: what gets stored
-    assigned: int  # unlabelled works given a topic
+    thresholds: Thresholds
+    field: Shown  # every shown topic, judged by its field
+    subfield: Shown  # shown subfields, judged exactly
+    openalex_field: Shown  # the same on held-out works an OpenAlex record labels
+    venue: Shown  # the venue rule on every labelled work whose venue speaks
+    naive_bayes: Shown  # the former model (p >= 0.7), by field, same split
+    mapped: int  # unlabelled works placed by their arXiv category
+    by_venue: int
+    by_model: int
+    abstained: int  # works left without a place
+
+    @property
+    def level(self) -> str:
+        return "field/subfield"
 
 
-def _labels(scheme: str) -> tuple[str, dict[int, int]]:
-    """(level, topic id -> label topic id) for a taxonomy: arXiv categories as
-    they are; OpenAlex topics rolled up to their field."""
-    if scheme == "arxiv":
-        ids = Topic.objects.filter(scheme="arxiv", level="category").values_list("id", flat=True)
-        return "category", {pk: pk for pk in ids}
-    parents = dict(Topic.objects.filter(scheme="openalex").values_list("id", "parent_id"))
-    levels = dict(Topic.objects.filter(scheme="openalex").values_list("id", "level"))
-    out: dict[int, int] = {}
-    for pk in parents:
+def split(key: int) -> str:
+    """A fixed three-way split: the same works are held out on every run."""
+    bucket = (key * 2654435761) % 100
+    return "test" if bucket < 20 else "calibrate" if bucket < 40 else "train"
+
+
+def _node(external_id: str) -> int | None:
+    """``openalex:subfields/2746`` -> 2746, ``openalex:fields/27`` -> 27."""
+    tail = external_id.rsplit("/", 1)[-1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _stated() -> tuple[dict[int, int], dict[int, str], set[int]]:
+    """(work -> target from its OpenAlex topics, work -> primary arXiv code,
+    works an OpenAlex record places)."""
+    topics = {
+        pk: (scheme, external_id, level, parent)
+        for pk, scheme, external_id, level, parent in Topic.objects.values_list(
+            "id", "scheme", "external_id", "level", "parent_id"
+        )
+    }
+
+    def target_of(pk: int) -> int | None:
         node: int | None = pk
-        while node is not None and levels.get(node) != "field":
-            node = parents.get(node)
-        if node is not None:
-            out[pk] = node
-    return "field", out
+        while node is not None and node in topics:
+            _, external_id, level, parent = topics[node]
+            if level in ("subfield", "field"):
+                return _node(external_id)
+            node = parent
+        return None
 
-
-def _stated(labels: dict[int, int]) -> dict[int, int]:
-    """work id -> its label: the taxonomy's topic a source gave it (the
-    highest-scored one, i.e. the primary arXiv category)."""
-    best: dict[int, tuple[float, int]] = {}
+    openalex: dict[int, tuple[float, int]] = {}
+    arxiv: dict[int, tuple[float, str]] = {}
+    placed: set[int] = set()
     for work_id, topic_id, score in WorkTopic.objects.filter(origin="source").values_list(
         "work_id", "topic_id", "score"
     ):
-        if topic_id in labels and score > best.get(work_id, (-1.0, 0))[0]:
-            best[work_id] = (score, labels[topic_id])
-    return {work_id: label for work_id, (_, label) in best.items()}
+        scheme, external_id, _, _ = topics[topic_id]
+        if scheme == "openalex":
+            placed.add(work_id)
+            target = target_of(topic_id)
+            if target is not None and score > openalex.get(work_id, (-1.0, 0))[0]:
+                openalex[work_id] = (score, target)
+        elif scheme == "arxiv" and score > arxiv.get(work_id, (-1.0, ""))[0]:
+            arxiv[work_id] = (score, external_id.removeprefix("arxiv:"))
+    return (
+        {w: t for w, (_, t) in openalex.items()},
+        {w: c for w, (_, c) in arxiv.items()},
+        placed,
+    )
 
 
-def _texts(ids: set[int]) -> Iterator[tuple[int, list[str]]]:
-    """(work id, words of title and abstract) for the works in ``ids``, by id;
-    the others are passed over unread."""
+def _texts(ids: set[int]) -> Iterator[tuple[int, list[str], str]]:
+    """(work id, words of title, abstract and venue name, venue name) for the
+    works in ``ids``; venue words are marked so they count apart."""
     table = Work._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT id, title, abstract FROM "{table}" ORDER BY id')
+        cursor.execute(f'SELECT id, title, abstract, venue_name FROM "{table}" ORDER BY id')
         while rows := cursor.fetchmany(2000):
-            for work_id, title, abstract in rows:
+            for work_id, title, abstract, venue in rows:
                 if work_id in ids:
-                    yield work_id, words(f"{title} {abstract}")
+                    venue = venue or ""
+                    tokens = words(f"{title} {abstract}")
+                    if venue.lower() != "arxiv":
+                        tokens += [f"venue:{w}" for w in words(venue)]
+                    yield work_id, tokens, venue
+
+
+def place(guess: Guess | None, venue: str, limits: Thresholds) -> tuple[int, float, str] | None:
+    """(target, score, evidence) to show for a work no record places: the
+    venue's field (or a subfield of it the model is sure of), else the
+    model's guess when it is sure and the work is like its training works."""
+    said = venue_target(venue)
+    sure = decide(guess, limits) if guess is not None else None
+    if said is not None:
+        if said < 100 and sure is not None and sure[0] >= 100 and field_of(sure[0]) == said:
+            return sure[0], sure[1], "venue"
+        return said, 1.0, "venue"
+    if sure is not None:
+        return sure[0], sure[1], "model"
+    return None
+
+
+def _judge(shown: list[tuple[int, int]], held_out: int) -> tuple[Shown, Shown]:
+    """(by field, subfields exactly) for (shown target, label) pairs."""
+    by_field = Shown(
+        len(shown), sum(field_of(t) == field_of(label) for t, label in shown), held_out
+    )
+    subs = [(t, label) for t, label in shown if t >= 100]
+    return by_field, Shown(len(subs), sum(t == label for t, label in subs), held_out)
+
+
+def _measure(
+    rows: list[tuple[int, list[str], str, int]], openalex_ids: set[int]
+) -> tuple[Thresholds, Shown, Shown, Shown, Shown, Classifier | None]:
+    """Train on the train part, choose thresholds on the calibration part,
+    judge on the test part; also the former naive Bayes on the same split."""
+    part = {w: split(w) for w, _, _, _ in rows}
+    trial = train(
+        [t for w, t, _, _ in rows if part[w] == "train"],
+        [y for w, _, _, y in rows if part[w] == "train"],
+    )
+    calibrate = [(w, t, y) for w, t, _, y in rows if part[w] == "calibrate"]
+    test = [(w, t, v, y) for w, t, v, y in rows if part[w] == "test"]
+    if trial is None:
+        limits = Thresholds(1.01, 1.01, 1.0, 1.0)
+        guesses: list[Guess | None] = [None] * len(test)
+    else:
+        limits = choose_thresholds(
+            trial.guesses([t for _, t, _ in calibrate]),
+            [y for _, _, y in calibrate],
+            ["openalex" if w in openalex_ids else "arxiv" for w, _, _ in calibrate],
+        )
+        guesses = list(trial.guesses([t for _, t, _, _ in test]))
+    shown, shown_openalex = [], []
+    for (w, _, venue, label), guess in zip(test, guesses, strict=True):
+        placed = place(guess, venue, limits)
+        if placed is not None:
+            shown.append((placed[0], label))
+            if w in openalex_ids:
+                shown_openalex.append((placed[0], label))
+    by_field, by_subfield = _judge(shown, len(test))
+    openalex_field, _ = _judge(shown_openalex, sum(1 for w, *_ in test if w in openalex_ids))
+    nb = naive_bayes.train((t, str(y)) for w, t, _, y in rows if part[w] == "train")
+    nb_shown = []
+    for _, tokens, _, label in test:
+        said = nb.predict(tokens)
+        if said and said[1] >= NAIVE_BAYES_SCORE:
+            nb_shown.append((int(said[0]), label))
+    nb_field, _ = _judge(nb_shown, len(test))
+    return limits, by_field, by_subfield, openalex_field, nb_field, trial
+
+
+def _topic_ids(targets: set[int]) -> dict[int, int]:
+    """target -> Topic id, creating the OpenAlex domain, field and subfield
+    rows the targets need."""
+    out: dict[int, int] = {}
+    for target in sorted(targets, key=lambda t: (t >= 100, t)):
+        field = field_of(target)
+        domain = FIELDS[field][1]
+        parent, _ = Topic.objects.get_or_create(
+            scheme="openalex",
+            external_id=f"openalex:domains/{domain}",
+            defaults={"name": DOMAINS[domain], "level": "domain"},
+        )
+        node, _ = Topic.objects.get_or_create(
+            scheme="openalex",
+            external_id=f"openalex:fields/{field}",
+            defaults={"name": FIELDS[field][0], "level": "field", "parent": parent},
+        )
+        if target >= 100:
+            # A subfield learned from OpenAlex records has its row (and name) already.
+            known = Topic.objects.filter(
+                scheme="openalex", external_id=f"openalex:subfields/{target}"
+            ).first()
+            node = known or Topic.objects.create(
+                scheme="openalex",
+                external_id=f"openalex:subfields/{target}",
+                name=target_name(target),
+                level="subfield",
+                parent=node,
+            )
+        out[target] = node.pk
+    return out
 
 
 def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicReport]:
-    """For each taxonomy with enough labelled works: measure a model trained
-    without the held-out works, train on all labelled works, and give every
-    work that has no topic at all its most likely one (probability >= 0.7)."""
-    reports = []
+    """Measure, then place every work no OpenAlex record places (see the
+    module's docstring). Returns one report, or none when too few works are
+    labelled to learn from."""
     with transaction.atomic():
         WorkTopic.objects.filter(origin="model").delete()
-    topicless = set(Work.objects.values_list("id", flat=True)) - set(
-        WorkTopic.objects.values_list("work_id", flat=True)
-    )
-    for scheme in ("arxiv", "openalex"):
-        level, labels = _labels(scheme)
-        if not labels:
-            continue
-        stated = _stated(labels)
-        rows = [(w, t, stated[w]) for w, t in _texts(set(stated))]
-        if len(rows) < MIN_LABELLED:
-            continue
-        if progress:
-            progress(f"{scheme}: training on {len(rows):,} labelled works")
-        trial = train((t, str(label)) for w, t, label in rows if not held_out(w))
-        test = [(t, str(label)) for w, t, label in rows if held_out(w)][:EVAL_SAMPLE]
-        guesses = [(trial.predict(t) or ("", 0.0), label) for t, label in test]
-        correct = sum(1 for (guess, _), label in guesses if guess == label)
-        sure = [(guess, label) for (guess, p), label in guesses if p >= MIN_SCORE]
-        model = train((t, str(label)) for _, t, label in rows)
-        assigned = _assign(model, topicless)
-        topicless -= assigned
-        reports.append(
-            TopicReport(
-                scheme=scheme,
-                level=level,
-                labelled=len(rows),
-                classes=len(model.classes),
-                held_out=len(test),
-                accuracy=correct / len(test) if test else 0.0,
-                confident=len(sure) / len(test) if test else 0.0,
-                confident_accuracy=sum(g == lab for g, lab in sure) / len(sure) if sure else 0.0,
-                assigned=len(assigned),
-            )
+    openalex, arxiv, placed = _stated()
+    labels = dict(openalex)
+    for work_id, code in arxiv.items():
+        mapped = arxiv_target(code)
+        if work_id not in labels and mapped is not None:
+            labels[work_id] = mapped
+    rows = [(w, t, v, labels[w]) for w, t, v in _texts(set(labels))]
+    if progress:
+        progress(f"topics: learning from {len(rows):,} labelled works")
+    classifier: Classifier | None = None
+    if len(rows) >= MIN_LABELLED:
+        limits, by_field, by_subfield, openalex_field, nb_field, _ = _measure(rows, set(openalex))
+        classifier = train([t for _, t, _, _ in rows], [y for _, _, _, y in rows])
+    venue_shown = [(venue_target(v), y) for _, _, v, y in rows]
+    venue, _ = _judge([(t, y) for t, y in venue_shown if t is not None], len(rows))
+    unplaced = set(Work.objects.values_list("id", flat=True)) - placed
+    chosen: dict[int, tuple[int, float, str]] = {}
+    for work_id in unplaced & set(arxiv):
+        mapped = arxiv_target(arxiv[work_id])
+        if mapped is not None:
+            chosen[work_id] = (mapped, 1.0, "arxiv")
+    rest = unplaced - set(chosen)
+    if classifier is None:
+        limits = Thresholds(1.01, 1.01, 1.0, 1.0)
+    batch: list[tuple[int, list[str], str]] = []
+    for item in _texts(rest):
+        batch.append(item)
+        if len(batch) == 2000:
+            _place_batch(batch, classifier, limits, chosen)
+            batch = []
+    _place_batch(batch, classifier, limits, chosen)
+    _store(chosen)
+    if classifier is None:
+        return []
+    evidence = [how for _, _, how in chosen.values()]
+    return [
+        TopicReport(
+            labelled=len(rows),
+            from_openalex=sum(1 for w, *_ in rows if w in openalex),
+            classes=len(classifier.classes),
+            thresholds=limits,
+            field=by_field,
+            subfield=by_subfield,
+            openalex_field=openalex_field,
+            venue=venue,
+            naive_bayes=nb_field,
+            mapped=evidence.count("arxiv"),
+            by_venue=evidence.count("venue"),
+            by_model=evidence.count("model"),
+            abstained=len(unplaced) - len(chosen),
         )
-    return reports
+    ]
 
 
-def _assign(model: Model, topicless: set[int]) -> set[int]:
-    if not topicless:
-        return set()
-    rows: list[tuple[int, int, float]] = []
-    for work_id, tokens in _texts(topicless):
-        if not tokens:
-            continue
-        guess = model.predict(tokens)
-        if guess and guess[1] >= MIN_SCORE:
-            rows.append((work_id, int(guess[0]), round(guess[1], 3)))
+def _place_batch(
+    batch: list[tuple[int, list[str], str]],
+    classifier: Classifier | None,
+    limits: Thresholds,
+    chosen: dict[int, tuple[int, float, str]],
+) -> None:
+    guesses: list[Guess | None] = (
+        list(classifier.guesses([t for _, t, _ in batch])) if classifier else [None] * len(batch)
+    )
+    for (work_id, _, venue), guess in zip(batch, guesses, strict=True):
+        placed = place(guess, venue, limits)
+        if placed is not None:
+            chosen[work_id] = placed
+
+
+def _store(chosen: dict[int, tuple[int, float, str]]) -> None:
+    topic_of = _topic_ids({t for t, _, _ in chosen.values()})
+    rows = [(w, topic_of[t], round(s, 3)) for w, (t, s, _) in sorted(chosen.items())]
     with transaction.atomic():
         ids = allocate_ids(WorkTopic, len(rows))
         insert_rows(
@@ -134,4 +332,3 @@ def _assign(model: Model, topicless: set[int]) -> set[int]:
             [(pk, w, t, s, "model") for pk, (w, t, s) in zip(ids, rows, strict=True)],
             ignore_conflicts=True,
         )
-    return {w for w, _, _ in rows}

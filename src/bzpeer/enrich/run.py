@@ -51,14 +51,35 @@ def enrich(show_progress: bool = True) -> EnrichReport:
 def summary(report: EnrichReport) -> str:
     lines = []
     for r in report.topics:
+        t = r.thresholds
         lines.append(
-            f"topics ({r.scheme} {r.level}): {r.labelled:,} labelled works, {r.classes} classes; "
-            f"held-out accuracy {r.accuracy:.3f} on {r.held_out:,} "
-            f"({r.confident:.0%} predicted with p >= 0.7, accuracy {r.confident_accuracy:.3f}); "
-            f"{r.assigned:,} unlabelled works given a topic"
+            f"topics: {r.labelled:,} labelled works ({r.from_openalex:,} placed by OpenAlex, "
+            f"the rest by their arXiv category), {r.classes} OpenAlex fields and subfields learned"
         )
-    if not report.topics:
-        lines.append("topics: no taxonomy has enough labelled works to learn from")
+        lines.append(
+            f"  thresholds for precision >= 0.9 on held-out works: subfield p >= {t.subfield:.2f}, "
+            f"field p >= {t.field:.2f}; abstain below similarity {t.similarity:.3f} "
+            f"or known words {t.known:.0%}"
+        )
+        for name, s in (
+            ("field", r.field),
+            ("subfield", r.subfield),
+            ("field, OpenAlex-placed works only", r.openalex_field),
+            ("former naive Bayes (p >= 0.7), field", r.naive_bayes),
+        ):
+            lines.append(
+                f"  held-out {name}: precision {s.precision:.3f} ({s.correct:,}/{s.shown:,}), "
+                f"coverage {s.coverage:.0%} of {s.held_out:,}"
+            )
+        lines.append(
+            f"  venue names: precision {r.venue.precision:.3f} on the {r.venue.shown:,} "
+            "labelled works whose venue names a discipline"
+        )
+        lines.append(
+            f"  works no source places: {r.mapped:,} by their arXiv category, "
+            f"{r.by_venue:,} by their venue, {r.by_model:,} by the model, "
+            f"{r.abstained:,} left unplaced"
+        )
     lines.append(f"topics took {report.topic_seconds:.1f}s")
     a = report.affiliations
     lines.append(

@@ -39,9 +39,14 @@ print(json.dumps({
     "authors": report.authors, "snapshots": report.snapshots,
     "labelled": topics.labelled if topics else 0,
     "classes": topics.classes if topics else 0,
-    "accuracy": topics.accuracy if topics else 0.0,
-    "confident": topics.confident if topics else 0.0,
-    "confident_accuracy": topics.confident_accuracy if topics else 0.0,
+    "field_p": topics.thresholds.field if topics else 0.0,
+    "subfield_p": topics.thresholds.subfield if topics else 0.0,
+    "field_precision": topics.field.precision if topics else 0.0,
+    "field_coverage": topics.field.coverage if topics else 0.0,
+    "subfield_precision": topics.subfield.precision if topics else 0.0,
+    "subfield_coverage": topics.subfield.coverage if topics else 0.0,
+    "nb_precision": topics.naive_bayes.precision if topics else 0.0,
+    "nb_coverage": topics.naive_bayes.coverage if topics else 0.0,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
 """
@@ -72,9 +77,12 @@ def main() -> None:
         f"{enrich_s / med['import_s']:.2f}"
     )
     print(
-        f"topics: {med['labelled']:,.0f} labelled works, {med['classes']:.0f} arXiv categories, "
-        f"held-out top-1 accuracy {med['accuracy']:.3f}; {med['confident']:.0%} predicted with "
-        f"p >= 0.7 at accuracy {med['confident_accuracy']:.3f}"
+        f"topics: {med['labelled']:,.0f} labelled works, {med['classes']:.0f} OpenAlex fields and "
+        f"subfields; thresholds field p >= {med['field_p']:.2f}, subfield p >= "
+        f"{med['subfield_p']:.2f}; held out: field precision {med['field_precision']:.3f} "
+        f"at coverage {med['field_coverage']:.0%}, subfield precision "
+        f"{med['subfield_precision']:.3f} at coverage {med['subfield_coverage']:.0%}; "
+        f"former naive Bayes (p >= 0.7) {med['nb_precision']:.3f} at {med['nb_coverage']:.0%}"
     )
     print(f"peak RSS {med['peak_rss_mb']:.0f} MB")
 

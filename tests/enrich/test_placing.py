@@ -13,7 +13,7 @@ import pytest
 
 from bzpeer.catalog.arxiv_categories import NAMES, category_name
 from bzpeer.catalog.models import Author, Topic, Work, WorkTopic
-from bzpeer.catalog.openalex_fields import arxiv_target, field_of, venue_target
+from bzpeer.catalog.openalex_fields import arxiv_target, venue_target
 from bzpeer.enrich.assign import enrich_topics, split
 from bzpeer.enrich.classify import choose_thresholds, decide, train
 from bzpeer.enrich.topics import words
@@ -38,6 +38,7 @@ def test_venue_names_point_to_a_field_or_subfield_and_mixed_ones_to_none():
     assert venue_target("Cochrane Database of Systematic Reviews") == 27
     assert venue_target("Annals of Surgery") == 2746
     assert venue_target("The Astrophysical Journal") == 3103
+    assert venue_target("Commun. ACM") == 17 and venue_target("NeurIPS") == 1702
     assert venue_target("Journal of Medical Physics") is None  # two fields
     assert venue_target("Philosophical Magazine") is None  # a physics journal
     assert venue_target("arXiv") is None
@@ -56,11 +57,11 @@ def _corpus(seed: int) -> tuple[list[list[str]], list[int]]:
     the works mix two disciplines' words and carry either label."""
     rng = random.Random(seed)
     vocab = {
-        3103: "galaxy redshift stellar halo quasar cluster supernova nebula".split(),
-        1702: "neural network training pruning gradient transformer learning sparse".split(),
-        2746: "surgery surgical patients operative anemia transfusion mortality".split(),
+        3103: words("galaxy redshift stellar halo quasar cluster supernova nebula"),
+        1702: words("neural network training pruning gradient transformer learning sparse"),
+        2746: words("surgery surgical patients operative anemia transfusion mortality"),
     }
-    common = "analysis data model effect results large novel evidence".split()
+    common = words("analysis data model effect results large novel evidence")
     docs, labels = [], []
     for _ in range(900):
         label = rng.choice(list(vocab))
@@ -203,3 +204,11 @@ def test_demo_profiles_show_medicine_not_physics_and_no_raw_codes(client):
     assert "physics.hist-ph" not in page
     api = client.get(f"/api/works?filter=author.id:{philologist.slug}").content.decode()
     assert "physics.hist-ph" not in api
+
+
+@pytest.mark.django_db
+def test_a_topic_name_shared_by_two_taxonomies_is_listed_once(client, reference_author):
+    # cs.CV and OpenAlex's subfield are both "Computer Vision and Pattern Recognition".
+    page = client.get(f"/researchers/{reference_author.slug}").content.decode()
+    topics = page.split("<h2>Topics</h2>", 1)[1].split("</ul>", 1)[0]
+    assert topics.count(">Computer Vision and Pattern Recognition<") == 1

@@ -224,7 +224,8 @@ class WorkTopic(models.Model):
     )  # the unique (work, topic) constraint indexes it
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField(default=1.0)
-    # "source": a record said so; "model": predicted from title and abstract (enrich.topics).
+    # "source": a record said so; "model": inferred by enrich.assign (an OpenAlex field or
+    # subfield from the arXiv category, the venue name, or title and abstract).
     origin = models.CharField(max_length=8, default="source")
 
     class Meta:

@@ -145,11 +145,13 @@ def author_overview(author: Author) -> AuthorOverview:
     for (year, _), n in facets.items():
         if year is not None:
             by_year[year] += n
+    # By name: an arXiv category and an OpenAlex subfield can share one
+    # ("Computer Vision and Pattern Recognition"), shown once for both's works.
     topics = raw_rows(
-        "SELECT wt.topic_id, t.name, COUNT(DISTINCT wt.work_id) AS n "
+        "SELECT MIN(wt.topic_id), t.name, COUNT(DISTINCT wt.work_id) AS n "
         f'FROM "{WorkTopic._meta.db_table}" wt JOIN "{Topic._meta.db_table}" t '
         f"ON t.id = wt.topic_id WHERE wt.work_id IN ({works_of}) "
-        "GROUP BY wt.topic_id, t.name ORDER BY n DESC, t.name ASC LIMIT 10",
+        "GROUP BY t.name ORDER BY n DESC, t.name ASC LIMIT 10",
         [author.pk],
     )
     links = coauthor_edges(author)

@@ -70,6 +70,7 @@ class TopicReport:
     openalex_field: Shown  # the same on held-out works an OpenAlex record labels
     venue: Shown  # the venue rule on every labelled work whose venue speaks
     naive_bayes: Shown  # the former model (p >= 0.7), by field, same split
+    naive_bayes_openalex: Shown  # the same on held-out works an OpenAlex record labels
     mapped: int  # unlabelled works placed by their arXiv category
     by_venue: int
     by_model: int
@@ -174,7 +175,7 @@ def _judge(shown: list[tuple[int, int]], held_out: int) -> tuple[Shown, Shown]:
 
 def _measure(
     rows: list[tuple[int, list[str], str, int]], openalex_ids: set[int]
-) -> tuple[Thresholds, Shown, Shown, Shown, Shown, Classifier | None]:
+) -> tuple[Thresholds, int, Shown, Shown, Shown, Shown, Shown]:
     """Train on the train part, choose thresholds on the calibration part,
     judge on the test part; also the former naive Bayes on the same split."""
     part = {w: split(w) for w, _, _, _ in rows}
@@ -204,13 +205,17 @@ def _measure(
     by_field, by_subfield = _judge(shown, len(test))
     openalex_field, _ = _judge(shown_openalex, sum(1 for w, *_ in test if w in openalex_ids))
     nb = naive_bayes.train((t, str(y)) for w, t, _, y in rows if part[w] == "train")
-    nb_shown = []
-    for _, tokens, _, label in test:
+    nb_shown, nb_openalex = [], []
+    for w, tokens, _, label in test:
         said = nb.predict(tokens)
         if said and said[1] >= NAIVE_BAYES_SCORE:
             nb_shown.append((int(said[0]), label))
+            if w in openalex_ids:
+                nb_openalex.append((int(said[0]), label))
     nb_field, _ = _judge(nb_shown, len(test))
-    return limits, by_field, by_subfield, openalex_field, nb_field, trial
+    nb_journal, _ = _judge(nb_openalex, openalex_field.held_out)
+    classes = len(trial.classes) if trial else 0
+    return limits, classes, by_field, by_subfield, openalex_field, nb_field, nb_journal
 
 
 def _topic_ids(targets: set[int]) -> dict[int, int]:
@@ -262,9 +267,15 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
     if progress:
         progress(f"topics: learning from {len(rows):,} labelled works")
     classifier: Classifier | None = None
-    if len(rows) >= MIN_LABELLED:
-        limits, by_field, by_subfield, openalex_field, nb_field, _ = _measure(rows, set(openalex))
-        classifier = train([t for _, t, _, _ in rows], [y for _, _, _, y in rows])
+    limits = Thresholds(1.01, 1.01, 1.0, 1.0)
+    if len(rows) < MIN_LABELLED:
+        rows = []
+    else:
+        limits, classes, by_field, by_subfield, openalex_field, nb_field, nb_journal = _measure(
+            rows, set(openalex)
+        )
+        if min(limits.field, limits.subfield) <= 1:  # else the model would show nothing
+            classifier = train([t for _, t, _, _ in rows], [y for _, _, _, y in rows])
     venue_shown = [(venue_target(v), y) for _, _, v, y in rows]
     venue, _ = _judge([(t, y) for t, y in venue_shown if t is not None], len(rows))
     unplaced = set(Work.objects.values_list("id", flat=True)) - placed
@@ -274,8 +285,6 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
         if mapped is not None:
             chosen[work_id] = (mapped, 1.0, "arxiv")
     rest = unplaced - set(chosen)
-    if classifier is None:
-        limits = Thresholds(1.01, 1.01, 1.0, 1.0)
     batch: list[tuple[int, list[str], str]] = []
     for item in _texts(rest):
         batch.append(item)
@@ -284,20 +293,21 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
             batch = []
     _place_batch(batch, classifier, limits, chosen)
     _store(chosen)
-    if classifier is None:
+    if not rows:
         return []
     evidence = [how for _, _, how in chosen.values()]
     return [
         TopicReport(
             labelled=len(rows),
             from_openalex=sum(1 for w, *_ in rows if w in openalex),
-            classes=len(classifier.classes),
+            classes=classes,
             thresholds=limits,
             field=by_field,
             subfield=by_subfield,
             openalex_field=openalex_field,
             venue=venue,
             naive_bayes=nb_field,
+            naive_bayes_openalex=nb_journal,
             mapped=evidence.count("arxiv"),
             by_venue=evidence.count("venue"),
             by_model=evidence.count("model"),

@@ -48,6 +48,10 @@ def enrich(show_progress: bool = True) -> EnrichReport:
     )
 
 
+def _limit(p: float) -> str:
+    return f"p >= {p:.2f}" if p <= 1 else "none (never reaches it)"
+
+
 def summary(report: EnrichReport) -> str:
     lines = []
     for r in report.topics:
@@ -57,15 +61,16 @@ def summary(report: EnrichReport) -> str:
             f"the rest by their arXiv category), {r.classes} OpenAlex fields and subfields learned"
         )
         lines.append(
-            f"  thresholds for precision >= 0.9 on held-out works: subfield p >= {t.subfield:.2f}, "
-            f"field p >= {t.field:.2f}; abstain below similarity {t.similarity:.3f} "
-            f"or known words {t.known:.0%}"
+            f"  the model's thresholds for precision >= 0.9 on held-out works: subfield "
+            f"{_limit(t.subfield)}, field {_limit(t.field)}; it abstains below similarity "
+            f"{t.similarity:.3f} or {t.known:.0%} known words"
         )
         for name, s in (
             ("field", r.field),
             ("subfield", r.subfield),
             ("field, OpenAlex-placed works only", r.openalex_field),
             ("former naive Bayes (p >= 0.7), field", r.naive_bayes),
+            ("former naive Bayes, OpenAlex-placed works only", r.naive_bayes_openalex),
         ):
             lines.append(
                 f"  held-out {name}: precision {s.precision:.3f} ({s.correct:,}/{s.shown:,}), "

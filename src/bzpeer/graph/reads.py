@@ -73,10 +73,10 @@ def key_works(author_id: int, limit: int) -> list[tuple[int, str, int | None, in
 
 def author_topics(author_id: int, limit: int) -> list[tuple[int, str, int]]:
     rows = raw_rows(
-        "SELECT wt.topic_id, t.name, COUNT(DISTINCT wt.work_id) AS n "
+        "SELECT MIN(wt.topic_id), t.name, COUNT(DISTINCT wt.work_id) AS n "
         f'FROM "{WorkTopic._meta.db_table}" wt JOIN "{Topic._meta.db_table}" t '
         f'ON t.id = wt.topic_id WHERE wt.work_id IN (SELECT work_id FROM "{MENTION}" '
-        "WHERE author_id = %s) GROUP BY wt.topic_id, t.name ORDER BY n DESC, t.name ASC LIMIT %s",
+        "WHERE author_id = %s) GROUP BY t.name ORDER BY n DESC, t.name ASC LIMIT %s",
         [author_id, limit],
     )
     return [(pk, name, n) for pk, name, n in rows]

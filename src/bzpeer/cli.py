@@ -491,14 +491,30 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser("evaluate", help="measure resolution against public gold data")
     kinds = evaluate.add_subparsers(dest="kind", required=True)
     formats = {
-        "disambiguation": ["aminer", "s2and", "inspire", "medline-pairs", "dblp-bibtex"],
+        "disambiguation": [
+            "aminer",
+            "s2and",
+            "inspire",
+            "medline-pairs",
+            "dblp-bibtex",
+            "kim-dblp",
+            "lagos-and",
+            "lbd",
+            "yonsei",
+        ],
         "works": ["leipzig"],
     }
     for kind, choices in formats.items():
         one = kinds.add_parser(kind, help=f"{kind} gold data: {', '.join(choices)}")
-        one.add_argument("--format", required=True, choices=choices)
-        one.add_argument("path", help="the gold data's file or folder")
-        if kind == "disambiguation":
+        lodo = kind == "disambiguation"  # --leave-one-out needs neither format nor path
+        one.add_argument("--format", required=not lodo, choices=choices)
+        one.add_argument("path", nargs="?" if lodo else None, help="the gold data's file or folder")
+        if lodo:
+            one.add_argument(
+                "--leave-one-out",
+                action="store_true",
+                help="train on all shipped gold sets but one, score that one, for each",
+            )
             one.add_argument(
                 "--folds",
                 type=int,

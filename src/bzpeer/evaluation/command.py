@@ -38,6 +38,15 @@ def evaluate(args: argparse.Namespace) -> int:
         print(f"affiliations {args.path}")
         print(format_affiliations(found))
         return 0
+    if args.kind == "disambiguation" and getattr(args, "leave_one_out", False):
+        from bzpeer.evaluation.lodo import format_lodo, leave_one_out
+
+        print("disambiguation --leave-one-out (every shipped gold set)")
+        print(format_lodo(leave_one_out()))
+        return 0
+    if not args.format or not args.path:
+        print("error: give --format and a path (or --leave-one-out)", file=sys.stderr)
+        return 2
     try:
         if args.kind == "works":
             load, report = 0.0, evaluate_works(args.path)

@@ -10,7 +10,8 @@ the resolvers exactly as imports do: :func:`evaluate_disambiguation` calls
 key, head or tail (the Leipzig CSVs are read here).
 
 The author resolver's learned stage (``resolve/merging.py``) is trained on the
-gold names shipped in ``resolve/training`` (``resolve/model.py``). An
+gold sets shipped in ``resolve/training`` (``resolve/model.py``; ``lodo.py``
+leaves each set out in turn). An
 evaluation never scores a name the model was trained on: when the gold set
 shares name blocks with the training data, its names are split into five
 folds and each fold is clustered by a model trained without that fold's
@@ -214,13 +215,15 @@ class PairReport:
     note: str = "rules + learned merges (shipped model; this set is not in its training data)"
 
 
-def same_person(a: Signature, b: Signature) -> bool:
-    """Does the resolver put two mentions in one cluster, given only their two works?"""
+def same_person(a: Signature, b: Signature, model: Classifier | None = None) -> bool:
+    """Does the resolver put two mentions in one cluster, given only their two works?
+
+    ``model``: the shipped one by default."""
     first = signature_mention(0, 0, a)
     second = signature_mention(1, 0 if a.publication == b.publication else 1, b)
     if first.name.block_key != second.name.block_key:
         return False  # never compared: different blocks
-    return len(cluster_block([first, second], shipped_model())) == 1
+    return len(cluster_block([first, second], model or shipped_model())) == 1
 
 
 def evaluate_pairs(pair_set: PairSet) -> PairReport:

@@ -14,20 +14,15 @@ The AMiner reader lives with the shipped model it trains
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import tarfile
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares import LatexDecodingMiddleware, SeparateCoAuthors
-from lxml import etree
 from unidecode import unidecode
 
 from bzpeer.catalog.names import PersonName, fullness, names_compatible, parse_name_cached
@@ -41,6 +36,16 @@ from bzpeer.resolve.aminer import (
     other_names,
     parse_year,
 )
+from bzpeer.resolve.gold import (
+    decode_text,
+    load_inspire,
+    load_kim_dblp,
+    load_lagos,
+    load_lbd,
+    pick_file,
+    read_bytes,
+)
+from bzpeer.resolve.pubmed import PairSet, SignaturePair, load_medline_pairs, load_yonsei
 from bzpeer.resolve.signatures import Signature
 
 __all__ = [
@@ -54,49 +59,15 @@ __all__ = [
     "load_aminer",
     "load_dblp_bibtex",
     "load_inspire",
+    "load_kim_dblp",
+    "load_lagos",
+    "load_lbd",
     "load_medline_pairs",
     "load_s2and",
+    "load_yonsei",
     "parse_year",
     "pick_file",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class SignaturePair:
-    """Two mentions sharing surname and initial; ``same``: one person per the gold."""
-
-    first: Signature
-    second: Signature
-    same: bool
-
-
-@dataclass(frozen=True, slots=True)
-class PairSet:
-    pairs: tuple[SignaturePair, ...]
-    skipped: int  # unlabelled rows, missing articles, or no author of the pair's name
-
-
-# -- shared helpers -------------------------------------------------------------------
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 when it decodes, else Latin-1 (older benchmark CSVs)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-
-def pick_file(folder: Path, name: str, pattern: str) -> Path:
-    """``folder/name`` if present, else the single file matching ``pattern``."""
-    if (folder / name).is_file():
-        return folder / name
-    matches = sorted(folder.glob(pattern))
-    if len(matches) != 1:
-        raise GoldFormatError(f"{folder}: expected one {pattern} file, found {len(matches)}")
-    return matches[0]
-
 
 
 # -- S2AND and INSPIRE ----------------------------------------------------------------
@@ -104,8 +75,8 @@ def pick_file(folder: Path, name: str, pattern: str) -> Path:
 
 def _signatures_and_clusters(path: str | Path) -> tuple[Path, object, object]:
     folder = existing_path(path)
-    signatures = pick_file(folder, "signatures.json", "*signatures.json").read_bytes()
-    clusters = pick_file(folder, "clusters.json", "*clusters.json").read_bytes()
+    signatures = read_bytes(pick_file(folder, "signatures.json", "*signatures.json"))
+    clusters = read_bytes(pick_file(folder, "clusters.json", "*clusters.json"))
     return folder, json.loads(signatures), json.loads(clusters)
 
 
@@ -148,142 +119,6 @@ def _s2and_signature(
         label=label.get(sid),
         publication=f"s2:{paper_id}",
     )
-
-
-def load_inspire(path: str | Path) -> list[Signature]:
-    """``*_signatures.json`` + ``*_clusters.json`` (beard format), no records file.
-
-    Without records, a mention's co-authors are the other signatures of the set
-    on the same publication (for the ``wang`` set: the other Wangs).
-    """
-    folder, signatures, clusters = _signatures_and_clusters(path)
-    if not (isinstance(signatures, list) and isinstance(clusters, dict)):
-        raise GoldFormatError(f"{folder}: INSPIRE signatures are a list, clusters an object")
-    label = {str(sig): str(cid) for cid, members in clusters.items() for sig in members}
-    on_pub: dict[str, list[dict[str, Any]]] = {}
-    for sig in signatures:
-        on_pub.setdefault(str(sig["publication_id"]), []).append(sig)
-    return [
-        Signature(
-            id=str(sig["signature_id"]),
-            name=sig["author_name"],
-            coauthors=tuple(
-                o["author_name"] for o in on_pub[str(sig["publication_id"])] if o is not sig
-            ),
-            affiliation=str(sig.get("author_affiliation") or ""),
-            label=label.get(str(sig["signature_id"])),
-            publication=f"inspire:{sig['publication_id']}",
-        )
-        for sig in signatures
-    ]
-
-
-# -- MEDLINE pairs ---------------------------------------------------------------------
-
-
-def load_medline_pairs(path: str | Path) -> PairSet:
-    """The pairs CSV and the PubMed XML tar.gz, read in place (nothing extracted).
-
-    Each side's mention is the article's author matching the pair's name.
-    """
-    folder = existing_path(path)
-    text = decode_text(pick_file(folder, "1500_pairs_train.csv", "*.csv").read_bytes())
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-    if rows and "PMID1" not in rows[0]:
-        raise GoldFormatError(f"{folder}: the pairs CSV has no PMID1 column")
-    wanted = {r[k].strip() for r in rows for k in ("PMID1", "PMID2") if r.get(k)}
-    articles = _pubmed(pick_file(folder, "pubmed_articles_xml.tar.gz", "*.tar.gz"), wanted)
-    pairs = [_medline_pair(row, articles) for row in rows]
-    found = tuple(p for p in pairs if p is not None)
-    return PairSet(found, len(pairs) - len(found))
-
-
-# An article: a signature holding every author in ``coauthors``, and per author
-# (affiliation, ORCID iD); a mention is made from it for the matching author only.
-_Article = tuple[Signature, tuple[tuple[str, str], ...]]
-
-
-def _pubmed(tar_path: Path, wanted: set[str]) -> dict[str, _Article]:
-    """PMID -> article; files that are not PubMed XML (error pages) are skipped."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    out: dict[str, _Article] = {}
-    with tarfile.open(tar_path, "r:gz") as tar:
-        for member in tar:
-            wanted_file = member.isfile() and Path(member.name).stem in wanted
-            stream = tar.extractfile(member) if wanted_file else None
-            try:
-                root = etree.fromstring(stream.read(), parser) if stream else None
-            except etree.XMLSyntaxError:
-                continue
-            for node in root.iter("PubmedArticle") if root is not None else ():
-                article = _pubmed_article(node)
-                out[article[0].id] = article
-    return out
-
-
-def _pubmed_article(node: etree._Element) -> _Article:
-    people = [a for a in node.iterfind(".//AuthorList/Author") if a.findtext("LastName")]
-    names, extra = [], []
-    for author in people:  # "Last, Fore" is unambiguous; collective names have no LastName
-        given = author.findtext("ForeName") or author.findtext("Initials") or ""
-        names.append(f"{(author.findtext('LastName') or '').strip()}, {given.strip()}".strip(" ,"))
-        orcid = re.search(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", author.findtext(_ORCID) or "")
-        affiliations = (a.text or "" for a in author.iterfind(".//Affiliation"))
-        extra.append(("; ".join(a.strip() for a in affiliations), orcid.group(0) if orcid else ""))
-    pmid = (node.findtext(".//MedlineCitation/PMID") or "").strip()
-    year = node.findtext(".//PubDate/Year") or node.findtext(".//PubDate/MedlineDate")
-    article = Signature(
-        id=pmid,
-        name="",
-        coauthors=tuple(names),
-        label=None,
-        publication=f"pmid:{pmid}",
-        title=(node.findtext(".//ArticleTitle") or "").strip(),
-        venue=(node.findtext(".//Journal/Title") or "").strip(),
-        year=parse_year(year),
-    )
-    return article, tuple(extra)
-
-
-_ORCID = "Identifier[@Source='ORCID']"
-
-
-def _medline_pair(row: dict[str, str], articles: dict[str, _Article]) -> SignaturePair | None:
-    answer = (row.get("Authorship") or "").strip().upper()
-    first, second = _medline_author(row, "1", articles), _medline_author(row, "2", articles)
-    if answer not in {"YES", "NO"} or first is None or second is None:
-        return None
-    return SignaturePair(first, second, answer == "YES")
-
-
-def _medline_author(row: dict[str, str], n: str, articles: dict[str, _Article]) -> Signature | None:
-    article, extra = articles.get((row.get(f"PMID{n}") or "").strip(), (None, ()))
-    last, given = (row.get(f"Last_name{n}") or "").strip(), (row.get(f"First_name{n}") or "")
-    if article is None or not last:
-        return None
-    names = article.coauthors
-    own = find_author(names, parse_name_cached(f"{last}, {given.strip()}"))
-    own = _wildcard_author(names, last) if own is None else own
-    if own is None:
-        return None
-    affiliation, orcid = extra[own]
-    return replace(
-        article,
-        id=f"{article.id}:{own}",
-        name=names[own],
-        coauthors=other_names(names, own),
-        affiliation=affiliation,
-        orcid=orcid,
-    )
-
-
-def _wildcard_author(names: Sequence[str], last: str) -> int | None:
-    """The CSV lost its accents (``M\ufffdtivier``, ``Peri?-Balja``): they match any letter."""
-    if not any(c in "?\ufffd" for c in last):
-        return None
-    pattern = re.compile("".join("." if c in "?\ufffd" else re.escape(c) for c in last.lower()))
-    matches = (i for i, n in enumerate(names) if pattern.fullmatch(n.partition(",")[0].lower()))
-    return next(matches, None)
 
 
 # -- per-person BibTeX ----------------------------------------------------------------
@@ -375,4 +210,8 @@ DISAMBIGUATION_LOADERS: dict[str, Callable[[str | Path], list[Signature]]] = {
     "s2and": load_s2and,
     "inspire": load_inspire,
     "dblp-bibtex": load_dblp_bibtex,
+    "kim-dblp": load_kim_dblp,
+    "lagos-and": load_lagos,
+    "lbd": load_lbd,
+    "yonsei": load_yonsei,
 }

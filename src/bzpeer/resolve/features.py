@@ -42,6 +42,9 @@ FEATURES = (
     "max_title_cosine",
     "max_venue_cosine",
     "nearest_years",
+    "venues_known",
+    "titles_known",
+    "affiliations_known",
 )
 
 
@@ -182,6 +185,7 @@ class ClusterFeatures:
                 names,
                 self.links[:, ia, ib].T,  # best title, best venue
                 np.where(nearest < UNDATED / 2, nearest, -1.0),
+                _known(self.sums, ia, ib).T,  # venue words, title, affiliation
             ]
         )
         # Rounded: the last bits of a cosine or a sum depend on the order of the
@@ -245,6 +249,16 @@ def _cosines(
     return np.where(
         denominator > 0, sums[:, ia, ib] / np.where(denominator > 0, denominator, 1.0), 0.0
     )
+
+
+def _known(
+    sums: NDArray[np.float64], ia: NDArray[np.intp], ib: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """1 where both clusters have some venue, title or affiliation words, else 0: a cosine
+    of 0 then means "different", not "unknown" (sets without venues or titles train
+    the same model)."""
+    diagonal = np.diagonal(sums, axis1=-2, axis2=-1) > 0
+    return (diagonal[:, ia] & diagonal[:, ib]).astype(np.float64)
 
 
 def _venue_share(of: dict[str, int], within: dict[str, int]) -> float:

@@ -1,9 +1,11 @@
-"""The merge classifier: trained on the shipped gold names, cached on disk.
+"""The merge classifier: trained on the shipped gold sets, cached on disk.
 
-The training data is ``training/aminer`` (108 ambiguous AMiner names, read by
-``aminer.py``); the model is cached under ``var/models`` with a fingerprint
-of the data, the name table and the code that makes its features, so a
-fresh clone or a change of that code retrains it (seconds) on first use.
+The training data is every gold set in ``training/`` (``TRAINING_SETS``: AMiner,
+INSPIRE, Kim's DBLP, LAGOS-AND, UFMG LBD, Yonsei PubMed and the MEDLINE pairs,
+read by ``aminer.py``, ``gold.py`` and ``pubmed.py``), each set weighing
+alike; the model is cached under ``var/models`` with a fingerprint of the
+data, the name table and the code that makes its features, so a fresh clone
+or a change of that code retrains it on first use.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import hashlib
 import math
 import os
 import pickle
+import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,15 +26,17 @@ from threadpoolctl import threadpool_limits
 
 from bzpeer.catalog.names import parse_name_cached
 from bzpeer.resolve.aminer import load_aminer
-from bzpeer.resolve.block import NAME_COUNTS, TRAINING_DIR, Block
+from bzpeer.resolve.block import NAME_COUNTS, Block
 from bzpeer.resolve.compiled import MODEL_FILES
 from bzpeer.resolve.features import ClusterFeatures
+from bzpeer.resolve.gold import GoldSet, load_inspire, load_kim_dblp, load_lagos, load_lbd
 from bzpeer.resolve.mentions import MentionRecord
+from bzpeer.resolve.pubmed import load_medline_pairs, load_yonsei
 from bzpeer.resolve.rules import rule_clusters
 from bzpeer.resolve.scoring import Bagged, Classifier
-from bzpeer.resolve.signatures import Signature, signature_blocks
+from bzpeer.resolve.signatures import Signature, signature_blocks, signature_mention
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 BAGGED = 3  # classifiers averaged
 # The modules whose code shapes what the model learns: a change retrains it.
 TRAINING_CODE = (
@@ -42,8 +47,22 @@ TRAINING_CODE = (
     "features.py",
     "signatures.py",
     "aminer.py",
+    "gold.py",
+    "pubmed.py",
     "model.py",
 )
+TRAINING_SETS = (
+    GoldSet("aminer", "aminer", load_aminer),
+    GoldSet("inspire-wang", "inspire-wang", load_inspire),
+    GoldSet("kim-dblp", "kim-dblp", load_kim_dblp),
+    GoldSet("lagos-and", "lagos-and", load_lagos),
+    GoldSet("lbd-ufmg", "lbd-ufmg", load_lbd),
+    GoldSet("yonsei", "yonsei", load_yonsei),
+    GoldSet("medline-pairs", "medline-pairs", lambda _: [], pairs=True),
+)
+MAX_ROWS = 4000  # candidate pairs a block gives at most, drawn at random (INSPIRE's Wangs)
+SET_ROWS = 12_000  # rows a gold set gives at most, drawn at random
+
 
 def training_rows(
     mentions: Sequence[MentionRecord], labels: Sequence[str], roots: Sequence[int]
@@ -60,11 +79,14 @@ def training_rows(
         for root, members in clusters.members.items()
     }
     pairs = clusters.candidates()
+    if len(pairs) > MAX_ROWS:
+        pairs = sorted(random.Random(len(mentions)).sample(pairs, MAX_ROWS))
     return clusters.features(pairs).tolist(), [major[a] == major[b] for a, b in pairs]
 
 
-def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
-    """Gradient-boosted classifiers, bagged; each block weighs about as much as the others.
+def fit(sets: Iterable[Iterable[tuple[list[list[float]], list[bool]]]]) -> Classifier:
+    """Gradient-boosted classifiers, bagged; each gold set weighs alike, and within
+    a set each block about as much as the others.
 
     Three models, each splitting on a random 70 % of the features at every
     node, averaged: B3 F1 on AMiner 0.899 -> 0.906 (5 folds by name) and
@@ -74,12 +96,25 @@ def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
 
     x: list[list[float]] = []
     y: list[bool] = []
-    w: list[float] = []
-    for rows, same in blocks:
-        if rows:
-            x += rows
-            y += same
-            w += [1.0 / math.sqrt(len(rows))] * len(rows)
+    per_set: list[list[float]] = []
+    for blocks in sets:
+        found = [
+            (row, label, 1.0 / math.sqrt(len(rows)))
+            for rows, same in blocks
+            for row, label in zip(rows, same, strict=True)
+        ]
+        if len(found) > SET_ROWS:  # as good, and training stays within a minute
+            found = random.Random(len(found)).sample(found, SET_ROWS)
+        if found:
+            x += [row for row, _, _ in found]
+            y += [label for _, label, _ in found]
+            per_set.append([weight for _, _, weight in found])
+    # Each set a total by the square root of its rows (a big set does not
+    # dominate, a tiny one does not count as much as AMiner); the mean row
+    # weighs 1 (HistGradientBoosting's least hessian for a split is absolute).
+    totals = [math.sqrt(len(rows)) for rows in per_set]
+    scale = len(x) / sum(totals) if per_set else 0.0
+    w = [v * t * scale / sum(rows) for rows, t in zip(per_set, totals, strict=True) for v in rows]
     features, labels, weights = np.asarray(x, dtype=np.float64), np.asarray(y), np.asarray(w)
     models = []
     for seed in range(BAGGED):
@@ -96,30 +131,70 @@ def fit(blocks: Iterable[tuple[list[list[float]], list[bool]]]) -> Classifier:
 
 
 def training_files() -> list[Path]:
-    return sorted(TRAINING_DIR.glob("aminer/*.xml"))
+    return sorted(f for gold in TRAINING_SETS for f in gold.path.rglob("*") if f.is_file())
 
 
-@lru_cache(maxsize=1)
-def training_records() -> tuple[Signature, ...]:
-    """The shipped gold names' labelled mentions."""
-    return tuple(r for file in training_files() for r in load_aminer(file))
+@cache
+def training_records(name: str) -> tuple[Signature, ...]:
+    """One shipped gold set's labelled mentions (none for a set of pairs)."""
+    gold = next(g for g in TRAINING_SETS if g.name == name)
+    return tuple(gold.load(gold.path))
 
 
 def training_blocks() -> frozenset[str]:
     """The name blocks the shipped model was trained on."""
-    return frozenset(parse_name_cached(r.name).block_key for r in training_records())
+    return frozenset(
+        parse_name_cached(r.name).block_key
+        for gold in TRAINING_SETS
+        for r in training_records(gold.name)
+    )
+
+
+def set_excluded(name: str) -> str:
+    """The ``exclude`` entry that leaves a whole gold set out of training."""
+    return f"set:{name}"
 
 
 def train_model(exclude: frozenset[str] = frozenset()) -> Classifier:
-    """The merge classifier, trained on the shipped gold names outside ``exclude`` blocks."""
-    records = training_records()
+    """The merge classifier, trained on the shipped gold sets outside ``exclude``
+    (name blocks, or whole sets as ``set_excluded`` names them)."""
+    sets = []
+    for gold in TRAINING_SETS:
+        if set_excluded(gold.name) in exclude:
+            continue
+        sets.append(_pair_rows(exclude) if gold.pairs else _set_rows(gold.name, exclude))
+    return fit(sets)
+
+
+def _set_rows(name: str, exclude: frozenset[str]) -> list[tuple[list[list[float]], list[bool]]]:
+    records = training_records(name)
     rows = []
     for key, mentions in sorted(signature_blocks(records).items()):
         if key in exclude:
             continue
         labels = [str(records[m.id].label) for m in mentions]
         rows.append(training_rows(mentions, labels, _rule_roots(mentions)))
-    return fit(rows)
+    return rows
+
+
+def _pair_rows(exclude: frozenset[str]) -> list[tuple[list[list[float]], list[bool]]]:
+    """The MEDLINE pairs: each pair a block of two mentions, one row when the rules
+    leave them apart."""
+    gold = next(g for g in TRAINING_SETS if g.pairs)
+    rows = []
+    for pair in load_medline_pairs(gold.path).pairs:
+        same_work = pair.first.publication == pair.second.publication
+        mentions = [
+            signature_mention(0, 0, pair.first),
+            signature_mention(1, 0 if same_work else 1, pair.second),
+        ]
+        if mentions[0].name.block_key != mentions[1].name.block_key:
+            continue
+        if mentions[0].name.block_key in exclude:
+            continue
+        labels = ["a", "a" if pair.same else "b"]
+        rows.append(training_rows(mentions, labels, _rule_roots(mentions)))
+    return rows
 
 
 def _rule_roots(mentions: list[MentionRecord]) -> list[int]:

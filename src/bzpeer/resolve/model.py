@@ -58,6 +58,7 @@ TRAINING_SETS = (
     GoldSet("lagos-and", "lagos-and", load_lagos),
     GoldSet("lbd-ufmg", "lbd-ufmg", load_lbd),
     GoldSet("yonsei", "yonsei", load_yonsei),
+    # Labelled pairs, not clusters: read by ``_pair_rows``, no signatures of its own.
     GoldSet("medline-pairs", "medline-pairs", lambda _: [], pairs=True),
 )
 MAX_ROWS = 4000  # candidate pairs a block gives at most, drawn at random (INSPIRE's Wangs)
@@ -67,7 +68,8 @@ SET_ROWS = 12_000  # rows a gold set gives at most, drawn at random
 def training_rows(
     mentions: Sequence[MentionRecord], labels: Sequence[str], roots: Sequence[int]
 ) -> tuple[list[list[float]], list[bool]]:
-    """Every candidate pair of rule clusters, labelled by majority gold person.
+    """Every candidate pair of rule clusters (``MAX_ROWS`` of them drawn at random
+    when there are more), labelled by majority gold person.
 
     Pairs whose names keep them apart are never scored, but they are kept
     here: they teach what two different people with one name look like

@@ -109,22 +109,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
         print(f"queued import run #{run.pk}; a worker runs it: bzpeer worker")
         return 0
-    engine: dict[str, Any] = {}
+    from bzpeer.cluster.engine import ClusterError, stand_ins
+
     try:
-        engine = _cluster(args.cluster)
-        on = {k: v for k, v in engine.items() if k in ("parse", "clusterer")}
-        result = run_import(
-            args.source, args.paths, _options(args), show_progress=not args.quiet, **on
-        )
-    except FileNotFoundError as exc:
+        with stand_ins(args.cluster) as on:
+            result = run_import(
+                args.source, args.paths, _options(args), show_progress=not args.quiet, **on
+            )
+    except (FileNotFoundError, ClusterError) as exc:
         console.print(f"[red]error:[/] {exc}")
         return 2
-    except _ClusterError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        return 2
-    finally:
-        if engine:
-            engine["client"].close()
     s = result.stats
     rate = s.records / result.seconds if result.seconds else 0.0
     print(
@@ -219,37 +213,16 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 0
 
 
-class _ClusterError(Exception):
-    pass
-
-
-def _cluster(address: str) -> dict[str, Any]:
-    """run_import's ``parse`` and ``clusterer`` on a Dask cluster (and the
-    client, to close), or nothing without an address."""
-    if not address:
-        return {}
-    from bzpeer.cluster.engine import ClusterError, cluster_on, connect, parse_on
-
-    try:
-        client = connect(address)
-    except ClusterError as exc:
-        raise _ClusterError(str(exc)) from exc
-    return {"client": client, "parse": parse_on(client), "clusterer": cluster_on(client)}
-
-
 def cmd_resolve(args: argparse.Namespace) -> int:
+    from bzpeer.cluster.engine import ClusterError, stand_ins
     from bzpeer.ingest.resolution import resolve_and_refresh
 
     try:
-        engine = _cluster(args.cluster)
-    except _ClusterError as exc:
+        with stand_ins(args.cluster) as on:
+            stats = resolve_and_refresh(clusterer=on.get("clusterer"))
+    except ClusterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    try:
-        stats = resolve_and_refresh(clusterer=engine.get("clusterer"))
-    finally:
-        if engine:
-            engine["client"].close()
     print(f"{stats.assigned} mentions assigned, {stats.authors_created} author records created")
     return 0
 
@@ -345,29 +318,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from bzpeer.backup import BackupError, backup
+    """``bzpeer backup PATH`` and ``bzpeer restore --yes PATH``."""
+    from bzpeer.backup import BackupError, backup, restore
 
-    try:
-        backup(Path(args.path))
-    except BackupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"backed up to {args.path}")
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from bzpeer.backup import BackupError, restore
-
-    if not args.yes:
+    restoring = args.command == "restore"
+    if restoring and not args.yes:
         print("error: restore replaces everything in the database; add --yes", file=sys.stderr)
         return 2
     try:
-        restore(Path(args.path))
+        (restore if restoring else backup)(Path(args.path))
     except BackupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"restored from {args.path}")
+    print(f"{'restored from' if restoring else 'backed up to'} {args.path}")
     return 0
 
 
@@ -542,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     rest = sub.add_parser("restore", help="replace the database with a backup")
     rest.add_argument("path", help="a file `bzpeer backup` wrote")
     rest.add_argument("--yes", action="store_true", help="yes, replace everything")
-    rest.set_defaults(func=cmd_restore)
+    rest.set_defaults(func=cmd_backup)
     dig = sub.add_parser("digest", help="row count and sha256 of every table (compare a restore)")
     dig.add_argument(
         "--content",

@@ -7,6 +7,7 @@ import itertools
 import pickle
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,20 @@ def connect(address: str) -> Client:
 
     client.register_plugin(DjangoSetup(), name="bzpeer-django")
     return client
+
+
+@contextmanager
+def stand_ins(address: str) -> Iterator[dict[str, Any]]:
+    """``run_import``'s ``parse`` and ``clusterer`` on the cluster at
+    ``address``, the client closed after; nothing without an address."""
+    if not address:
+        yield {}
+        return
+    client = connect(address)
+    try:
+        yield {"parse": parse_on(client), "clusterer": cluster_on(client)}
+    finally:
+        client.close()
 
 
 def _threads(client: Client) -> int:

@@ -126,14 +126,24 @@ def _medline_author(row: dict[str, str], n: str, articles: dict[str, Article]) -
     own = _wildcard_author(names, last) if own is None else own
     if own is None:
         return None
+    return _mention(article, extra, own, f"{article.id}:{own}", article.label)
+
+
+def _mention(
+    article: Signature, extra: Sequence[tuple[str, str]], own: int, key: str, label: str | None
+) -> Signature:
+    """The article's author at position ``own`` as a signature: the others are
+    the co-authors, the affiliation and ORCID iD those of that author."""
     affiliation, orcid = extra[own]
+    names = article.coauthors
     return replace(
         article,
-        id=f"{article.id}:{own}",
+        id=key,
         name=names[own],
         coauthors=other_names(names, own),
         affiliation=affiliation,
         orcid=orcid,
+        label=label,
     )
 
 
@@ -169,16 +179,7 @@ def load_yonsei(path: str | Path) -> list[Signature]:
         )
         if own is None:
             continue
-        affiliation, orcid = extra[own]
         out.append(
-            replace(
-                article,
-                id=f"yonsei:{pmid}:{own}",
-                name=names[own],
-                coauthors=other_names(names, own),
-                affiliation=affiliation,
-                orcid=orcid,
-                label=f"yonsei#{row['IDX'].strip()}",
-            )
+            _mention(article, extra, own, f"yonsei:{pmid}:{own}", f"yonsei#{row['IDX'].strip()}")
         )
     return out

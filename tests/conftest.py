@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.models import Affiliation, Author
 from bzpeer.claims import services
 from bzpeer.demo import DATA
@@ -32,6 +33,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_demo(show_progress=False)
+
+
+@pytest.fixture(autouse=True)
+def cache_every_record(monkeypatch):
+    """Every record's summary and graph slice goes through the cache that
+    only the busiest records use in production (``catalog.revision``): each
+    test that changes the catalog after a page was seen checks the change shows."""
+    monkeypatch.setattr(revision, "MIN_WORKS", 0)
 
 
 @pytest.fixture

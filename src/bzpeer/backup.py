@@ -78,7 +78,14 @@ def restore(path: Path) -> None:
 
 
 # Tables whose rows record when and how a run went, not what it built.
-RUN_TABLES = ("ingest_importrun", "django_migrations", "django_session", "bzpeer_cache")
+# The revision token is random at each write (``catalog.revision``).
+RUN_TABLES = (
+    "ingest_importrun",
+    "django_migrations",
+    "django_session",
+    "bzpeer_cache",
+    "catalog_catalogrevision",
+)
 
 
 def digest(content_only: bool = False) -> list[tuple[str, int, str]]:

@@ -63,10 +63,13 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from bzpeer.catalog import revision
     from bzpeer.search import index
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
     call_command("createcachetable", verbosity=0)  # settings.CACHES: shared by the workers
+    # An upgrade may change what is cached: nothing cached before it is read again.
+    revision.bump()
     if not index.is_built():  # a catalog from before the search index: index it once
         _reindex(quiet=False)
     return 0
@@ -85,6 +88,19 @@ def _reindex(quiet: bool) -> None:
             model: type[Model] = doc.model
             task = bar.add_task(f"indexing {entity}", total=model._default_manager.count())
             index.rebuild(entity, progress=partial(bar.advance, task))
+
+
+def _warm(quiet: bool) -> None:
+    """The busiest records' pages computed once after a batch (``web.warm``)."""
+    from rich.progress import Progress
+
+    from bzpeer.web.warm import warm_busiest
+
+    with Progress(disable=quiet, transient=True) as bar:
+        task = bar.add_task("caching the busiest profiles and graph slices", total=None)
+        done = warm_busiest(progress=lambda n, total: bar.update(task, completed=n, total=total))
+    if done.records:
+        print(f"cached the {done.records} busiest records' pages in {done.seconds:.1f}s")
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -129,6 +145,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     if s.quarantined:
         print("see them with: bzpeer quarantine list")
+    _warm(args.quiet)
     return 0
 
 
@@ -224,6 +241,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{stats.assigned} mentions assigned, {stats.authors_created} author records created")
+    _warm(quiet=False)
     return 0
 
 
@@ -301,6 +319,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from bzpeer.enrich.run import enrich, summary
 
     print(summary(enrich(show_progress=not args.quiet)))
+    _warm(args.quiet)
     return 0
 
 

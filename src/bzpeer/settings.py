@@ -154,10 +154,6 @@ def _database() -> dict[str, object]:
 
 DATABASES = {"default": _database()}
 
-# One cache for every web worker, in the database they share: allauth counts
-# failed logins and sign-ups there, and a per-process cache would give each
-# of N workers its own count (N times the attempts). ``bzpeer migrate``
-# creates the table.
 # A Dask scheduler for `bzpeer import` and `bzpeer resolve` (bzpeer.cluster;
 # the [cluster] extra), e.g. tcp://10.0.0.5:8786; empty: this machine alone.
 BZPEER_CLUSTER = env_str("BZPEER_CLUSTER")
@@ -166,10 +162,18 @@ BZPEER_CLUSTER = env_str("BZPEER_CLUSTER")
 # /usr/lib/postgresql/*/bin, then PATH).
 BZPEER_PG_BIN = env_str("PG_BIN")
 
+# One cache for every web worker, in the database they share: allauth counts
+# failed logins and sign-ups there, and a per-process cache would give each
+# of N workers its own count (N times the attempts). ``bzpeer migrate``
+# creates the table.
+# It also keeps the busiest records' summaries and graph slices
+# (``catalog.revision``): room for many more than the 300 entries Django
+# keeps by default before it culls a third.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "bzpeer_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
 

@@ -91,5 +91,6 @@ def get_graph(request: HttpRequest, params: Query[GraphParams]) -> HttpResponse:
         )
     except graph.FocusError as exc:
         raise HttpError(404, str(exc)) from exc
-    # computed on each request (milliseconds): a correction shows at once
+    # the busiest records' slices come from the cache until the catalog next
+    # changes (``catalog.revision``): a correction shows at once
     return JsonResponse(found.as_json())

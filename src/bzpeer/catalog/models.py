@@ -361,3 +361,13 @@ class AuthorCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class CatalogRevision(models.Model):
+    """One row: a token that changes whenever a write changes what pages derive
+    from works, authorships, topics or affiliations (``catalog.revision``)."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

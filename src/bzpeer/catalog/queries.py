@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, F, QuerySet
 from django.db.models.expressions import RawSQL
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.bulk import select_in
 from bzpeer.catalog.collaboration import Edge, edges
 from bzpeer.catalog.followers import follower_count
@@ -59,14 +60,11 @@ class AuthorOverview:
     topics: list[tuple[int, str, int]]
     collaborators: list[Collaborator]
     followers: int
-    edges: list[Edge] = field(default_factory=list)  # every co-author, strongest first
+    coauthors: int = 0  # every co-author record
+    close_collaborators: int = 0  # of them, close (``catalog.collaboration``)
     top_venues: list[str] = field(default_factory=list)
     facets: dict[tuple[int | None, str], int] = field(default_factory=dict)
     affiliations: list[Affiliation] = field(default_factory=list)
-
-    @property
-    def close_collaborators(self) -> int:
-        return sum(1 for e in self.edges if e.close)
 
     def count(self, year: int | None = None, work_type: str | None = None) -> int:
         """Works matching a year and/or type filter, from the facet counts."""
@@ -128,23 +126,16 @@ def raw_rows(sql: str, params: Sequence[int | str]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def author_overview(author: Author) -> AuthorOverview:
+def _work_facets(author: Author) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """(year, type, venue, works) rows and the ten largest topics' (id, name,
+    works) rows of the author's works."""
     mention, work = AuthorshipMention._meta.db_table, Work._meta.db_table
     works_of = f'SELECT work_id FROM "{mention}" WHERE author_id = %s'
-    facets: Counter[tuple[int | None, str]] = Counter()
-    venue_counts: Counter[str] = Counter()
-    for year, work_type, venue, n in raw_rows(
+    facets = raw_rows(
         f'SELECT year, type, venue_name, COUNT(*) FROM "{work}" WHERE id IN ({works_of}) '
         "GROUP BY year, type, venue_name",
         [author.pk],
-    ):
-        facets[(year, work_type)] += n
-        if venue and venue != "arXiv":
-            venue_counts[venue] += n
-    by_year: Counter[int] = Counter()
-    for (year, _), n in facets.items():
-        if year is not None:
-            by_year[year] += n
+    )
     # By name: an arXiv category and an OpenAlex subfield can share one
     # ("Computer Vision and Pattern Recognition"), shown once for both's works.
     topics = raw_rows(
@@ -154,8 +145,48 @@ def author_overview(author: Author) -> AuthorOverview:
         "GROUP BY t.name ORDER BY n DESC, t.name ASC LIMIT 10",
         [author.pk],
     )
+    return facets, topics
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What a profile derives from every one of the author's works."""
+
+    facets: list[tuple[Any, ...]]  # (year, type, venue, works)
+    topics: list[tuple[Any, ...]]  # (topic id, name, works), the ten largest
+    strongest: list[Edge]  # the co-authors shown
+    coauthors: int
+    close: int
+    history: list[Affiliation]  # ``affiliation_history``
+    affiliation: tuple[str, str]  # ``current_affiliation``
+
+
+def _summary(author: Author) -> _Summary:
+    facets, topics = _work_facets(author)
     links = coauthor_edges(author)
-    shown = links[:12]
+    close = sum(1 for e in links if e.close)
+    history = affiliation_history(author)
+    affiliation = current_affiliation(author, history)
+    return _Summary(facets, topics, links[:12], len(links), close, history, affiliation)
+
+
+def author_overview(author: Author) -> AuthorOverview:
+    # What the page derives from every one of the author's works, in one
+    # cache entry for the busiest records (``catalog.revision``).
+    summary = revision.remember(
+        f"summary:{author.pk}", lambda: _summary(author), works=author.works_count
+    )
+    facets: Counter[tuple[int | None, str]] = Counter()
+    venue_counts: Counter[str] = Counter()
+    for year, work_type, venue, n in summary.facets:
+        facets[(year, work_type)] += n
+        if venue and venue != "arXiv":
+            venue_counts[venue] += n
+    by_year: Counter[int] = Counter()
+    for (year, _), n in facets.items():
+        if year is not None:
+            by_year[year] += n
+    shown = summary.strongest
     people = {
         pk: (name, slug)
         for pk, name, slug in select_in(
@@ -168,23 +199,23 @@ def author_overview(author: Author) -> AuthorOverview:
         for e in shown
         if e.other in people
     ]
-    history = affiliation_history(author)
-    affiliation, origin = current_affiliation(author, history)
+    affiliation, origin = summary.affiliation
     followers = follower_count(author.pk)
     return AuthorOverview(
         author=author,
         affiliation=affiliation,
         affiliation_source=origin,
         works_by_year=sorted(by_year.items()),
-        topics=[(pk, name, n) for pk, name, n in topics],
+        topics=[(pk, name, n) for pk, name, n in summary.topics],
         collaborators=collaborators,
-        edges=links,
+        coauthors=summary.coauthors,
+        close_collaborators=summary.close,
         followers=followers,
         top_venues=[
             name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         ],
         facets=dict(facets),
-        affiliations=history,
+        affiliations=summary.history,
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bzpeer.catalog import revision
+
 from .affiliations import AffiliationReport, enrich_affiliations
 from .assign import TopicReport, enrich_topics
 
@@ -35,6 +37,7 @@ def enrich(show_progress: bool = True) -> EnrichReport:
         started = time.perf_counter()
         step = progress.add_task("topics", total=None)
         reports = enrich_topics(lambda text: progress.update(step, description=text))
+        revision.bump()  # cached summaries count topics
         progress.update(step, total=1, completed=1, description="topics")
         topic_seconds = time.perf_counter() - started
         places = enrich_affiliations()

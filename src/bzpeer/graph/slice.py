@@ -24,10 +24,12 @@ Rules (docs/architecture.md, "The research graph"):
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.collaboration import MAX_AUTHORS
 from bzpeer.catalog.models import Author, Institution, Topic, Work
 from bzpeer.catalog.queries import coauthor_edges, row_id
@@ -228,7 +230,13 @@ def build(
         author = Author.objects.filter(pk=pk, merged_into=None).first()
         if author is None or author.pk in hidden:
             raise FocusError(f"no author record A{pk}")
-        return _around_author(author, limit, depth, types, hidden)
+        # The busiest records' slices are kept under the catalog's revision.
+        hidden_key = hashlib.sha1(",".join(map(str, sorted(hidden))).encode()).hexdigest()[:12]
+        return revision.remember(
+            f"slice:{pk}:{limit}:{depth}:{','.join(types)}:{hidden_key}",
+            lambda: _around_author(author, limit, depth, types, hidden),
+            works=author.works_count,
+        )
     if kind == "work":
         work = Work.objects.filter(pk=pk).first()
         if work is None:

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.bulk import lock_catalog, restore_indexes, slices
 from bzpeer.catalog.models import Quarantine
 
@@ -190,12 +191,15 @@ def run_import(
         # Counts and checkpoint stay as the last committed batch left them.
         with contextlib.suppress(Exception):
             restore_indexes()
+        with contextlib.suppress(Exception):
+            revision.bump()  # what the committed batches wrote shows
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.FAILED,
             log=run.log + f"failed: {type(exc).__name__}: {exc}\n",
             finished_at=timezone.now(),
         )
         raise
+    revision.bump()
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.new, run.updated, run.unchanged = stats.new, stats.updated, stats.unchanged

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db import connection
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.models import Affiliation, Author, AuthorshipMention, MentionInstitution
 from bzpeer.catalog.names import name_slug
 
@@ -44,7 +45,11 @@ def refresh_author_counts(author_ids: set[int]) -> None:
 
 
 def refresh_affiliations(author_ids: list[int]) -> None:
-    """Affiliation rows from the institutions sources attached to mentions."""
+    """Affiliation rows from the institutions sources attached to mentions.
+    Called whenever records' mentions changed (resolution, corrections,
+    linking): it moves the catalog's revision, so cached summaries of those
+    records are computed again."""
+    revision.bump()
     rows: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i in range(0, len(author_ids), 500):
         part = author_ids[i : i + 500]

@@ -92,6 +92,7 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
     created = 0
     for done, (author_id, orcid, openalex_id) in enumerate(authors, start=1):
         mine = by_author.get(author_id, [])
+        links = edges(author_id, ((years[w], work_authors[w]) for w in mine))
         facts = assemble(
             (orcid, openalex_id),
             mentions.get(author_id, MentionSummary()),
@@ -100,7 +101,7 @@ def refresh_all(progress: Callable[[int, int], None] | None = None) -> tuple[int
             works=len(mine),
             published=sum(1 for w in mine if w in published),
             years=[y for y in (years[w] for w in mine) if y is not None],
-            links=edges(author_id, ((years[w], work_authors[w]) for w in mine)),
+            coauthors=(len(links), sum(1 for e in links if e.close)),
             followers=followers.get(author_id, []),
             verified=verified,
         )

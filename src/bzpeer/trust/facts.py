@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
+from bzpeer.catalog import revision
 from bzpeer.catalog.bulk import slices
-from bzpeer.catalog.collaboration import Edge
 from bzpeer.catalog.followers import follower_ids
 from bzpeer.catalog.models import (
     PUBLISHED,
@@ -79,13 +80,14 @@ def assemble(
     works: int,
     published: int,
     years: list[int],
-    links: list[Edge],
+    coauthors: tuple[int, int],
     followers: list[int],
     verified: set[int],
 ) -> TrustFacts:
     """The facts of one record from what ``gather`` (one record) or
     ``bulk.refresh_all`` (every record) read: one definition for both, so a
-    page recognises a snapshot the bulk pass made. ``author``: (ORCID, OpenAlex id)."""
+    page recognises a snapshot the bulk pass made. ``author``: (ORCID, OpenAlex id);
+    ``coauthors``: (co-author records, close collaborators)."""
     good = sum(1 for u in followers if u in verified)
     return TrustFacts(
         orcid=author[0] or "",
@@ -102,10 +104,20 @@ def assemble(
         published_works=published,
         first_year=min(years, default=None),
         last_year=max(years, default=None),
-        coauthors=len(links),
-        close_collaborators=sum(1 for e in links if e.close),
+        coauthors=coauthors[0],
+        close_collaborators=coauthors[1],
         followers_verified=good,
         followers_other=len(followers) - good,
+    )
+
+
+def _mention_rows(author_id: int) -> list[tuple[Any, ...]]:
+    return raw_rows(  # one query: it runs on every profile view
+        "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
+        f'FROM "{AuthorshipMention._meta.db_table}" m '
+        f'JOIN "{WorkVersion._meta.db_table}" v ON v.id = m.version_id '
+        "WHERE m.author_id = %s GROUP BY m.orcid, m.person_key, v.source",
+        [author_id],
     )
 
 
@@ -113,12 +125,8 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
     """Everything the trust score reads about one author record; a profile
     page passes the overview it already has, to spare the queries."""
     mentions = MentionSummary()
-    for row in raw_rows(  # one query: it runs on every profile view
-        "SELECT m.orcid, m.person_key, v.source, COUNT(*), SUM(m.confidence) "
-        f'FROM "{AuthorshipMention._meta.db_table}" m '
-        f'JOIN "{WorkVersion._meta.db_table}" v ON v.id = m.version_id '
-        "WHERE m.author_id = %s GROUP BY m.orcid, m.person_key, v.source",
-        [author.pk],
+    for row in revision.remember(
+        f"mentions:{author.pk}", lambda: _mention_rows(author.pk), works=author.works_count
     ):
         mentions.add(*row)
     if overview is None:
@@ -143,7 +151,7 @@ def gather(author: Author, overview: AuthorOverview | None = None) -> TrustFacts
         works=overview.count(),
         published=sum(overview.count(work_type=t) for t in PUBLISHED),
         years=[y for y, _ in overview.works_by_year],
-        links=overview.edges,
+        coauthors=(overview.coauthors, overview.close_collaborators),
         followers=followers,
         verified=verified_users(followers),
     )

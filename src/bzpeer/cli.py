@@ -316,9 +316,16 @@ def cmd_authors(args: argparse.Namespace) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
+    from bzpeer.cluster.engine import ClusterError, stand_ins
     from bzpeer.enrich.run import enrich, summary
 
-    print(summary(enrich(show_progress=not args.quiet)))
+    try:
+        with stand_ins(args.cluster, topics=True) as on:
+            report = enrich(show_progress=not args.quiet, placer=on.get("placer"))
+    except ClusterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary(report))
     _warm(args.quiet)
     return 0
 
@@ -462,6 +469,12 @@ def build_parser() -> argparse.ArgumentParser:
         "enrich", help="place works in the topic taxonomy; link affiliations; recompute trust"
     )
     enrich.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    enrich.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=settings.BZPEER_CLUSTER,
+        help="place works in topics on this Dask scheduler (BZPEER_CLUSTER)",
+    )
     enrich.set_defaults(func=cmd_enrich)
     reindex = sub.add_parser("reindex", help="build the search index again from the catalog")
     reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -1,10 +1,11 @@
 """The batch stages on a Dask cluster build the catalog a single machine
-builds: the same works, versions, author records and assignments, search
-index included (``bzpeer digest --content``)."""
+builds: the same works, versions, author records and assignments, topics,
+search index included (``bzpeer digest --content``)."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -20,8 +21,9 @@ IMPORTS = [
 ]
 
 
-def build(folder: Path, *cluster: str) -> str:
-    """A fresh SQLite catalog with the imports (each resolved); its digest."""
+def build(folder: Path, *cluster: str) -> tuple[str, str]:
+    """A fresh SQLite catalog with the imports (each resolved) and enriched;
+    its digest, and what enrichment printed."""
     env = dict(os.environ, BZPEER_SQLITE=str(folder / "catalog.sqlite3"))
     env.pop("DATABASE_URL", None)
 
@@ -35,7 +37,8 @@ def build(folder: Path, *cluster: str) -> str:
     bzpeer("migrate")
     for source, path in IMPORTS:
         bzpeer("import", source, str(path), "--quiet", *cluster)
-    return bzpeer("digest", "--content")
+    enriched = bzpeer("enrich", "--quiet", *cluster)
+    return bzpeer("digest", "--content"), enriched
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +53,11 @@ def scheduler():
 def test_a_cluster_import_builds_the_catalog_one_machine_builds(scheduler, tmp_path):
     (tmp_path / "one").mkdir()
     (tmp_path / "two").mkdir()
-    alone = build(tmp_path / "one")
-    spread = build(tmp_path / "two", "--cluster", scheduler)
+    alone, enriched = build(tmp_path / "one")
+    spread, _ = build(tmp_path / "two", "--cluster", scheduler)
     assert spread == alone
+    placed = re.search(r"(\d[\d,]*) by their venue, (\d[\d,]*) by the model", enriched)
+    assert placed and int(placed[1].replace(",", "")) > 0  # works the cluster placed
     rows = dict(line.split("\t")[:2] for line in alone.splitlines())
     assert int(rows["catalog_authorshipmention"]) > 23_000
     assert int(rows["catalog_author"]) > 15_000

@@ -131,9 +131,9 @@ def test_blocks_shared_with_a_worker_process_are_clustered_the_same(monkeypatch)
     model = default_model()
     alone = cluster_blocks(blocks, model, workers=1)
     here: list[int] = []  # blocks clustered in this process (a fork's calls are not seen)
-    positions = clustering._cluster_positions
+    positions = clustering.cluster_positions
     monkeypatch.setattr(
-        clustering, "_cluster_positions", lambda b, m: here.append(len(b)) or positions(b, m)
+        clustering, "cluster_positions", lambda b, m: here.append(len(b)) or positions(b, m)
     )
     shared = cluster_blocks(blocks, model, workers=2, parallel_from=0)
     assert here == [2]  # half the blocks; the fork did the other half

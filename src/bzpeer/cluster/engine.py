@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from distributed import Client
 
+    from bzpeer.enrich.assign import Batch, Placements
+    from bzpeer.enrich.classify import Classifier as TopicModel
+    from bzpeer.enrich.classify import Thresholds
     from bzpeer.ingest.parsers import Outcome, Position
     from bzpeer.ingest.records import Chunk
     from bzpeer.ingest.sources import Source
@@ -50,15 +53,19 @@ def connect(address: str) -> Client:
 
 
 @contextmanager
-def stand_ins(address: str) -> Iterator[dict[str, Any]]:
+def stand_ins(address: str, topics: bool = False) -> Iterator[dict[str, Any]]:
     """``run_import``'s ``parse`` and ``clusterer`` on the cluster at
-    ``address``, the client closed after; nothing without an address."""
+    ``address`` (with ``topics``: ``enrich``'s ``placer`` instead), the client
+    closed after; nothing without an address."""
     if not address:
         yield {}
         return
     client = connect(address)
     try:
-        yield {"parse": parse_on(client), "clusterer": cluster_on(client)}
+        if topics:
+            yield {"placer": place_on(client)}
+        else:
+            yield {"parse": parse_on(client), "clusterer": cluster_on(client)}
     finally:
         client.close()
 
@@ -119,14 +126,14 @@ def parse_window(
 
 def cluster_on(client: Client) -> Any:
     """``clustering.cluster_blocks`` with the blocks shared out over the workers."""
-    from bzpeer.resolve.clustering import _shares
+    from bzpeer.resolve.clustering import shares_of
 
     def cluster_blocks(
         blocks: list[list[MentionRecord]], model: Classifier | None
     ) -> list[list[list[MentionRecord]]]:
         if not blocks:
             return []
-        shares = [s for s in _shares(blocks, _threads(client)) if s]
+        shares = [s for s in shares_of(blocks, _threads(client)) if s]
         shipped = client.scatter(model, broadcast=True) if model is not None else None
         # Pickled here: the records travel as bytes the scheduler passes on unread.
         futures = [
@@ -152,6 +159,35 @@ def cluster_on(client: Client) -> Any:
 
 def cluster_share(blocks: bytes, model: Classifier | None) -> list[list[list[int]]]:
     """On a worker: each block's clusters as positions in the block."""
-    from bzpeer.resolve.clustering import _cluster_positions
+    from bzpeer.resolve.clustering import cluster_positions
 
-    return _cluster_positions(pickle.loads(blocks), model)
+    return cluster_positions(pickle.loads(blocks), model)
+
+
+# --- topic placement ------------------------------------------------------------
+
+
+def place_on(client: Client) -> Any:
+    """``assign.place_here`` with the batches of works placed by the workers."""
+
+    def place(
+        batches: Iterator[Batch], model: TopicModel | None, limits: Thresholds
+    ) -> Iterator[Placements]:
+        shipped = client.scatter(model, broadcast=True) if model is not None else None
+        limit = AHEAD * _threads(client)
+        pending: deque[Any] = deque()
+        for batch in batches:
+            pending.append(client.submit(place_batch, batch, shipped, limits, pure=False))
+            while len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    return place
+
+
+def place_batch(batch: Batch, model: TopicModel | None, limits: Thresholds) -> Placements:
+    """On a worker: ``assign.placements`` of one batch."""
+    from bzpeer.enrich.assign import placements
+
+    return placements(batch, model, limits)

@@ -42,6 +42,12 @@ MIN_LABELLED = 200  # fewer labelled works than this: no model
 NAIVE_BAYES_SCORE = 0.7  # the old rule, measured beside the new one
 
 
+BATCH = 2000  # works placed at a time
+Batch = list[tuple[int, list[str], str]]  # (work id, title and abstract words, venue)
+Placements = list[tuple[int, tuple[int, float, str]]]  # (work id, (target, score, how))
+Placer = Callable[[Iterator[Batch], Classifier | None, Thresholds], Iterator[Placements]]
+
+
 @dataclass(frozen=True)
 class Shown:
     """Topics shown on held-out labelled works, and how many were right."""
@@ -251,10 +257,13 @@ def _topic_ids(targets: set[int]) -> dict[int, int]:
     return out
 
 
-def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicReport]:
+def enrich_topics(
+    progress: Callable[[str], None] | None = None, placer: Placer | None = None
+) -> list[TopicReport]:
     """Measure, then place every work no OpenAlex record places (see the
     module's docstring). Returns one report, or none when too few works are
-    labelled to learn from."""
+    labelled to learn from. ``placer``: ``place_here``, or its stand-in on a
+    cluster (``bzpeer.cluster``)."""
     with transaction.atomic():
         WorkTopic.objects.filter(origin="model").delete()
     openalex, arxiv, placed = _stated()
@@ -285,13 +294,8 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
         if mapped is not None:
             chosen[work_id] = (mapped, 1.0, "arxiv")
     rest = unplaced - set(chosen)
-    batch: list[tuple[int, list[str], str]] = []
-    for item in _texts(rest):
-        batch.append(item)
-        if len(batch) == 2000:
-            _place_batch(batch, classifier, limits, chosen)
-            batch = []
-    _place_batch(batch, classifier, limits, chosen)
+    for found in (placer or place_here)(_batches(_texts(rest)), classifier, limits):
+        chosen.update(found)
     _store(chosen)
     if not rows:
         return []
@@ -316,19 +320,36 @@ def enrich_topics(progress: Callable[[str], None] | None = None) -> list[TopicRe
     ]
 
 
-def _place_batch(
-    batch: list[tuple[int, list[str], str]],
-    classifier: Classifier | None,
-    limits: Thresholds,
-    chosen: dict[int, tuple[int, float, str]],
-) -> None:
+def placements(batch: Batch, classifier: Classifier | None, limits: Thresholds) -> Placements:
+    """Where the model or the venue places each work of a batch: a pure
+    function, run here or on a cluster's workers (``bzpeer.cluster``)."""
     guesses: list[Guess | None] = (
         list(classifier.guesses([t for _, t, _ in batch])) if classifier else [None] * len(batch)
     )
+    out: Placements = []
     for (work_id, _, venue), guess in zip(batch, guesses, strict=True):
         placed = place(guess, venue, limits)
         if placed is not None:
-            chosen[work_id] = placed
+            out.append((work_id, placed))
+    return out
+
+
+def place_here(
+    batches: Iterator[Batch], classifier: Classifier | None, limits: Thresholds
+) -> Iterator[Placements]:
+    for batch in batches:
+        yield placements(batch, classifier, limits)
+
+
+def _batches(items: Iterator[tuple[int, list[str], str]]) -> Iterator[Batch]:
+    batch: Batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _store(chosen: dict[int, tuple[int, float, str]]) -> None:

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bzpeer.catalog import revision
 
 from .affiliations import AffiliationReport, enrich_affiliations
-from .assign import TopicReport, enrich_topics
+from .assign import Placer, TopicReport, enrich_topics
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,9 @@ class EnrichReport:
     trust_seconds: float
 
 
-def enrich(show_progress: bool = True) -> EnrichReport:
+def enrich(show_progress: bool = True, placer: Placer | None = None) -> EnrichReport:
+    """Topics (``placer``: the works' placement on a cluster), affiliations,
+    trust snapshots."""
     from bzpeer.trust.bulk import refresh_all
 
     progress = Progress(
@@ -36,7 +38,7 @@ def enrich(show_progress: bool = True) -> EnrichReport:
     with progress:
         started = time.perf_counter()
         step = progress.add_task("topics", total=None)
-        reports = enrich_topics(lambda text: progress.update(step, description=text))
+        reports = enrich_topics(lambda text: progress.update(step, description=text), placer)
         revision.bump()  # cached summaries count topics
         progress.update(step, total=1, completed=1, description="topics")
         topic_seconds = time.perf_counter() - started

@@ -71,9 +71,9 @@ def _cluster_blocks(
 ) -> list[list[list[MentionRecord]]]:
     workers = resolve_workers() if workers is None else workers
     if model is None or workers < 2 or sum(map(len, blocks)) < parallel_from:
-        found = _cluster_positions(blocks, model)
+        found = cluster_positions(blocks, model)
     else:
-        shares = _shares(blocks, workers)
+        shares = shares_of(blocks, workers)
         context = multiprocessing.get_context("fork")
         sys.stdout.flush()  # or a fork would print what is buffered again when it ends
         sys.stderr.flush()
@@ -88,14 +88,14 @@ def _cluster_blocks(
             forks.append((share, reader, process))
         found = [[] for _ in blocks]
         for i, clusters in zip(
-            shares[0], _cluster_positions([blocks[i] for i in shares[0]], model), strict=True
+            shares[0], cluster_positions([blocks[i] for i in shares[0]], model), strict=True
         ):
             found[i] = clusters
         for share, reader, process in forks:
             try:
                 part = reader.recv()
             except EOFError:  # the fork died: do its share here
-                part = _cluster_positions([blocks[i] for i in share], model)
+                part = cluster_positions([blocks[i] for i in share], model)
             process.join()
             for i, clusters in zip(share, part, strict=True):
                 found[i] = clusters
@@ -109,7 +109,7 @@ def _cluster_share(
     writer: Connection, blocks: list[list[MentionRecord]], model: Classifier | None
 ) -> None:
     """In a forked process: cluster a share of the blocks, send the positions back."""
-    writer.send(_cluster_positions(blocks, model))
+    writer.send(cluster_positions(blocks, model))
     writer.close()
 
 
@@ -118,7 +118,7 @@ def resolve_workers() -> int:
     return int(settings.BZPEER_RESOLVE_WORKERS)
 
 
-def _shares(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
+def shares_of(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
     """Block positions in ``n`` shares of about equal mentions, largest blocks first."""
     shares: list[list[int]] = [[] for _ in range(n)]
     loads = [0] * n
@@ -129,7 +129,7 @@ def _shares(blocks: list[list[MentionRecord]], n: int) -> list[list[int]]:
     return [sorted(share) for share in shares]
 
 
-def _cluster_positions(
+def cluster_positions(
     blocks: list[list[MentionRecord]], model: Classifier | None
 ) -> list[list[list[int]]]:
     """Each block's clusters as positions in the block."""

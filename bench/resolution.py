@@ -49,7 +49,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bzpeer.settings"
 import django
 django.setup()
 from bzpeer.catalog.models import AuthorshipMention
-from bzpeer.resolve.authors import GROUP_BLOCKS, _load, collector_paused
+from bzpeer.resolve.authors import _groups, _load, collector_paused
 from bzpeer.resolve.clustering import cluster_block, cluster_blocks, resolve_workers
 from bzpeer.resolve.compiled import use_compiled
 from bzpeer.resolve.model import default_model
@@ -61,10 +61,10 @@ compiled = use_compiled(model, len(blocks))  # as resolve_authors does
 compile_s = time.perf_counter() - begun
 load = cluster = rules = 0.0
 mentions = clusters = rule_clusters = 0
-for i in range(0, len(blocks), GROUP_BLOCKS):
+for keys in _groups(blocks):
     with collector_paused():  # as resolve_authors runs each group
         begun = time.perf_counter()
-        group = _load(blocks[i : i + GROUP_BLOCKS])
+        group = _load(keys)
         load += time.perf_counter() - begun
         begun = time.perf_counter()
         for members in group.values():

@@ -36,6 +36,28 @@ def test_author_search(client):
     assert data["results"][0]["display_name"] == "Tianlong Chen"
 
 
+def test_a_search_ranks_only_what_its_page_reaches_and_hidden_records_never_shorten_it(
+    client, monkeypatch
+):
+    """Page 1 of a search ranks the best matches up to its end (and a few
+    spare); when hidden records take the spare ones, every match is ranked."""
+    from bzpeer.api import openalex
+    from bzpeer.claims.models import Suppression
+
+    everything = client.get("/api/v1/authors?search=chen&per_page=200").json()
+    names = [r["id"] for r in everything["results"]]
+    assert len(names) > 5
+    monkeypatch.setattr(openalex, "SPARE", 0)
+    page = client.get("/api/v1/authors?search=chen&per_page=2&page=2").json()
+    assert [r["id"] for r in page["results"]] == names[2:4]
+    assert page["meta"]["count"] == everything["meta"]["count"]
+    first = Author.objects.get(pk=int(names[0].rsplit("A", 1)[1]))
+    Suppression.objects.create(author=first, reason="me", status="approved")
+    page = client.get("/api/v1/authors?search=chen&per_page=2&page=2").json()
+    assert [r["id"] for r in page["results"]] == names[3:5]  # the hidden one's place taken
+    assert page["meta"]["count"] == everything["meta"]["count"] - 1
+
+
 def test_work_by_ids(client):
     work = WorkIdentifier.objects.get(scheme="arxiv", value="2106.10404").work
     data = client.get(f"/api/v1/works/W{work.pk}").json()

@@ -128,3 +128,21 @@ def test_resolve_workers_come_from_settings_and_a_bad_value_is_refused(settings,
         monkeypatch.setenv("BZPEER_RESOLVE_WORKERS", bad)
         with pytest.raises(ImproperlyConfigured, match="BZPEER_RESOLVE_WORKERS"):
             env_int("BZPEER_RESOLVE_WORKERS", 4, minimum=1)
+
+
+def test_resolution_loads_a_bounded_number_of_mentions_at_a_time(monkeypatch):
+    """A group holds at most GROUP_MENTIONS mentions (a block larger than
+    that alone), so memory does not grow with the size of an import."""
+    from bzpeer.resolve import authors
+
+    keys = sorted(set(AuthorshipMention.objects.values_list("name_key", flat=True)))
+    sizes = {k: AuthorshipMention.objects.filter(name_key=k).count() for k in keys[:400]}
+    monkeypatch.setattr(authors, "GROUP_MENTIONS", 40)
+    groups = authors._groups(keys[:400])
+    assert [k for group in groups for k in group] == keys[:400]  # all, in order
+    assert len(groups) > 5
+    for group in groups:
+        total = sum(sizes[k] for k in group)
+        assert total <= 40 or len(group) == 1
+    monkeypatch.setattr(authors, "GROUP_MENTIONS", 10**9)
+    assert len(authors._groups(keys[:400])) == 1  # GROUP_BLOCKS (8,000) not reached

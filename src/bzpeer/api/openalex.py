@@ -32,6 +32,7 @@ MAX_PAGED_RESULTS = 10_000
 MAX_CURSOR_OFFSET = 1 << 40
 # Records a search or a ``.search`` filter considers, best first (as many as page= reaches).
 MAX_SEARCHED = 10_000
+SPARE = 100  # matches ranked past a page's end, in case some are hidden
 MAX_SAMPLE = 10_000
 MAX_GROUPS = 200
 MAX_VALUES = 100  # values in one filter, ``a|b|...``, as OpenAlex allows
@@ -388,11 +389,19 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
     group_name = params.group_by or params.group_by_dash
     relevance: dict[int, float] = {}
     ranked: list[int] | None = None
+    by_relevance = not sorts or sorts[0].name == "relevance_score"
+    # A page of matches in relevance order needs only the best up to that
+    # page (and some to spare for hidden records), not all MAX_SEARCHED:
+    # a common surname matched 10,000 author records, ranked and read for 25.
+    reach = w.offset + w.per_page
+    enough = by_relevance and not clauses and not group_name and params.sample is None
+    limit = min(MAX_SEARCHED, reach + SPARE) if enough else MAX_SEARCHED
+    filtered = qs
     if text:
-        found = search.find(entity.name, text, MAX_SEARCHED)
+        found = search.find(entity.name, text, limit)
         relevance = {pk: round(1.0 / (1 + i), 6) for i, pk in enumerate(found.ids)}
-        qs = qs.filter(pk__in=found.ids)
-        if not sorts or sorts[0].name == "relevance_score":
+        qs = filtered.filter(pk__in=found.ids)
+        if by_relevance:
             ranked = found.ids
     if group_name:
         groups = group_counts(entity, qs, group_name, site)
@@ -405,9 +414,20 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
     if ranked is not None:
         present = set(qs.values_list("pk", flat=True))
         ordered = [pk for pk in ranked if pk in present]
+        if len(ordered) < reach and len(ranked) == limit < MAX_SEARCHED:
+            # hidden records took the spare ones: rank every match
+            limit = MAX_SEARCHED
+            found = search.find(entity.name, text, limit)
+            relevance = {pk: round(1.0 / (1 + i), 6) for i, pk in enumerate(found.ids)}
+            ranked = found.ids
+            present = set(filtered.filter(pk__in=ranked).values_list("pk", flat=True))
+            ordered = [pk for pk in ranked if pk in present]
         # past the best MAX_SEARCHED, an unfiltered search still says how many match
         total = found.total if not clauses and len(ordered) == len(ranked) else len(ordered)
-        meta = _meta(total, w, reachable=len(ordered))
+        partial = len(ranked) == limit < MAX_SEARCHED  # more match than were ranked
+        if partial:
+            total = found.total - (len(ranked) - len(ordered))
+        meta = _meta(total, w, reachable=min(total, MAX_SEARCHED) if partial else len(ordered))
         return Page(ordered[w.offset : w.offset + w.per_page], meta, relevance)
     count = qs.count()
     ids = list(

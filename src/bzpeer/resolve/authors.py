@@ -41,6 +41,12 @@ from bzpeer.resolve.scoring import Classifier
 # processes took 5.1 million faults and 19 s of system time on the listings,
 # with 8,000 3.5 million and 10 s (and scoring batches grew).
 GROUP_BLOCKS = 8000
+# ... and at most this many mentions, resolved ones included: a group's
+# records take about 17 KB each in memory (their co-authors, names, texts).
+# Counted by blocks alone, a million generated works put 650,000 mentions in
+# a group (their surnames are few, so blocks are large) and the process
+# grew past 13 GB.
+GROUP_MENTIONS = 150_000
 # Values per ``__in`` lookup: a group of a large import names more person
 # keys than SQLite takes variables in one statement (32,766).
 IN_CHUNK = 900
@@ -97,8 +103,8 @@ def resolve_authors(
     model = model or default_model()
     # Large runs score with the model's trees compiled (once; later runs load them).
     use_compiled(model, len(blocks))
-    for i in range(0, len(blocks), GROUP_BLOCKS):
-        group = blocks[i : i + GROUP_BLOCKS]
+    done = 0
+    for group in _groups(blocks):
         with transaction.atomic(), collector_paused():
             lock_catalog()
             # Slugs that other resolvers (or this one) created since the last group.
@@ -115,9 +121,37 @@ def resolve_authors(
         stats.touched_authors |= part.touched_authors
         if on_group and part.touched_authors:
             on_group(part.touched_authors)
+        done += len(group)
         if progress:
-            progress(min(i + GROUP_BLOCKS, len(blocks)), len(blocks))
+            progress(done, len(blocks))
     return stats
+
+
+def _groups(blocks: list[str]) -> list[list[str]]:
+    """The blocks in order, cut into groups of at most ``GROUP_BLOCKS``
+    blocks and (but for a single block larger) ``GROUP_MENTIONS`` mentions."""
+    sizes: dict[str, int] = {}
+    table = AuthorshipMention._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(blocks), IN_CHUNK):
+            part = blocks[start : start + IN_CHUNK]
+            cursor.execute(
+                f'SELECT name_key, COUNT(*) FROM "{table}" '
+                f"WHERE name_key IN ({', '.join(['%s'] * len(part))}) GROUP BY name_key",
+                part,
+            )
+            sizes.update(cursor.fetchall())
+    groups: list[list[str]] = []
+    current: list[str] = []
+    load = 0
+    for key in blocks:
+        n = sizes.get(key, 0)
+        if current and (len(current) >= GROUP_BLOCKS or load + n > GROUP_MENTIONS):
+            groups.append(current)
+            current, load = [], 0
+        current.append(key)
+        load += n
+    return [*groups, current] if current else groups
 
 
 @contextmanager

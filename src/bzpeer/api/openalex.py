@@ -397,9 +397,13 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
     enough = by_relevance and not clauses and not group_name and params.sample is None
     limit = min(MAX_SEARCHED, reach + SPARE) if enough else MAX_SEARCHED
     filtered = qs
-    if text:
+
+    def searched(limit: int) -> tuple[search.Found, dict[int, float]]:
         found = search.find(entity.name, text, limit)
-        relevance = {pk: round(1.0 / (1 + i), 6) for i, pk in enumerate(found.ids)}
+        return found, {pk: round(1.0 / (1 + i), 6) for i, pk in enumerate(found.ids)}
+
+    if text:
+        found, relevance = searched(limit)
         qs = filtered.filter(pk__in=found.ids)
         if by_relevance:
             ranked = found.ids
@@ -417,8 +421,7 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
         if len(ordered) < reach and len(ranked) == limit < MAX_SEARCHED:
             # hidden records took the spare ones: rank every match
             limit = MAX_SEARCHED
-            found = search.find(entity.name, text, limit)
-            relevance = {pk: round(1.0 / (1 + i), 6) for i, pk in enumerate(found.ids)}
+            found, relevance = searched(limit)
             ranked = found.ids
             present = set(filtered.filter(pk__in=ranked).values_list("pk", flat=True))
             ordered = [pk for pk in ranked if pk in present]

@@ -16,8 +16,8 @@ restored database gets a new token, so nothing cached for another catalog's
 rows can be read back for this one. A write rolled back takes its new token
 with it.
 
-Only records with at least ``MIN_WORKS`` works are cached: the others cost
-less to compute than a cache entry costs to write.
+A record's own summaries are cached only with at least ``MIN_WORKS`` works:
+the others cost less to compute than a cache entry costs to write.
 """
 
 from __future__ import annotations

@@ -230,12 +230,13 @@ def build(
         author = Author.objects.filter(pk=pk, merged_into=None).first()
         if author is None or author.pk in hidden:
             raise FocusError(f"no author record A{pk}")
-        # The busiest records' slices are kept under the catalog's revision.
+        # Kept under the catalog's revision whatever the record's size: a
+        # slice ranks its co-authors' shared works too, and a record of five
+        # works beside a co-author of thousands costs as much as the latter's.
         hidden_key = hashlib.sha1(",".join(map(str, sorted(hidden))).encode()).hexdigest()[:12]
         return revision.remember(
             f"slice:{pk}:{limit}:{depth}:{','.join(types)}:{hidden_key}",
             lambda: _around_author(author, limit, depth, types, hidden),
-            works=author.works_count,
         )
     if kind == "work":
         work = Work.objects.filter(pk=pk).first()

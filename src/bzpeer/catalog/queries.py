@@ -152,7 +152,8 @@ def _work_facets(author: Author) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
 class _Summary:
     """What a profile derives from every one of the author's works."""
 
-    facets: list[tuple[Any, ...]]  # (year, type, venue, works)
+    facets: dict[tuple[int | None, str], int]  # (year, type) -> works
+    top_venues: list[str]  # the three with most works, arXiv aside
     topics: list[tuple[Any, ...]]  # (topic id, name, works), the ten largest
     strongest: list[Edge]  # the co-authors shown
     coauthors: int
@@ -162,12 +163,27 @@ class _Summary:
 
 
 def _summary(author: Author) -> _Summary:
-    facets, topics = _work_facets(author)
+    rows, topics = _work_facets(author)
+    facets: Counter[tuple[int | None, str]] = Counter()
+    venue_counts: Counter[str] = Counter()
+    for year, work_type, venue, n in rows:
+        facets[(year, work_type)] += n
+        if venue and venue != "arXiv":
+            venue_counts[venue] += n
+    venues = sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     links = coauthor_edges(author)
     close = sum(1 for e in links if e.close)
     history = affiliation_history(author)
-    affiliation = current_affiliation(author, history)
-    return _Summary(facets, topics, links[:12], len(links), close, history, affiliation)
+    return _Summary(
+        dict(facets),
+        [name for name, _ in venues],
+        topics,
+        links[:12],
+        len(links),
+        close,
+        history,
+        current_affiliation(author, history),
+    )
 
 
 def author_overview(author: Author) -> AuthorOverview:
@@ -176,14 +192,8 @@ def author_overview(author: Author) -> AuthorOverview:
     summary = revision.remember(
         f"summary:{author.pk}", lambda: _summary(author), works=author.works_count
     )
-    facets: Counter[tuple[int | None, str]] = Counter()
-    venue_counts: Counter[str] = Counter()
-    for year, work_type, venue, n in summary.facets:
-        facets[(year, work_type)] += n
-        if venue and venue != "arXiv":
-            venue_counts[venue] += n
     by_year: Counter[int] = Counter()
-    for (year, _), n in facets.items():
+    for (year, _), n in summary.facets.items():
         if year is not None:
             by_year[year] += n
     shown = summary.strongest
@@ -211,10 +221,8 @@ def author_overview(author: Author) -> AuthorOverview:
         coauthors=summary.coauthors,
         close_collaborators=summary.close,
         followers=followers,
-        top_venues=[
-            name for name, _ in sorted(venue_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        ],
-        facets=dict(facets),
+        top_venues=summary.top_venues,
+        facets=summary.facets,
         affiliations=summary.history,
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +19,14 @@ from datetime import date
 from typing import Any
 
 import orjson
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, F, Model, Q, QuerySet
 from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import Field
 
+from bzpeer.catalog import revision
+from bzpeer.claims.suppression import suppressed_ids
 from bzpeer.search import queries as search
 
 MAX_PER_PAGE = 200
@@ -408,8 +412,8 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
         if by_relevance:
             ranked = found.ids
     if group_name:
-        groups = group_counts(entity, qs, group_name, site)
-        return Page([], _meta(qs.count(), w, len(groups)), groups=groups)
+        groups, count = _grouped(entity, qs, group_name, site, whole=not (clauses or text))
+        return Page([], _meta(count, w, len(groups)), groups=groups)
     if params.sample is not None:
         population = sorted(qs.values_list("pk", flat=True))
         rng = random.Random(params.seed) if params.seed else random.SystemRandom()
@@ -439,6 +443,28 @@ def run_list(entity: Entity, base: QuerySet[Any], params: ListParams, site: str)
         ]
     )
     return Page(ids, _meta(count, w), relevance)
+
+
+def _grouped(
+    entity: Entity, qs: QuerySet[Any], name: str, site: str, whole: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The groups and the count. A grouping of the whole catalog reads every
+    record (``type`` over a million works: 180 ms) and changes only when the
+    catalog does: it is kept under the catalog's revision, keyed by its query
+    and the records taken down (which a base may leave out, by a subquery)."""
+
+    def counted() -> tuple[list[dict[str, Any]], int]:
+        return group_counts(entity, qs, name, site), qs.count()
+
+    if not whole:
+        return counted()
+    try:
+        sql = str(qs.query)
+    except EmptyResultSet:
+        return counted()
+    hidden = ",".join(map(str, sorted(suppressed_ids())))
+    key = hashlib.sha256(f"{site}\n{name}\n{sql}\n{hidden}".encode()).hexdigest()[:24]
+    return revision.remember(f"groups:{entity.name}:{key}", counted)
 
 
 def group_counts(entity: Entity, qs: QuerySet[Any], name: str, site: str) -> list[dict[str, Any]]:

@@ -11,10 +11,10 @@ record counts they refresh), topic and affiliation enrichment. A correction
 therefore shows on the next view, as it did uncached; between writes the
 busiest pages are served from the shared (database) cache.
 
-The token lives in a table of the catalog, not in the cache: a flushed or
-restored database gets a new token, so nothing cached for another catalog's
-rows can be read back for this one. A write rolled back takes its new token
-with it.
+The token lives in a table of the catalog, not in the cache: a flushed
+catalog gets a new token and a restored one the token of the state it was
+backed up in, so nothing cached for other rows can be read back for these.
+A write rolled back takes its new token with it.
 
 A record's own summaries are cached only with at least ``MIN_WORKS`` works:
 the others cost less to compute than a cache entry costs to write.

@@ -1,5 +1,5 @@
-"""The batch stages on a Dask cluster: ``bzpeer import ... --cluster ADDRESS``
-and ``bzpeer resolve --cluster ADDRESS``.
+"""The batch stages on a Dask cluster: ``bzpeer import ... --cluster ADDRESS``,
+``bzpeer resolve --cluster ADDRESS`` and ``bzpeer enrich --cluster ADDRESS``.
 
 Dask distributed (``pip install -e '.[cluster]'``), not Spark: the stages are
 Python functions over Python objects (a chunk of a source file, a name block
@@ -16,10 +16,13 @@ What runs on the cluster is what costs CPU and needs no database:
   out, and takes the parsed windows back in input order, a few in flight per
   worker thread; each is ``parsers.parse_chunk``, the function the parser
   processes of a single machine call;
-- clustering: resolution loads a group of name blocks here, sends shares of
-  about equal size (``clustering._shares``) to the workers, which return
-  each block's clusters as positions (``clustering._cluster_positions``, the
-  function a single machine's forks call), and writes the assignments here.
+- clustering: resolution loads a group of name blocks here, scatters shares
+  of about equal size (``clustering.shares_of``) to the workers, which return
+  each block's clusters as positions (``clustering.cluster_positions``, the
+  function a single machine's forks call), and writes the assignments here;
+- topic placement: enrichment trains the topic model here, scatters it once,
+  sends batches of works without a stated topic to ``assign.placements``
+  (the function a single machine calls) and writes the topics here.
 
 The writes stay in this one process, in the same order, so the catalog a
 cluster builds is the one a single machine builds (``tests/cluster``).

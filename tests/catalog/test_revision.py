@@ -71,6 +71,15 @@ def test_an_import_shows_on_the_next_view(client, write):
     assert _coauthors(client)["Shiwei Liu"] == before["Shiwei Liu"] + 1
 
 
+def test_an_import_that_changes_nothing_keeps_the_cache(write):
+    path = write("new.bib", BIBTEX)
+    run_import("bibtex", [path], {}, show_progress=False)
+    token = revision.current()
+    again = run_import("bibtex", [path], {}, show_progress=False)
+    assert again.stats.unchanged == 1 and not again.stats.new
+    assert revision.current() == token  # an hourly sync with nothing new clears nothing
+
+
 def test_a_merge_shows_on_both_records_pages_and_slices(client):
     chen = Author.objects.get(slug="tianlong-chen")
     other = Author.objects.exclude(pk=chen.pk).filter(merged_into=None).order_by("-works_count")[0]

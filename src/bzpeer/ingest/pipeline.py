@@ -199,7 +199,8 @@ def run_import(
             finished_at=timezone.now(),
         )
         raise
-    revision.bump()
+    if stats.new or stats.updated:  # an import that changed nothing keeps the cache
+        revision.bump()
     run.status = ImportRun.Status.DONE
     run.finished_at = timezone.now()
     run.new, run.updated, run.unchanged = stats.new, stats.updated, stats.unchanged

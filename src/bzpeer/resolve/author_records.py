@@ -49,7 +49,8 @@ def refresh_affiliations(author_ids: list[int]) -> None:
     Called whenever records' mentions changed (resolution, corrections,
     linking): it moves the catalog's revision, so cached summaries of those
     records are computed again."""
-    revision.bump()
+    if author_ids:
+        revision.bump()
     rows: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i in range(0, len(author_ids), 500):
         part = author_ids[i : i + 500]

@@ -80,7 +80,7 @@ def test_an_import_that_changes_nothing_keeps_the_cache(write):
     assert revision.current() == token  # an hourly sync with nothing new clears nothing
 
 
-def test_a_merge_shows_on_both_records_pages_and_slices(client):
+def test_a_merge_shows_on_the_page_and_the_slice(client):
     chen = Author.objects.get(slug="tianlong-chen")
     other = Author.objects.exclude(pk=chen.pk).filter(merged_into=None).order_by("-works_count")[0]
     client.get(PROFILE)
@@ -90,7 +90,8 @@ def test_a_merge_shows_on_both_records_pages_and_slices(client):
     after = client.get(f"/api/v1/graph?focus=author:A{chen.pk}").json()
     assert after != before
     page = client.get(PROFILE).content.decode()
-    assert f"{chen.works_count} works" in page or f"has {chen.works_count} works" in page
+    # the list's count comes from the cached facet counts, not the record's row
+    assert f"{chen.works_count} items" in page
 
 
 def test_a_flushed_catalog_never_reads_another_catalogs_entries():

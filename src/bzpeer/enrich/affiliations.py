@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from bzpeer.catalog.models import AuthorshipMention, Institution, MentionInstitution
-from bzpeer.resolve.affiliations import InstitutionIndex, Match
+from bzpeer.resolve.affiliations import InstitutionIndex, Match, catalog_orgs
 from bzpeer.resolve.author_records import refresh_affiliations
 from bzpeer.resolve.ror_registry import read_registry, shipped_index
 
@@ -34,12 +34,9 @@ def enrich_affiliations() -> AffiliationReport:
     """Match raw affiliation strings to ROR institutions and link the
     authorships (confidence >= 0.6); rebuild the authors' affiliation history."""
     registry = shipped_index()
-    catalog = {
-        str(ror): pk for ror, pk in Institution.objects.exclude(ror=None).values_list("ror", "id")
-    }
-    own = InstitutionIndex(
-        o for o in InstitutionIndex.from_catalog().orgs.values() if o.ror not in registry.by_ror
-    )
+    orgs = catalog_orgs()
+    catalog = {o.ror: o.id for o in orgs}
+    own = InstitutionIndex(o for o in orgs if o.ror not in registry.by_ror)
     mention = AuthorshipMention._meta.db_table
     link = MentionInstitution._meta.db_table
     with connection.cursor() as cursor:

@@ -30,7 +30,8 @@ from bzpeer.evaluation.goldsets import existing_path
 from bzpeer.ingest.files import CountingReader, expand, open_streams
 from bzpeer.ingest.records import ParsedInstitution
 from bzpeer.ingest.sources import SOURCES
-from bzpeer.resolve.affiliations import InstitutionIndex, Org
+from bzpeer.resolve.affiliation_names import Org, with_children
+from bzpeer.resolve.affiliations import InstitutionIndex
 from bzpeer.resolve.ror_registry import shipped_index
 
 _ROR = re.compile(r"(?:ror\.org/|^|[\s;,{|'\"])(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})(?![a-z0-9])")
@@ -88,12 +89,8 @@ def registry_from_files(paths: list[str]) -> list[Org]:
                         if isinstance(r, ParsedInstitution) and r.ref.ror not in seen:
                             seen.add(r.ref.ror or "")
                             parsed.append(r)
-    children: dict[str, int] = {}
-    for r in parsed:
-        for kind, target, _ in r.relationships:
-            if kind == "parent":
-                children[target] = children.get(target, 0) + 1
-    return [
+    # children counted over every record, withdrawn ones included
+    orgs = with_children(
         Org(
             number,
             r.ref.ror or "",
@@ -105,11 +102,10 @@ def registry_from_files(paths: list[str]) -> list[Org]:
             r.city,
             r.types,
             tuple(t for kind, t, _ in r.relationships if kind == "parent"),
-            children.get(r.ref.ror or "", 0),
         )
         for number, r in enumerate(parsed, start=1)
-        if r.status != "withdrawn"
-    ]
+    )
+    return [org for org, r in zip(orgs, parsed, strict=True) if r.status != "withdrawn"]
 
 
 def ror_ids(text: str) -> frozenset[str]:

@@ -4,7 +4,9 @@ the institutions and candidates they pass around, how a candidate was found."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from unidecode import unidecode
 
@@ -64,6 +66,13 @@ class Org:
     children: int = 0  # how many records are part of this one
 
 
+def with_children(orgs: Iterable[Org]) -> list[Org]:
+    """The records, each with ``children``: how many of them name it a parent."""
+    listed = list(orgs)
+    children = Counter(parent for org in listed for parent in org.parents)
+    return [replace(org, children=children[org.ror]) for org in listed]
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     org: Org
@@ -83,7 +92,6 @@ class Candidate:
     ambiguity: int = 1  # records sharing the matched name
     name_share: float = 1.0  # how much of the part the matched name covers
     name: str = ""  # the normalised name matched, when the part holds it whole
-    extra: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

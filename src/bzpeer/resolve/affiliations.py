@@ -28,9 +28,8 @@ last. The matcher:
    registry's parent/child links between the candidates) and keeps, per
    affiliation, the best one and any other clearly named one.
 
-Pure functions over ``Org`` records; ``InstitutionIndex.from_catalog`` loads
-them from the database, ``ror_registry.shipped_index`` from the registry the
-project ships.
+Pure functions over ``Org`` records; ``catalog_orgs`` loads them from the
+database, ``ror_registry.shipped_index`` from the registry the project ships.
 """
 
 from __future__ import annotations
@@ -64,6 +63,7 @@ from .affiliation_names import (
     Match,
     Org,
     normalise,
+    with_children,
 )
 from .affiliation_rank import choose
 
@@ -222,48 +222,6 @@ class InstitutionIndex:
         self.acronyms = {k: tuple(v) for k, v in acronyms.items()}
         self.words = {k: tuple(v) for k, v in words.items()}
 
-    @classmethod
-    def from_catalog(cls) -> InstitutionIndex:
-        children: dict[str, int] = defaultdict(int)
-        rows = list(
-            Institution.objects.exclude(ror=None).only(
-                "id",
-                "ror",
-                "name",
-                "country",
-                "aliases",
-                "acronyms",
-                "labels",
-                "city",
-                "types",
-                "relationships",
-            )
-        )
-        for i in rows:
-            for rel in i.relationships or []:
-                if isinstance(rel, dict) and rel.get("type") == "parent" and rel.get("ror"):
-                    children[str(rel["ror"])] += 1
-        return cls(
-            Org(
-                i.pk,
-                i.ror or "",
-                i.name,
-                i.country,
-                tuple(i.aliases),
-                tuple(i.acronyms),
-                tuple(i.labels),
-                i.city,
-                tuple(i.types or ()),
-                tuple(
-                    str(r["ror"])
-                    for r in i.relationships or []
-                    if isinstance(r, dict) and r.get("type") == "parent" and r.get("ror")
-                ),
-                children[i.ror or ""],
-            )
-            for i in rows
-        )
-
     def match(self, raw: str) -> list[Match]:
         """The institutions a raw affiliation string names, best first."""
         out: dict[int, Match] = {}
@@ -410,3 +368,38 @@ class InstitutionIndex:
                         Candidate(self.orgs[i], FUZZY, ratio / 100, 0, part, len(ids)) for i in ids
                     ]
         return out
+
+
+def catalog_orgs() -> list[Org]:
+    """The catalog's institutions with a ROR id, as the matcher sees them."""
+    rows = Institution.objects.exclude(ror=None).only(
+        "id",
+        "ror",
+        "name",
+        "country",
+        "aliases",
+        "acronyms",
+        "labels",
+        "city",
+        "types",
+        "relationships",
+    )
+    return with_children(
+        Org(
+            i.pk,
+            i.ror or "",
+            i.name,
+            i.country,
+            tuple(i.aliases),
+            tuple(i.acronyms),
+            tuple(i.labels),
+            i.city,
+            tuple(i.types or ()),
+            tuple(
+                str(r["ror"])
+                for r in i.relationships or []
+                if isinstance(r, dict) and r.get("type") == "parent" and r.get("ror")
+            ),
+        )
+        for i in rows
+    )

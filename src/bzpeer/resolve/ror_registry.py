@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import os
 import pickle
-from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +21,8 @@ from typing import Any
 import orjson
 from django.conf import settings
 
-from .affiliations import InstitutionIndex, Org
+from .affiliation_names import Org, with_children
+from .affiliations import InstitutionIndex
 
 REGISTRY = Path(__file__).with_name("data") / "ror-registry.jsonl.gz"
 
@@ -37,11 +37,7 @@ def read_registry(path: Path = REGISTRY) -> Iterator[dict[str, Any]]:
 
 
 def registry_orgs(path: Path = REGISTRY) -> list[Org]:
-    records = list(read_registry(path))
-    children = Counter(
-        str(target) for r in records for kind, target, *_ in r["relationships"] if kind == "parent"
-    )
-    return [
+    return with_children(
         Org(
             number,
             str(r["id"]),
@@ -52,11 +48,10 @@ def registry_orgs(path: Path = REGISTRY) -> list[Org]:
             tuple(r["labels"]),
             str(r["city"]),
             tuple(r["types"]),
-            tuple(t for kind, t, *_ in r["relationships"] if kind == "parent"),
-            children[str(r["id"])],
+            tuple(str(t) for kind, t, *_ in r["relationships"] if kind == "parent"),
         )
-        for number, r in enumerate(records, start=1)
-    ]
+        for number, r in enumerate(read_registry(path), start=1)
+    )
 
 
 def _key(path: Path) -> str:

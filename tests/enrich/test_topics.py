@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bzpeer.catalog.models import Author, Topic
-from bzpeer.enrich.topics import held_out, train, words
+from bzpeer.enrich.assign import split
+from bzpeer.enrich.topics import train, words
 
 ASTRO = "galaxy cluster redshift survey dark matter halo stellar mass"
 ML = "neural network training sparse pruning gradient deep learning model"
@@ -37,9 +38,11 @@ def test_a_class_with_too_few_examples_is_not_learned():
     assert train(examples).classes == ["astro-ph.GA"]
 
 
-def test_held_out_split_is_fixed_and_about_a_fifth():
-    share = sum(held_out(k) for k in range(10_000)) / 10_000
-    assert 0.15 < share < 0.25 and held_out(12345) == held_out(12345)
+def test_the_split_holds_out_a_fifth_to_test_and_a_fifth_to_calibrate():
+    parts = [split(k) for k in range(10_000)]
+    for part in ("test", "calibrate"):
+        assert 0.15 < parts.count(part) / 10_000 < 0.25
+    assert parts.count("train") > 5_000
 
 
 @pytest.mark.django_db

@@ -35,7 +35,15 @@ from bzpeer.catalog.openalex_fields import (
 )
 
 from . import topics as naive_bayes
-from .classify import Classifier, Guess, Thresholds, choose_thresholds, decide, train
+from .classify import (
+    SHOW_NOTHING,
+    Classifier,
+    Guess,
+    Thresholds,
+    choose_thresholds,
+    decide,
+    train,
+)
 from .topics import words
 
 MIN_LABELLED = 200  # fewer labelled works than this: no model
@@ -81,10 +89,6 @@ class TopicReport:
     by_venue: int
     by_model: int
     abstained: int  # works left without a place
-
-    @property
-    def level(self) -> str:
-        return "field/subfield"
 
 
 def split(key: int) -> str:
@@ -192,7 +196,7 @@ def _measure(
     calibrate = [(w, t, y) for w, t, _, y in rows if part[w] == "calibrate"]
     test = [(w, t, v, y) for w, t, v, y in rows if part[w] == "test"]
     if trial is None:
-        limits = Thresholds(1.01, 1.01, 1.0, 1.0)
+        limits = SHOW_NOTHING
         guesses: list[Guess | None] = [None] * len(test)
     else:
         limits = choose_thresholds(
@@ -276,7 +280,7 @@ def enrich_topics(
     if progress:
         progress(f"topics: learning from {len(rows):,} labelled works")
     classifier: Classifier | None = None
-    limits = Thresholds(1.01, 1.01, 1.0, 1.0)
+    limits = SHOW_NOTHING
     if len(rows) < MIN_LABELLED:
         rows = []
     else:

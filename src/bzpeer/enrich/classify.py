@@ -56,6 +56,10 @@ class Thresholds:
     known: float
 
 
+# Limits no guess reaches: the model shows nothing.
+SHOW_NOTHING = Thresholds(1.01, 1.01, 1.0, 1.0)
+
+
 @dataclass
 class Classifier:
     vectorizer: TfidfVectorizer
@@ -167,7 +171,7 @@ def choose_thresholds(
     arXiv works do not hide the model's errors on the few journal papers)
     with at least ``MIN_SHOWN`` works."""
     if not guesses:
-        return Thresholds(1.01, 1.01, 1.0, 1.0)
+        return SHOW_NOTHING
     similarity = float(np.percentile([g.similarity for g in guesses], IN_DOMAIN))
     known = float(np.percentile([g.known for g in guesses], IN_DOMAIN))
     keys = list(groups) if groups is not None else [""] * len(guesses)

@@ -95,7 +95,3 @@ def train(examples: Iterable[tuple[list[str], str]]) -> Model:
             weights[word].append((index, math.log((n + ALPHA) / denominator) - base))
     return Model(classes, prior, default, dict(weights))
 
-
-def held_out(key: int, percent: int = 20) -> bool:
-    """A fixed split: the same works are held out on every run."""
-    return (key * 2654435761) % 100 < percent

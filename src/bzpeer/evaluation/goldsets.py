@@ -43,7 +43,7 @@ from bzpeer.resolve.gold import (
     load_lagos,
     load_lbd,
     pick_file,
-    read_bytes,
+    signatures_and_clusters,
 )
 from bzpeer.resolve.pubmed import PairSet, SignaturePair, load_medline_pairs, load_yonsei
 from bzpeer.resolve.signatures import Signature
@@ -73,20 +73,13 @@ __all__ = [
 # -- S2AND and INSPIRE ----------------------------------------------------------------
 
 
-def _signatures_and_clusters(path: str | Path) -> tuple[Path, object, object]:
-    folder = existing_path(path)
-    signatures = read_bytes(pick_file(folder, "signatures.json", "*signatures.json"))
-    clusters = read_bytes(pick_file(folder, "clusters.json", "*clusters.json"))
-    return folder, json.loads(signatures), json.loads(clusters)
-
-
 def load_s2and(path: str | Path) -> list[Signature]:
     """``[prefix_]signatures.json`` + ``clusters.json`` (+ ``papers.json`` when present).
 
     ``sourced_author_ids`` are not used: S2AND's gold clusters derive from them.
     Signatures in no cluster are unlabelled.
     """
-    folder, signatures, clusters = _signatures_and_clusters(path)
+    folder, signatures, clusters = signatures_and_clusters(path)
     papers_path = next(iter(sorted(folder.glob("*papers.json"))), None)
     papers = json.loads(papers_path.read_bytes()) if papers_path else {}
     if not (isinstance(signatures, dict) and isinstance(clusters, dict)):

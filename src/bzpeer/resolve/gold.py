@@ -28,9 +28,8 @@ from bzpeer.resolve.aminer import (
     other_names,
     parse_year,
 )
+from bzpeer.resolve.block import TRAINING_DIR
 from bzpeer.resolve.signatures import Signature
-
-TRAINING_DIR = Path(__file__).with_name("training")
 
 
 def decode_text(data: bytes) -> str:
@@ -62,6 +61,15 @@ def read_text(path: Path) -> str:
     return decode_text(read_bytes(path))
 
 
+def signatures_and_clusters(path: str | Path) -> tuple[Path, object, object]:
+    """A beard-format folder (INSPIRE, S2AND): ``*signatures.json`` and
+    ``*clusters.json``, parsed."""
+    folder = existing_path(path)
+    signatures = read_bytes(pick_file(folder, "signatures.json", "*signatures.json"))
+    clusters = read_bytes(pick_file(folder, "clusters.json", "*clusters.json"))
+    return folder, json.loads(signatures), json.loads(clusters)
+
+
 # -- INSPIRE ----------------------------------------------------------------------------
 
 
@@ -71,9 +79,7 @@ def load_inspire(path: str | Path) -> list[Signature]:
     Without records, a mention's co-authors are the other signatures of the set
     on the same publication (for the ``wang`` set: the other Wangs).
     """
-    folder = existing_path(path)
-    signatures = json.loads(read_bytes(pick_file(folder, "signatures.json", "*signatures.json")))
-    clusters = json.loads(read_bytes(pick_file(folder, "clusters.json", "*clusters.json")))
+    folder, signatures, clusters = signatures_and_clusters(path)
     if not (isinstance(signatures, list) and isinstance(clusters, dict)):
         raise GoldFormatError(f"{folder}: INSPIRE signatures are a list, clusters an object")
     label = {str(sig): str(cid) for cid, members in clusters.items() for sig in members}

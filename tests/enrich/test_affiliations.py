@@ -26,7 +26,7 @@ from bzpeer.resolve.affiliations import (
     country_of,
     normalise,
 )
-from bzpeer.resolve.ror_registry import REGISTRY, read_registry, shipped_index
+from bzpeer.resolve.ror_registry import REGISTRY, _key, read_registry, shipped_index
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "gold"
 GOLD = FIXTURES / "ror"
@@ -132,8 +132,12 @@ def test_the_shipped_registry_is_read_once_and_cached_by_its_hash():
     assert not any(r["status"] == "withdrawn" for r in records)
     index = shipped_index()
     assert len(index.orgs) == len(records)
-    cached = list((Path(settings.VAR_DIR) / "models").glob("ror-index-*.pickle"))
-    assert cached and REGISTRY.exists()
+    assert shipped_index() is index  # once per process
+    # on disk under the hash of the registry and the matcher's code, and read back from it
+    assert (Path(settings.VAR_DIR) / "models" / f"ror-index-{_key(REGISTRY)}.pickle").exists()
+    shipped_index.cache_clear()
+    again = shipped_index()
+    assert again is not index and len(again.orgs) == len(index.orgs)
 
 
 def test_every_gold_format_is_read():

@@ -172,8 +172,7 @@ def test_named_works_get_no_wrong_confident_topic_and_the_figures_are_measured(c
     assert report.labelled > 1000 and report.from_openalex > 100
     assert report.mapped > 1000  # arXiv works placed by their category
     assert report.venue.precision >= 0.9 and report.venue.shown > 100
-    if report.subfield.shown >= 20:
-        assert report.subfield.precision >= 0.85
+    assert report.subfield.shown >= 20 and report.subfield.precision >= 0.85
     assert report.naive_bayes.shown > 0  # the former model, measured beside
     # Each work has at most one inferred place, and none beside an OpenAlex one.
     inferred = list(WorkTopic.objects.filter(origin="model").values_list("work_id", flat=True))

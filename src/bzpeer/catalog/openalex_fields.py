@@ -22,6 +22,7 @@ A target is a subfield id (four digits) or a field id (two digits).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -331,6 +332,7 @@ def arxiv_target(code: str) -> int | None:
     return target or None
 
 
+@lru_cache(maxsize=65536)  # a catalog's venue names repeat across its works
 def venue_target(venue: str) -> int | None:
     """What a venue's name says of its works' discipline: the most specific
     target its words agree on; None when they say nothing or disagree."""
